@@ -1,0 +1,55 @@
+/*
+ * ev_json: strict JSON parsing on top of cJSON.
+ *
+ * cJSON is lenient in ways a contract validator cannot be: it accepts
+ * duplicate member names, numbers such as `01` or `1.`, raw control
+ * characters and invalid UTF-8 in strings, truncates strings at an escaped
+ * NUL, turns 1e400 into infinity and keeps numbers only as doubles. This
+ * module parses with cJSON and then checks the source text and the tree for
+ * all of these, so that every accepted document means exactly what was sent.
+ *
+ * Numbers: each number node of a tree returned here keeps its source text
+ * (ev_json_number_text). A number is accepted only when its value survives a
+ * round trip through a double, i.e. the shortest decimal form of the nearest
+ * double has the same value as the text: 0.1 and 22.50 pass, 2^53+1 and
+ * 0.10000000000000001 are rejected, so nothing downstream loses precision.
+ *
+ * Ownership: the returned tree is the caller's (cJSON_Delete). It does not
+ * borrow from `text`.
+ */
+#ifndef EV_SCHEMA_JSON_H
+#define EV_SCHEMA_JSON_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+typedef enum ev_json_status {
+    EV_JSON_OK = 0,
+    EV_JSON_SYNTAX,        /* not JSON (cJSON refused it, or a strictness check) */
+    EV_JSON_DUPLICATE_KEY, /* an object names the same member twice */
+    EV_JSON_NUMBER_RANGE,  /* a number outside the finite double range */
+    EV_JSON_NUMBER_PRECISION, /* a number a double cannot hold exactly */
+    EV_JSON_TOO_DEEP,      /* nesting beyond cJSON's limit */
+    EV_JSON_NO_MEMORY
+} ev_json_status;
+
+typedef struct ev_json_error {
+    ev_json_status status;
+    long offset;           /* byte offset into the input, -1 when unknown */
+    char pointer[256];     /* JSON Pointer of the offending value, "" if unknown; truncated with "..." */
+    char message[256];     /* human text, e.g. "duplicate member name \"a\"" */
+} ev_json_error;
+
+/* Parses exactly len bytes (the whole input must be one JSON value, with
+ * optional surrounding whitespace). Returns the tree, or NULL with *err
+ * filled (err may be NULL). */
+cJSON *ev_json_parse(const char *text, size_t len, ev_json_error *err);
+
+/* The source text of a number node from ev_json_parse (NUL-terminated), or
+ * NULL for a node built some other way. */
+const char *ev_json_number_text(const cJSON *number);
+
+/* Name of a status, e.g. "duplicate-key". */
+const char *ev_json_status_name(ev_json_status status);
+
+#endif
