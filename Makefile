@@ -42,6 +42,8 @@ TOOLS      := $(patsubst src/tools/%.c,$(BUILD)/bin/%,$(wildcard src/tools/*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 GEN_TESTS  := $(patsubst $(GENERATED)/tests/%.c,$(BUILD)/tests/%,$(wildcard $(GENERATED)/tests/test_*.c))
 FUZZERS    := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+ITESTS     := $(patsubst tests/integration/%.c,$(BUILD)/itests/%,$(wildcard tests/integration/*.c))
+BENCHES    := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
 .PHONY: help deps generate check-generated build test unit conformance suite suite-current \
         differential integration bench fuzz sanitize valgrind lint run validator clean format
@@ -108,6 +110,14 @@ $(BUILD)/tests/test_%_conformance: $(BUILD)/obj/$(GENERATED)/tests/test_%_confor
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) $< $(LINK_LIBS) $(LIBS_ALL) $(TEST_LIBS) -o $@
 
+$(BUILD)/itests/%: $(BUILD)/obj/tests/integration/%.o $(GEN_LIB) $(LIB_FILES)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) $< $(LINK_LIBS) $(LIBS_ALL) $(TEST_LIBS) -o $@
+
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(GEN_LIB) $(LIB_FILES)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) $< $(LINK_LIBS) $(LIBS_ALL) -o $@
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # ---- tests -----------------------------------------------------------------
@@ -133,7 +143,7 @@ suite-current: build
 differential: build
 	$(PYTHON) tests/differential/run_differential.py --evcheck $(BUILD)/bin/evcheck --schema $(SCHEMA) --count 12000
 
-integration: build
+integration: build $(ITESTS)
 	@if [ -x tests/integration/run.sh ]; then tests/integration/run.sh $(BUILD); else echo "integration: no integration tests yet"; fi
 
 sanitize:
@@ -165,7 +175,7 @@ $(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(GEN_LIB) $(LIB_FILES)
 
 # ---- the rest --------------------------------------------------------------
 
-bench: build
+bench: build $(BENCHES)
 	@bench/run.sh $(BUILD)
 
 run: build
