@@ -1,0 +1,86 @@
+/*
+ * ev_aws_client: one signed AWS JSON-protocol call (SQS, DynamoDB): build
+ * the request, sign it (ev_sigv4), send it (ev_http), retry it (ev_retry)
+ * and turn a failure into an ev_aws_error.
+ *
+ * Wire format: POST {endpoint}{path} with Content-Type
+ * application/x-amz-json-1.0, X-Amz-Target: {prefix}.{Operation} and the
+ * JSON body; every attempt is signed anew (a retry after a long backoff
+ * needs a fresh X-Amz-Date). Requests always go to the configured
+ * endpoint, never to a URL found in a response (SQS queue URLs are passed
+ * through in bodies only).
+ *
+ * Ownership: the client owns its HTTP client, signer, retry state and a
+ * copy of the credentials and endpoint. Calls borrow their inputs and write
+ * the response body into a caller-owned ev_buf (reset first). A client is
+ * long-lived (keep one per Lambda container to reuse connections) and used
+ * by one thread at a time.
+ */
+#ifndef EV_AWS_AWS_CLIENT_H
+#define EV_AWS_AWS_CLIENT_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#include "aws/ev_aws_error.h"
+#include "aws/ev_credentials.h"
+#include "aws/ev_endpoint.h"
+#include "aws/ev_http.h"
+#include "aws/ev_retry.h"
+#include "core/ev_buf.h"
+
+typedef struct ev_aws_client_config {
+    ev_endpoint_service service;
+    const char *region;             /* NULL: AWS_REGION / AWS_DEFAULT_REGION */
+    const char *endpoint_url;       /* NULL: AWS_ENDPOINT_URL_<SVC>, AWS_ENDPOINT_URL, or the AWS URL */
+    const ev_credentials *credentials; /* NULL: ev_credentials_load (environment, shared file) */
+    ev_http_config http;            /* zeroes: defaults */
+} ev_aws_client_config;
+
+typedef struct ev_aws_client ev_aws_client;
+
+ev_aws_client *ev_aws_client_new(const ev_aws_client_config *cfg, ev_aws_error *err);
+void ev_aws_client_free(ev_aws_client *c);
+
+/* The client's retry policy and quota: tests inject the clock and random
+ * source here, callers may change max_attempts or base_delay_ms. */
+ev_retry *ev_aws_client_retry(ev_aws_client *c);
+ev_http_client *ev_aws_client_http(ev_aws_client *c);
+const ev_endpoint *ev_aws_client_endpoint(const ev_aws_client *c);
+
+/* Replaces the credentials used for signing (rotation, tests). */
+int ev_aws_client_set_credentials(ev_aws_client *c, const ev_credentials *creds, ev_aws_error *err);
+
+/*
+ * Calls `operation` with a JSON body. On 0, out holds the 2xx response body.
+ * On -1, err says why (service error with code/message/request id, or a
+ * transport failure after the retries). timeout_ms 0: the client's.
+ */
+int ev_aws_client_call(ev_aws_client *c, const char *operation, const char *body, size_t body_len, long timeout_ms,
+                       ev_buf *out, ev_aws_error *err);
+
+/* Same with cJSON in and out: *response is a new object the caller deletes
+ * (NULL on failure). */
+int ev_aws_client_call_json(ev_aws_client *c, const char *operation, const cJSON *request, long timeout_ms,
+                            cJSON **response, ev_aws_error *err);
+
+/* One of N calls sent concurrently by ev_aws_client_call_many. */
+typedef struct ev_aws_call {
+    const char *operation;          /* in */
+    const char *body;               /* in, borrowed */
+    size_t body_len;                /* in */
+    long timeout_ms;                /* in: 0 for the client's */
+    ev_buf response;                /* out: init it; the caller frees it */
+    ev_aws_error error;             /* out */
+    int status;                     /* out: 0 or -1 */
+} ev_aws_call;
+
+/*
+ * Sends the calls concurrently over the client's connection pool, each with
+ * the same retry policy (failed ones are retried together after the longest
+ * of their backoffs). Returns 0 when every call succeeded, -1 otherwise
+ * (each call's status/error says which; err gets the first failure).
+ */
+int ev_aws_client_call_many(ev_aws_client *c, ev_aws_call *calls, size_t n, ev_aws_error *err);
+
+#endif

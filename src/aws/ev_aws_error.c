@@ -1,0 +1,202 @@
+/*
+ * ev_aws_error: parsing of JSON-protocol error answers and the SDK
+ * standard-mode error classification. See ev_aws_error.h.
+ */
+#include "aws/ev_aws_error.h"
+
+#include <cjson/cJSON.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static void copy_str(char *dst, size_t cap, const char *src, size_t len)
+{
+    if (!src) {
+        dst[0] = '\0';
+        return;
+    }
+    if (len >= cap)
+        len = cap - 1;
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
+void ev_aws_error_clear(ev_aws_error *err)
+{
+    if (err)
+        memset(err, 0, sizeof *err);
+}
+
+int ev_aws_error_set(ev_aws_error *err, ev_aws_error_kind kind, const char *code, const char *fmt, ...)
+{
+    if (!err)
+        return -1;
+    err->kind = kind;
+    copy_str(err->code, sizeof err->code, code ? code : "", code ? strlen(code) : 0);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* botocore standard.py ThrottledRetryableChecker, same order. */
+static const char *const throttling_codes[] = {
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "ProvisionedThroughputExceededException",
+    "TransactionInProgressException",
+    "RequestLimitExceeded",
+    "BandwidthLimitExceeded",
+    "LimitExceededException",
+    "RequestThrottled",
+    "SlowDown",
+    "PriorRequestNotComplete",
+    "EC2ThrottledException",
+};
+
+/* InternalError is not in botocore's transient list but the issue asks for it
+ * and S3/SQS use it for 5xx-class failures answered with a 200-range body. */
+static const char *const transient_codes[] = {
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "PriorRequestNotComplete",
+    "InternalError",
+    "InternalFailure",
+    "InternalServerError",
+    "ServiceUnavailable",
+};
+
+static bool in_list(const char *code, const char *const *list, size_t n)
+{
+    if (!code || !*code)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(code, list[i]) == 0)
+            return true;
+    return false;
+}
+
+bool ev_aws_error_is_throttling_code(const char *code)
+{
+    return in_list(code, throttling_codes, sizeof throttling_codes / sizeof throttling_codes[0]);
+}
+
+bool ev_aws_error_is_transient_code(const char *code)
+{
+    return in_list(code, transient_codes, sizeof transient_codes / sizeof transient_codes[0]);
+}
+
+bool ev_aws_error_is_transient_status(long http_status)
+{
+    return http_status == 500 || http_status == 502 || http_status == 503 || http_status == 504;
+}
+
+bool ev_aws_error_is(const ev_aws_error *err, const char *code)
+{
+    return err && err->kind == EV_AWS_ERR_SERVICE && strcmp(err->code, code) == 0;
+}
+
+/* "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException" and
+ * "ConditionalCheckFailedException:http://internal.amazon.com/..." (the
+ * x-amzn-ErrorType form) both become the bare code. */
+static void set_code(ev_aws_error *err, const char *type)
+{
+    const char *hash = strrchr(type, '#');
+    const char *start = hash ? hash + 1 : type;
+    size_t len = strcspn(start, ":");
+    copy_str(err->code, sizeof err->code, start, len);
+}
+
+static const char *status_text(long status)
+{
+    switch (status) {
+    case 400: return "BadRequest";
+    case 403: return "Forbidden";
+    case 404: return "NotFound";
+    case 413: return "RequestEntityTooLarge";
+    case 429: return "TooManyRequestsException";
+    case 500: return "InternalError";
+    case 502: return "BadGateway";
+    case 503: return "ServiceUnavailable";
+    case 504: return "GatewayTimeout";
+    default: return "HttpError";
+    }
+}
+
+void ev_aws_error_from_response(ev_aws_error *err, const char *service, long http_status, const char *body,
+                                size_t body_len, const char *query_error, const char *request_id)
+{
+    if (!err)
+        return;
+    int attempts = err->attempts;
+    ev_aws_error_clear(err);
+    err->attempts = attempts;
+    err->kind = EV_AWS_ERR_SERVICE;
+    err->http_status = http_status;
+    copy_str(err->service, sizeof err->service, service, service ? strlen(service) : 0);
+    copy_str(err->request_id, sizeof err->request_id, request_id, request_id ? strlen(request_id) : 0);
+
+    cJSON *root = (body && body_len) ? cJSON_ParseWithLength(body, body_len) : NULL;
+    if (cJSON_IsObject(root)) {
+        const cJSON *type = cJSON_GetObjectItemCaseSensitive(root, "__type");
+        if (!cJSON_IsString(type))
+            type = cJSON_GetObjectItemCaseSensitive(root, "code");
+        if (cJSON_IsString(type) && type->valuestring)
+            set_code(err, type->valuestring);
+        const cJSON *msg = cJSON_GetObjectItemCaseSensitive(root, "message");
+        if (!cJSON_IsString(msg))
+            msg = cJSON_GetObjectItemCaseSensitive(root, "Message");
+        if (cJSON_IsString(msg) && msg->valuestring)
+            copy_str(err->message, sizeof err->message, msg->valuestring, strlen(msg->valuestring));
+    } else if (body && body_len) {
+        /* Not JSON (a proxy's HTML page, moto's 500 text): keep the start of it. */
+        copy_str(err->message, sizeof err->message, body, body_len);
+    }
+    cJSON_Delete(root);
+
+    if (query_error && *query_error) {
+        size_t len = strcspn(query_error, ";");
+        copy_str(err->query_code, sizeof err->query_code, query_error, len);
+        if (!err->code[0])
+            copy_str(err->code, sizeof err->code, query_error, len);
+    }
+    if (!err->code[0])
+        copy_str(err->code, sizeof err->code, status_text(http_status), strlen(status_text(http_status)));
+
+    err->throttling = ev_aws_error_is_throttling_code(err->code) || http_status == 429;
+    err->retryable = err->throttling || ev_aws_error_is_transient_code(err->code) ||
+                     ev_aws_error_is_transient_status(http_status);
+}
+
+const char *ev_aws_error_kind_name(ev_aws_error_kind kind)
+{
+    switch (kind) {
+    case EV_AWS_ERR_NONE: return "none";
+    case EV_AWS_ERR_TRANSPORT: return "transport";
+    case EV_AWS_ERR_SERVICE: return "service";
+    case EV_AWS_ERR_INVALID: return "invalid";
+    case EV_AWS_ERR_PARSE: return "parse";
+    case EV_AWS_ERR_INTEGRITY: return "integrity";
+    case EV_AWS_ERR_NOMEM: return "nomem";
+    case EV_AWS_ERR_PARTIAL: return "partial";
+    }
+    return "unknown";
+}
+
+const char *ev_aws_error_format(const ev_aws_error *err, char *out, size_t out_len)
+{
+    if (!out || out_len == 0)
+        return "";
+    if (!err || err->kind == EV_AWS_ERR_NONE) {
+        snprintf(out, out_len, "no error");
+        return out;
+    }
+    snprintf(out, out_len, "%s %s error %s (HTTP %ld, attempts %d%s%s): %s", err->service[0] ? err->service : "aws",
+             ev_aws_error_kind_name(err->kind), err->code[0] ? err->code : "-", err->http_status, err->attempts,
+             err->request_id[0] ? ", request " : "", err->request_id, err->message);
+    return out;
+}

@@ -1,0 +1,79 @@
+/*
+ * ev_aws_error: the typed error every call in src/aws/ reports into.
+ *
+ * Job: one struct that says what went wrong on an AWS call (a transport
+ * failure, an error answered by the service, a bad argument refused before
+ * anything was sent, an answer we could not parse, an integrity check that
+ * failed) with the fields the retry policy and callers need: service, code,
+ * message, HTTP status, request id, and whether it is retryable/throttling.
+ *
+ * Ownership: the struct holds fixed-size, NUL-terminated copies (truncated
+ * when longer), so it never allocates and needs no free. Callers own it,
+ * usually on their stack, and pass it to every call; a call that returns 0
+ * leaves its kind at EV_AWS_ERR_NONE.
+ */
+#ifndef EV_AWS_AWS_ERROR_H
+#define EV_AWS_AWS_ERROR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum ev_aws_error_kind {
+    EV_AWS_ERR_NONE = 0,
+    EV_AWS_ERR_TRANSPORT,   /* no HTTP answer: connect/TLS/reset/timeout */
+    EV_AWS_ERR_SERVICE,     /* the service answered non-2xx */
+    EV_AWS_ERR_INVALID,     /* refused locally before sending (bad argument, size limit) */
+    EV_AWS_ERR_PARSE,       /* a 2xx answer we could not understand */
+    EV_AWS_ERR_INTEGRITY,   /* MD5 mismatch on send or receive */
+    EV_AWS_ERR_NOMEM,
+    EV_AWS_ERR_PARTIAL      /* a batch call where some entries failed */
+} ev_aws_error_kind;
+
+typedef struct ev_aws_error {
+    ev_aws_error_kind kind;
+    long http_status;       /* 0 when there was no HTTP answer */
+    bool retryable;         /* the standard retry policy would retry it */
+    bool throttling;        /* a throttling code: retried, and costs quota */
+    bool timeout;           /* transport timeout (connect or total) */
+    int curl_code;          /* CURLcode for EV_AWS_ERR_TRANSPORT, else 0 */
+    int attempts;           /* HTTP attempts made by the call (retries + 1) */
+    char service[32];       /* signing name, e.g. "sqs", "dynamodb" */
+    char code[128];         /* e.g. "ConditionalCheckFailedException" */
+    char query_code[128];   /* SQS x-amzn-query-error code, e.g. "AWS.SimpleQueueService.NonExistentQueue" */
+    char message[512];
+    char request_id[128];
+} ev_aws_error;
+
+void ev_aws_error_clear(ev_aws_error *err);
+
+/* Sets kind, code and a printf message; leaves the other fields as they are.
+ * err may be NULL (then nothing happens). Always returns -1 so that a caller
+ * can `return ev_aws_error_set(...)`. */
+int ev_aws_error_set(ev_aws_error *err, ev_aws_error_kind kind, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/*
+ * Fills err from a non-2xx JSON-protocol answer: `__type` (namespace before
+ * '#' stripped; a trailing ":" suffix as sent by some services removed),
+ * `message` or `Message`, the x-amzn-query-error header value (may be NULL,
+ * "Code;Sender"), the request id (may be NULL). Falls back to the HTTP status
+ * text when the body is not JSON. Sets retryable/throttling from the code
+ * and status. Never fails.
+ */
+void ev_aws_error_from_response(ev_aws_error *err, const char *service, long http_status, const char *body,
+                                size_t body_len, const char *query_error, const char *request_id);
+
+/* The AWS SDK standard-mode lists. */
+bool ev_aws_error_is_throttling_code(const char *code);
+bool ev_aws_error_is_transient_code(const char *code);
+bool ev_aws_error_is_transient_status(long http_status);
+
+/* True when err is a service error with this code (namespace-free). */
+bool ev_aws_error_is(const ev_aws_error *err, const char *code);
+
+const char *ev_aws_error_kind_name(ev_aws_error_kind kind);
+
+/* "sqs QueueDoesNotExist (HTTP 400, request A9E2...): The specified..." into out. */
+const char *ev_aws_error_format(const ev_aws_error *err, char *out, size_t out_len);
+
+#endif
