@@ -45,7 +45,7 @@ FUZZERS    := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fu
 ITESTS     := $(patsubst tests/integration/%.c,$(BUILD)/itests/%,$(wildcard tests/integration/*.c))
 BENCHES    := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
-.PHONY: sigv4-differential help deps generate check-generated build test unit conformance suite suite-current \
+.PHONY: ddb-differential sigv4-differential help deps generate check-generated build test unit conformance suite suite-current \
         differential integration bench fuzz sanitize valgrind lint run validator clean format
 
 help:
@@ -122,7 +122,7 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(GEN_LIB) $(LIB_FILES)
 
 # ---- tests -----------------------------------------------------------------
 
-test: deps-quiet check-generated build unit conformance suite differential sigv4-differential integration sanitize
+test: deps-quiet check-generated build unit conformance suite differential ddb-differential sigv4-differential integration sanitize
 	@echo "make test: all test stages passed"
 
 unit: $(UNIT_TESTS)
@@ -142,6 +142,9 @@ suite-current: build
 
 differential: build
 	$(PYTHON) tests/differential/run_differential.py --evcheck $(BUILD)/bin/evcheck --schema $(SCHEMA) --count 12000
+
+ddb-differential: build
+	$(PYTHON) tests/differential/ddb_vs_boto3.py --marshal $(BUILD)/bin/evmarshal --fixtures $(GENERATED)/fixtures/events.fixtures.json
 
 sigv4-differential: build
 	$(PYTHON) tests/aws/sigv4_differential.py --awsreq $(BUILD)/bin/awsreq

@@ -1,0 +1,34 @@
+/*
+ * ev_validator: the interface every generated validator exports, and the
+ * parse-then-validate path that tools and handlers share.
+ *
+ * A generated module for schema PREFIX exports `const ev_validator
+ * PREFIX_validator`. init compiles the schema's patterns and constants once
+ * (thread-safe, idempotent); validate runs the compiled checks.
+ */
+#ifndef EV_SCHEMA_VALIDATOR_H
+#define EV_SCHEMA_VALIDATOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "schema/ev_errors.h"
+#include "schema/ev_json.h"
+
+typedef struct ev_validator {
+    const char *name;          /* schema title or file stem */
+    const char *schema_sha256; /* hash of the schema file the code was generated from */
+    /* 0, or -1 with a message naming the pattern that failed to compile. */
+    int (*init)(char *err, size_t err_len);
+    /* True when valid; errors (may be NULL) receive every failed check. */
+    bool (*validate)(const cJSON *instance, ev_errors *errors);
+} ev_validator;
+
+/* Parses `len` bytes strictly (ev_json_parse) and validates the document.
+ * A parse failure is reported as one error with keyword "json" whose message
+ * gives the byte offset. Returns true when valid. If tree_out is not NULL it
+ * receives the parsed tree (caller frees it; NULL when the text is not JSON). */
+bool ev_validate_text(const ev_validator *v, const char *text, size_t len, ev_errors *errors,
+                      cJSON **tree_out);
+
+#endif
