@@ -1,0 +1,222 @@
+/*
+ * ev_credentials: environment and shared-file credentials (see the header).
+ */
+#include "aws/ev_credentials.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+static void set_err(ev_credentials_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_err(ev_credentials_error *err, const char *fmt, ...)
+{
+    if (err == NULL)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+}
+
+static void wipe_free(char *s)
+{
+    if (s != NULL) {
+        OPENSSL_cleanse(s, strlen(s));
+        free(s);
+    }
+}
+
+void ev_credentials_free(ev_credentials *c)
+{
+    if (c == NULL)
+        return;
+    free(c->access_key_id);
+    wipe_free(c->secret_access_key);
+    wipe_free(c->session_token);
+    c->access_key_id = c->secret_access_key = c->session_token = NULL;
+}
+
+int ev_credentials_set(ev_credentials *out, const char *access_key_id, const char *secret_access_key,
+                       const char *session_token, ev_credentials_error *err)
+{
+    if (out == NULL) {
+        set_err(err, "credentials: NULL output");
+        return -1;
+    }
+    ev_credentials_free(out);
+    if (access_key_id == NULL || access_key_id[0] == '\0') {
+        set_err(err, "credentials: the access key id is empty");
+        return -1;
+    }
+    if (secret_access_key == NULL || secret_access_key[0] == '\0') {
+        set_err(err, "credentials: the secret access key is empty");
+        return -1;
+    }
+    out->access_key_id = strdup(access_key_id);
+    out->secret_access_key = strdup(secret_access_key);
+    if (session_token != NULL && session_token[0] != '\0')
+        out->session_token = strdup(session_token);
+    if (out->access_key_id == NULL || out->secret_access_key == NULL ||
+        (session_token != NULL && session_token[0] != '\0' && out->session_token == NULL)) {
+        ev_credentials_free(out);
+        set_err(err, "credentials: out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static const char *env_nonempty(const char *name)
+{
+    const char *v = getenv(name);
+    return (v != NULL && v[0] != '\0') ? v : NULL;
+}
+
+int ev_credentials_from_env(ev_credentials *out, ev_credentials_error *err)
+{
+    if (out == NULL) {
+        set_err(err, "credentials: NULL output");
+        return -1;
+    }
+    ev_credentials_free(out);
+    const char *akid = env_nonempty("AWS_ACCESS_KEY_ID");
+    const char *secret = env_nonempty("AWS_SECRET_ACCESS_KEY");
+    if (akid == NULL && secret == NULL) {
+        set_err(err, "credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set");
+        return -1;
+    }
+    if (akid == NULL || secret == NULL) {
+        set_err(err, "credentials: %s is set but %s is not", akid ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
+                akid ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
+        return -1;
+    }
+    return ev_credentials_set(out, akid, secret, env_nonempty("AWS_SESSION_TOKEN"), err);
+}
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+        s[--n] = '\0';
+    return s;
+}
+
+/* Replaces *slot with a copy of v, wiping what it held: the file may set a
+ * key twice and the first copy is as secret as the second. */
+static bool put_value(char **slot, const char *v)
+{
+    char *copy = strdup(v);
+    if (copy == NULL)
+        return false;
+    wipe_free(*slot);
+    *slot = copy;
+    return true;
+}
+
+int ev_credentials_from_file(ev_credentials *out, const char *path, const char *profile,
+                             ev_credentials_error *err)
+{
+    if (out == NULL) {
+        set_err(err, "credentials: NULL output");
+        return -1;
+    }
+    ev_credentials_free(out);
+    char default_path[4096];
+    if (path == NULL)
+        path = env_nonempty("AWS_SHARED_CREDENTIALS_FILE");
+    if (path == NULL) {
+        const char *home = env_nonempty("HOME");
+        if (home == NULL) {
+            set_err(err, "credentials: HOME is not set and AWS_SHARED_CREDENTIALS_FILE is not given");
+            return -1;
+        }
+        int n = snprintf(default_path, sizeof default_path, "%s/.aws/credentials", home);
+        if (n < 0 || (size_t)n >= sizeof default_path) {
+            set_err(err, "credentials: HOME is too long");
+            return -1;
+        }
+        path = default_path;
+    }
+    if (profile == NULL)
+        profile = env_nonempty("AWS_PROFILE");
+    if (profile == NULL)
+        profile = "default";
+
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        set_err(err, "credentials: cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    bool in_profile = false, found_profile = false, ok = true;
+    char *akid = NULL, *secret = NULL, *token = NULL;
+    while (ok && getline(&line, &cap, f) != -1) {
+        char *s = trim(line);
+        if (*s == '\0' || *s == '#' || *s == ';')
+            continue;
+        if (*s == '[') {
+            char *end = strchr(s, ']');
+            if (end == NULL) {
+                in_profile = false;
+                continue;
+            }
+            *end = '\0';
+            char *name = trim(s + 1);
+            in_profile = strcmp(name, profile) == 0;
+            found_profile |= in_profile;
+            continue;
+        }
+        if (!in_profile)
+            continue;
+        char *eq = strchr(s, '=');
+        if (eq == NULL)
+            continue;
+        *eq = '\0';
+        char *key = trim(s);
+        char *value = trim(eq + 1);
+        if (strcmp(key, "aws_access_key_id") == 0)
+            ok = put_value(&akid, value);
+        else if (strcmp(key, "aws_secret_access_key") == 0)
+            ok = put_value(&secret, value);
+        else if (strcmp(key, "aws_session_token") == 0)
+            ok = put_value(&token, value);
+    }
+    if (line != NULL) {
+        OPENSSL_cleanse(line, cap);
+        free(line);
+    }
+    fclose(f);
+    int rc = -1;
+    if (!ok)
+        set_err(err, "credentials: out of memory reading %s", path);
+    else if (!found_profile)
+        set_err(err, "credentials: profile '%s' not found in %s", profile, path);
+    else if (akid == NULL || akid[0] == '\0' || secret == NULL || secret[0] == '\0')
+        set_err(err, "credentials: profile '%s' in %s lacks aws_access_key_id or aws_secret_access_key", profile,
+                path);
+    else
+        rc = ev_credentials_set(out, akid, secret, token, err);
+    free(akid);
+    wipe_free(secret);
+    wipe_free(token);
+    return rc;
+}
+
+int ev_credentials_load(ev_credentials *out, ev_credentials_error *err)
+{
+    if (env_nonempty("AWS_ACCESS_KEY_ID") || env_nonempty("AWS_SECRET_ACCESS_KEY"))
+        return ev_credentials_from_env(out, err);
+    ev_credentials_error ferr = {{0}};
+    if (ev_credentials_from_file(out, NULL, NULL, &ferr) == 0)
+        return 0;
+    set_err(err, "no AWS credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not set and the shared file gave none (%s)",
+            ferr.message);
+    return -1;
+}
