@@ -270,10 +270,14 @@ int ev_aws_client_call_many(ev_aws_client *c, ev_aws_call *calls, size_t n, ev_a
         for (size_t k = 0; k < nsend; k++) {
             size_t i = pending[k];
             ev_aws_call *call = &calls[i];
+            /* The last attempt's body is kept, error bodies too (TransactionCanceledException
+             * carries CancellationReasons next to the message). */
+            ev_buf_reset(&call->response);
+            call->response.failed = false;
+            ev_buf_append(&call->response, resps[k].body.data ? resps[k].body.data : "", resps[k].body.len);
             if (attempt_result(c, &resps[k], &call->error) == 0) {
                 ev_retry_call_succeeded(&c->retry, &rcs[i]);
                 call->error.attempts = rcs[i].attempts;
-                ev_buf_append(&call->response, resps[k].body.data ? resps[k].body.data : "", resps[k].body.len);
                 call->status = call->response.failed ? -1 : 0;
                 if (call->status != 0)
                     ev_aws_error_set(&call->error, EV_AWS_ERR_NOMEM, "NoMemory", "out of memory");
@@ -316,7 +320,7 @@ int ev_aws_client_call(ev_aws_client *c, const char *operation, const char *body
     ev_buf_init(&call.response);
     int rc = ev_aws_client_call_many(c, &call, 1, err);
     ev_buf_reset(out);
-    if (rc == 0 && ev_buf_append(out, call.response.data ? call.response.data : "", call.response.len) != 0)
+    if (ev_buf_append(out, call.response.data ? call.response.data : "", call.response.len) != 0)
         rc = ev_aws_error_set(err, EV_AWS_ERR_NOMEM, "NoMemory", "out of memory");
     ev_buf_free(&call.response);
     return rc;

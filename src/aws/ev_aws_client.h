@@ -54,7 +54,8 @@ int ev_aws_client_set_credentials(ev_aws_client *c, const ev_credentials *creds,
 /*
  * Calls `operation` with a JSON body. On 0, out holds the 2xx response body.
  * On -1, err says why (service error with code/message/request id, or a
- * transport failure after the retries). timeout_ms 0: the client's.
+ * transport failure after the retries) and out holds the last error body
+ * (empty after a transport failure). timeout_ms 0: the client's.
  */
 int ev_aws_client_call(ev_aws_client *c, const char *operation, const char *body, size_t body_len, long timeout_ms,
                        ev_buf *out, ev_aws_error *err);
@@ -70,7 +71,7 @@ typedef struct ev_aws_call {
     const char *body;               /* in, borrowed */
     size_t body_len;                /* in */
     long timeout_ms;                /* in: 0 for the client's */
-    ev_buf response;                /* out: init it; the caller frees it */
+    ev_buf response;                /* out: last body (2xx or error); init it, the caller frees it */
     ev_aws_error error;             /* out */
     int status;                     /* out: 0 or -1 */
 } ev_aws_call;
