@@ -213,8 +213,18 @@ class Document:
             dialect = self._dialect_of(schema["$schema"], "#/$schema")
         self.dialect = dialect
         self.resources[DEFAULT_BASE] = ()
+        self.unknown = {}      # ptr of an unknown keyword -> used by a $ref?
         self._walk(schema, (), DEFAULT_BASE, dialect)
         self.root = self.nodes[()]
+        # Resolve every reference now: a bad one is refused even where nothing applies it,
+        # and unknown keywords that only hold referenced schemas become definitions.
+        for node in list(self.nodes.values()):
+            if isinstance(node.schema, dict) and "$ref" in node.active_keywords():
+                node.ref_target()
+        for ptr, used in sorted(self.unknown.items(), key=lambda kv: str(kv[0])):
+            if not used:
+                raise SchemaError(pointer_fragment(ptr), f"unknown keyword {ptr[-1]!r} for "
+                                  f"{self.nodes[ptr[:-1]].dialect} (only x- prefixed extensions may be added)")
 
     @staticmethod
     def _dialect_of(uri, path):
@@ -282,8 +292,17 @@ class Document:
             elif kw in kws["other"] or kw in ANNOTATIONS or kw.startswith("x-"):
                 pass
             else:
-                raise SchemaError(kpath, f"unknown keyword {kw!r} for {dialect} "
-                                         "(only x- prefixed extensions may be added)")
+                # Refused after loading unless a $ref points into it (see __init__).
+                self.unknown[ptr + (kw,)] = False
+
+    def _walk_referenced(self, target, value, path, ref):
+        """A $ref into an unknown keyword: that keyword holds definitions; walk the target."""
+        holder = next((target[:i] for i in range(len(target), 0, -1) if target[:i] in self.unknown), None)
+        if holder is None or not isinstance(value, (dict, bool)):
+            raise SchemaError(path, f"$ref {ref!r} points to a location that is not a schema")
+        self.unknown[holder] = True
+        parent = next(self.nodes[target[:i]] for i in range(len(target), -1, -1) if target[:i] in self.nodes)
+        self._walk(value, target, parent.base, parent.dialect)
 
     def _register_id(self, value, ptr, base, dialect):
         path = pointer_fragment(ptr + ("$id",))
@@ -350,7 +369,7 @@ class Document:
                 target.append(p)
             target = tuple(target)
             if target not in self.nodes:
-                raise SchemaError(path, f"$ref {ref!r} points to a location that is not a schema")
+                self._walk_referenced(target, cur, path, ref)
             return self.nodes[target]
         key = (uri, unquote(frag))
         if key not in self.anchors:

@@ -465,36 +465,7 @@ class ValidatorModel:
         return {"kind": "oneOf", "subs": subs, "schema_path": node.kw_path("oneOf")}
 
     def _discriminator(self, node, schema):
-        """(property, [values]) when oneOf can dispatch on one member's value: the parent
-        requires an object that has the member, and each branch pins it to a distinct string."""
-        types = schema.get("type")
-        if types not in ("object", ["object"]):
-            return None
-        required = schema.get("required", [])
-        candidates = None
-        branch_values = []
-        for i in range(len(schema["oneOf"])):
-            branch = node.child("oneOf", i)
-            if not isinstance(branch.schema, dict) or "$ref" in branch.schema:
-                return None
-            pins = {}
-            for prop in branch.get("properties", {}) if isinstance(branch.get("properties"), dict) else {}:
-                p = branch.child("properties", prop)
-                if not isinstance(p.schema, dict):
-                    continue
-                if "const" in p.schema and isinstance(p.schema["const"], str):
-                    pins[prop] = p.schema["const"]
-                elif isinstance(p.schema.get("enum"), list) and len(p.schema["enum"]) == 1 \
-                        and isinstance(p.schema["enum"][0], str):
-                    pins[prop] = p.schema["enum"][0]
-            branch_values.append(pins)
-            keys = {k for k in pins if k in required}
-            candidates = keys if candidates is None else candidates & keys
-        for prop in sorted(candidates or ()):
-            values = [pins[prop] for pins in branch_values]
-            if len(set(values)) == len(values) and not any("\0" in v for v in values):
-                return prop, values
-        return None
+        return find_discriminator(node, schema)
 
     def _enum_covers(self, node, prop, values):
         """True when the parent's own schema for `prop` already rejects every other value."""
@@ -512,9 +483,45 @@ class ValidatorModel:
         return isinstance(enum, list) and all(isinstance(e, str) for e in enum) and set(enum) <= set(values)
 
 
+def find_discriminator(node, schema=None):
+    """(property, [values]) when oneOf can dispatch on one member's value: the parent
+    requires an object that has the member, and each branch pins it to a distinct string.
+    Shared by the validator (dispatch) and the typed layer (tagged unions)."""
+    if schema is None:
+        schema = node.active_keywords()
+    types = schema.get("type")
+    if types not in ("object", ["object"]):
+        return None
+    required = schema.get("required", [])
+    candidates = None
+    branch_values = []
+    for i in range(len(schema["oneOf"])):
+        branch = node.child("oneOf", i)
+        if not isinstance(branch.schema, dict) or "$ref" in branch.schema:
+            return None
+        pins = {}
+        for prop in branch.get("properties", {}) if isinstance(branch.get("properties"), dict) else {}:
+            p = branch.child("properties", prop)
+            if not isinstance(p.schema, dict):
+                continue
+            if "const" in p.schema and isinstance(p.schema["const"], str):
+                pins[prop] = p.schema["const"]
+            elif isinstance(p.schema.get("enum"), list) and len(p.schema["enum"]) == 1 \
+                    and isinstance(p.schema["enum"][0], str):
+                pins[prop] = p.schema["enum"][0]
+        branch_values.append(pins)
+        keys = {k for k in pins if k in required}
+        candidates = keys if candidates is None else candidates & keys
+    for prop in sorted(candidates or ()):
+        values = [pins[prop] for pins in branch_values]
+        if len(set(values)) == len(values) and not any("\0" in v for v in values):
+            return prop, values
+    return None
+
+
 def build(doc, prefix):
     """The validator model of a loaded document."""
     return ValidatorModel(doc, prefix)
 
 
-__all__ = ["build", "ValidatorModel", "Sub", "json_equal"]
+__all__ = ["build", "find_discriminator", "ValidatorModel", "Sub", "json_equal"]
