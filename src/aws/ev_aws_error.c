@@ -127,6 +127,23 @@ static const char *status_text(long status)
     }
 }
 
+/* The text of the first <name>...</name> in body, or NULL. */
+static const char *xml_element(const char *body, size_t len, const char *name, size_t *out_len)
+{
+    char open[32], close[32];
+    snprintf(open, sizeof open, "<%s>", name);
+    snprintf(close, sizeof close, "</%s>", name);
+    const char *start = memmem(body, len, open, strlen(open));
+    if (!start)
+        return NULL;
+    start += strlen(open);
+    const char *end = memmem(start, len - (size_t)(start - body), close, strlen(close));
+    if (!end)
+        return NULL;
+    *out_len = (size_t)(end - start);
+    return start;
+}
+
 void ev_aws_error_from_response(ev_aws_error *err, const char *service, long http_status, const char *body,
                                 size_t body_len, const char *query_error, const char *request_id)
 {
@@ -153,8 +170,18 @@ void ev_aws_error_from_response(ev_aws_error *err, const char *service, long htt
         if (cJSON_IsString(msg) && msg->valuestring)
             copy_str(err->message, sizeof err->message, msg->valuestring, strlen(msg->valuestring));
     } else if (body && body_len) {
-        /* Not JSON (a proxy's HTML page, moto's 500 text): keep the start of it. */
-        copy_str(err->message, sizeof err->message, body, body_len);
+        /* Query/XML-style errors (moto's auth failures, some AWS edge errors):
+         * <Code>..</Code> and <Message>..</Message>; anything else (a proxy's
+         * HTML page, a bare 500 text) is kept as the message. */
+        size_t clen = 0, mlen = 0;
+        const char *code = xml_element(body, body_len, "Code", &clen);
+        const char *msg = xml_element(body, body_len, "Message", &mlen);
+        if (code)
+            copy_str(err->code, sizeof err->code, code, clen);
+        if (msg)
+            copy_str(err->message, sizeof err->message, msg, mlen);
+        else
+            copy_str(err->message, sizeof err->message, body, body_len);
     }
     cJSON_Delete(root);
 
