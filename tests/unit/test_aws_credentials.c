@@ -1,0 +1,181 @@
+/*
+ * Credentials: environment, shared file (profiles, comments, whitespace,
+ * AWS_PROFILE, AWS_SHARED_CREDENTIALS_FILE), the provider chain, and that no
+ * error message carries the secret or the token.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "aws/ev_credentials.h"
+
+#define SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+#define TOKEN "IQoJb3JpZ2luX2VjEXAMPLETOKEN=="
+
+static char file_path[64];
+
+static void clear_env(void)
+{
+    const char *vars[] = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                          "AWS_SHARED_CREDENTIALS_FILE"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+        unsetenv(vars[i]);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    clear_env();
+    snprintf(file_path, sizeof file_path, "/tmp/ev_creds_test_XXXXXX");
+    int fd = mkstemp(file_path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("# comment line\n"
+          "[default]\n"
+          "aws_access_key_id = AKIDDEFAULT\n"
+          "aws_secret_access_key=" SECRET "\n"
+          "\n"
+          "; another comment\n"
+          "[ dev ]\r\n"
+          "  aws_access_key_id   =   AKIDDEV  \r\n"
+          "aws_secret_access_key = devsecret\r\n"
+          "aws_session_token = " TOKEN "\r\n"
+          "region = eu-west-1\n"
+          "[partial]\n"
+          "aws_access_key_id = AKIDPARTIAL\n"
+          "[dup]\n"
+          "aws_access_key_id = first\n"
+          "aws_secret_access_key = s1\n"
+          "aws_access_key_id = second\n",
+          f);
+    fclose(f);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    unlink(file_path);
+    clear_env();
+    return 0;
+}
+
+static void test_set_and_free(void **state)
+{
+    (void)state;
+    ev_credentials c = EV_CREDENTIALS_INIT;
+    ev_credentials_error err = {{0}};
+    assert_int_equal(ev_credentials_set(&c, "AKID", SECRET, "", &err), 0);
+    assert_string_equal(c.access_key_id, "AKID");
+    assert_string_equal(c.secret_access_key, SECRET);
+    assert_null(c.session_token);
+    /* Refilling frees the previous strings (valgrind checks). */
+    assert_int_equal(ev_credentials_set(&c, "AKID2", "s", TOKEN, &err), 0);
+    assert_string_equal(c.session_token, TOKEN);
+    ev_credentials_free(&c);
+    assert_null(c.access_key_id);
+    ev_credentials_free(&c);
+    assert_int_equal(ev_credentials_set(&c, "", "s", NULL, &err), -1);
+    assert_int_equal(ev_credentials_set(&c, "a", NULL, NULL, &err), -1);
+}
+
+static void test_env(void **state)
+{
+    (void)state;
+    ev_credentials c = EV_CREDENTIALS_INIT;
+    ev_credentials_error err = {{0}};
+    assert_int_equal(ev_credentials_from_env(&c, &err), -1);
+    assert_non_null(strstr(err.message, "AWS_ACCESS_KEY_ID"));
+    setenv("AWS_SECRET_ACCESS_KEY", SECRET, 1);
+    assert_int_equal(ev_credentials_from_env(&c, &err), -1);
+    assert_null(strstr(err.message, SECRET));
+    assert_non_null(strstr(err.message, "AWS_ACCESS_KEY_ID is not"));
+    setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
+    setenv("AWS_SESSION_TOKEN", TOKEN, 1);
+    assert_int_equal(ev_credentials_from_env(&c, &err), 0);
+    assert_string_equal(c.access_key_id, "AKIDENV");
+    assert_string_equal(c.secret_access_key, SECRET);
+    assert_string_equal(c.session_token, TOKEN);
+    /* The chain prefers the environment over the file. */
+    setenv("AWS_SHARED_CREDENTIALS_FILE", file_path, 1);
+    assert_int_equal(ev_credentials_load(&c, &err), 0);
+    assert_string_equal(c.access_key_id, "AKIDENV");
+    ev_credentials_free(&c);
+    clear_env();
+}
+
+static void test_file_profiles(void **state)
+{
+    (void)state;
+    ev_credentials c = EV_CREDENTIALS_INIT;
+    ev_credentials_error err = {{0}};
+    assert_int_equal(ev_credentials_from_file(&c, file_path, NULL, &err), 0);
+    assert_string_equal(c.access_key_id, "AKIDDEFAULT");
+    assert_string_equal(c.secret_access_key, SECRET);
+    assert_null(c.session_token);
+
+    assert_int_equal(ev_credentials_from_file(&c, file_path, "dev", &err), 0);
+    assert_string_equal(c.access_key_id, "AKIDDEV");
+    assert_string_equal(c.secret_access_key, "devsecret");
+    assert_string_equal(c.session_token, TOKEN);
+
+    assert_int_equal(ev_credentials_from_file(&c, file_path, "dup", &err), 0);
+    assert_string_equal(c.access_key_id, "second");
+
+    assert_int_equal(ev_credentials_from_file(&c, file_path, "partial", &err), -1);
+    assert_null(c.access_key_id);
+    assert_non_null(strstr(err.message, "partial"));
+
+    assert_int_equal(ev_credentials_from_file(&c, file_path, "missing", &err), -1);
+    assert_non_null(strstr(err.message, "missing"));
+    assert_null(strstr(err.message, SECRET));
+
+    assert_int_equal(ev_credentials_from_file(&c, "/nonexistent/credentials", "default", &err), -1);
+    assert_non_null(strstr(err.message, "/nonexistent/credentials"));
+}
+
+static void test_chain_file_env_vars(void **state)
+{
+    (void)state;
+    ev_credentials c = EV_CREDENTIALS_INIT;
+    ev_credentials_error err = {{0}};
+    setenv("AWS_SHARED_CREDENTIALS_FILE", file_path, 1);
+    assert_int_equal(ev_credentials_load(&c, &err), 0);
+    assert_string_equal(c.access_key_id, "AKIDDEFAULT");
+    setenv("AWS_PROFILE", "dev", 1);
+    assert_int_equal(ev_credentials_load(&c, &err), 0);
+    assert_string_equal(c.access_key_id, "AKIDDEV");
+    setenv("AWS_PROFILE", "nope", 1);
+    assert_int_equal(ev_credentials_load(&c, &err), -1);
+    assert_non_null(strstr(err.message, "nope"));
+    /* HOME fallback: a HOME without .aws gives a clear error. */
+    unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+    unsetenv("AWS_PROFILE");
+    char *home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+    setenv("HOME", "/nonexistent-home", 1);
+    assert_int_equal(ev_credentials_load(&c, &err), -1);
+    assert_non_null(strstr(err.message, "/nonexistent-home/.aws/credentials"));
+    if (home) {
+        setenv("HOME", home, 1);
+        free(home);
+    }
+    ev_credentials_free(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_set_and_free, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_env, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_profiles, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chain_file_env_vars, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
