@@ -302,14 +302,19 @@ int ev_aws_client_call_many(ev_aws_client *c, ev_aws_call *calls, size_t n, ev_a
     free(resps);
     free(rcs);
     free(pending);
-    int status = 0;
+    int status = 0, max_attempts = 0;
     for (size_t i = 0; i < n; i++) {
+        if (calls[i].error.attempts > max_attempts)
+            max_attempts = calls[i].error.attempts;
         if (calls[i].status != 0) {
             if (status == 0 && err)
                 *err = calls[i].error;
             status = -1;
         }
     }
+    /* On success err still tells how many attempts it took (the most of any call). */
+    if (status == 0 && err)
+        err->attempts = max_attempts;
     return status;
 }
 

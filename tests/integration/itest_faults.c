@@ -1,0 +1,419 @@
+/*
+ * Retries, backoff, timeouts and the retry quota against the loopback fault
+ * server (EV_ITEST_FAULT_ENDPOINT, tests/integration/fault_server.py). The
+ * clock is injected (delays are recorded, not slept) and the random source
+ * returns 0.5, so every backoff is exact: retry i waits 0.5 * 1000 * 2^(i-1).
+ */
+#include "itest_common.h"
+
+#include "aws/ev_dynamodb.h"
+#include "aws/ev_http.h"
+#include "aws/ev_sqs.h"
+
+typedef struct clock_rec {
+    uint32_t delays[64];
+    int n;
+} clock_rec;
+
+static const char *endpoint;
+static char control[256];
+static ev_http_client *ctl;
+static clock_rec rec;
+
+static void record_sleep(void *ctx, uint32_t ms)
+{
+    clock_rec *r = ctx;
+    if (r->n < 64)
+        r->delays[r->n++] = ms;
+}
+
+static double half(void *ctx)
+{
+    (void)ctx;
+    return 0.5;
+}
+
+static cJSON *control_call(const char *path, const char *method, const char *body)
+{
+    char url[512];
+    snprintf(url, sizeof url, "%s%s", control, path);
+    ev_http_request req = {.method = method, .url = url, .body = body, .body_len = body ? strlen(body) : 0};
+    ev_http_response resp;
+    ev_http_response_init(&resp);
+    ev_aws_error err;
+    ev_aws_error_clear(&err);
+    if (ev_http_send(ctl, &req, &resp, &err) != 0 || resp.status != 200)
+        fail_msg("fault server control %s failed", path);
+    cJSON *j = cJSON_ParseWithLength(resp.body.data, resp.body.len);
+    ev_http_response_free(&resp);
+    return j;
+}
+
+static void script(const char *json)
+{
+    cJSON_Delete(control_call("/_control/script", "POST", json));
+}
+
+static int requests_seen(void)
+{
+    cJSON *log = control_call("/_control/log", "GET", NULL);
+    int n = cJSON_GetArraySize(log);
+    cJSON_Delete(log);
+    return n;
+}
+
+/* A client on the fault server with the recording clock and fixed random. */
+static ev_aws_client *fault_client(ev_endpoint_service svc, long timeout_ms)
+{
+    ev_credentials creds = {"AKIDFAULT", "secret", NULL};
+    ev_aws_client_config cfg = {.service = svc, .region = "us-east-1", .endpoint_url = endpoint,
+                                .credentials = &creds, .http = {.timeout_ms = timeout_ms, .connect_timeout_ms = 1000}};
+    ev_aws_error err;
+    ev_aws_client *c = ev_aws_client_new(&cfg, &err);
+    assert_non_null(c);
+    ev_retry_set_clock(ev_aws_client_retry(c), record_sleep, &rec);
+    ev_retry_set_random(ev_aws_client_retry(c), half, NULL);
+    return c;
+}
+
+static int setup_group(void **state)
+{
+    (void)state;
+    endpoint = itest_env("EV_ITEST_FAULT_ENDPOINT");
+    snprintf(control, sizeof control, "%s", endpoint);
+    ev_aws_error err;
+    ctl = ev_http_client_new(NULL, &err);
+    return ctl ? 0 : -1;
+}
+
+static int teardown_group(void **state)
+{
+    (void)state;
+    ev_http_client_free(ctl);
+    return 0;
+}
+
+static int setup_each(void **state)
+{
+    (void)state;
+    cJSON_Delete(control_call("/_control/reset", "POST", ""));
+    memset(&rec, 0, sizeof rec);
+    return 0;
+}
+
+static int list_tables(ev_aws_client *c, ev_aws_error *err)
+{
+    cJSON *req = cJSON_CreateObject();
+    cJSON *resp = NULL;
+    int rc = ev_dynamodb_call(c, "ListTables", req, &resp, err);
+    cJSON_Delete(req);
+    cJSON_Delete(resp);
+    return rc;
+}
+
+static void test_5xx_retried_with_backoff(void **state)
+{
+    (void)state;
+    ev_aws_client *c = fault_client(EV_ENDPOINT_DYNAMODB, 0);
+    script("[{\"status\":500},{\"status\":503,\"type\":\"ServiceUnavailable\"},{\"status\":200,\"body\":{\"TableNames\":[]}}]");
+    ev_aws_error err;
+    ITEST_OK(list_tables(c, &err), &err);
+    assert_int_equal(err.attempts, 3);
+    assert_int_equal(requests_seen(), 3);
+    assert_int_equal(rec.n, 2);
+    assert_int_equal(rec.delays[0], 500);
+    assert_int_equal(rec.delays[1], 1000);
+    /* 2 retries took 5 each; success after retries refunds the last 5. */
+    assert_int_equal(ev_aws_client_retry(c)->quota_available, 500 - 5);
+    ev_aws_client_free(c);
+}
+
+static void test_gives_up_after_three_attempts(void **state)
+{
+    (void)state;
+    ev_aws_client *c = fault_client(EV_ENDPOINT_DYNAMODB, 0);
+    script("[{\"status\":500},{\"status\":502,\"type\":\"BadGateway\"},{\"status\":500,\"type\":\"InternalFailure\"},"
+           "{\"status\":200}]");
+    ev_aws_error err;
+    assert_int_equal(list_tables(c, &err), -1);
+    assert_int_equal(err.kind, EV_AWS_ERR_SERVICE);
+    assert_int_equal(err.http_status, 500);
+    assert_string_equal(err.code, "InternalFailure");
+    assert_true(err.retryable);
+    assert_int_equal(err.attempts, 3);
+    assert_non_null(strstr(err.message, "max attempts"));
+    assert_string_equal(err.request_id, "fault-3");  /* the third request's id */
+    assert_int_equal(requests_seen(), 3);
+    assert_int_equal(rec.n, 2);
+    assert_int_equal(ev_aws_client_retry(c)->quota_available, 490);
+    ev_aws_client_free(c);
+}
+
+static void test_throttling_codes_retried(void **state)
+{
+    (void)state;
+    ev_aws_client *c = fault_client(EV_ENDPOINT_DYNAMODB, 0);
+    script("[{\"status\":400,\"type\":\"ProvisionedThroughputExceededException\"},"
+           "{\"status\":400,\"type\":\"ThrottlingException\"},{\"status\":200}]");
+    ev_aws_error err;
+    ITEST_OK(list_tables(c, &err), &err);
+    assert_int_equal(requests_seen(), 3);
+    assert_int_equal(rec.n, 2);
+    /* SQS's throttling form, and RequestLimitExceeded, are retried too. */
+    script("[{\"status\":400,\"type\":\"RequestThrottled\"},{\"status\":429,\"type\":\"TooManyRequestsException\"},"
+           "{\"status\":200}]");
+    ITEST_OK(list_tables(c, &err), &err);
+    assert_int_equal(requests_seen(), 6);
+    ev_aws_client_free(c);
+}
+
+static void test_client_error_never_retried(void **state)
+{
+    (void)state;
+    ev_aws_client *c = fault_client(EV_ENDPOINT_DYNAMODB, 0);
+    script("[{\"status\":400,\"type\":\"ValidationException\",\"message\":\"bad key\"}]");
+    ev_aws_error err;
+    assert_int_equal(list_tables(c, &err), -1);
+    assert_string_equal(err.code, "ValidationException");
+    assert_string_equal(err.message, "bad key");
+    assert_false(err.retryable);
+    assert_int_equal(err.attempts, 1);
+    assert_int_equal(requests_seen(), 1);
+    assert_int_equal(rec.n, 0);
+    assert_int_equal(ev_aws_client_retry(c)->quota_available, 500);
+    /* Same for 403 and 404-class codes. */
+    script("[{\"status\":403,\"type\":\"AccessDeniedException\"},{\"status\":400,\"type\":\"ResourceNotFoundException\"}]");
+    assert_int_equal(list_tables(c, &err), -1);
+    assert_int_equal(list_tables(c, &err), -1);
+    assert_int_equal(requests_seen(), 3);
+    assert_int_equal(rec.n, 0);
+    ev_aws_client_free(c);
+}
+
+static void test_closed_connection_retried(void **state)
+{
+    (void)state;
+    ev_aws_client *c = fault_client(EV_ENDPOINT_DYNAMODB, 0);
+    script("[{\"close\":true},{\"status\":200}]");
+    ev_aws_error err;
+    ITEST_OK(list_tables(c, &err), &err);
+    assert_int_equal(err.attempts, 2);
+    assert_int_equal(requests_seen(), 2);
+    assert_int_equal(rec.n, 1);
+    /* A fresh client: on a reused keep-alive connection curl itself resends
+     * once when the server closes it unanswered (a stale connection), which
+     * would hide one close from the count. */
+    ev_aws_client_free(c);
+    c = fault_client(EV_ENDPOINT_DYNAMODB, 0);
+    script("[{\"close\":true},{\"close\":true},{\"close\":true}]");
+    assert_int_equal(list_tables(c, &err), -1);
+    assert_int_equal(requests_seen(), 5);
+    assert_int_equal(err.kind, EV_AWS_ERR_TRANSPORT);
+    assert_false(err.timeout);
+    assert_int_equal(err.attempts, 3);
+    ev_aws_client_free(c);
+}
+
+static void test_timeouts_retried_and_cost_more(void **state)
+{
+    (void)state;
+    ev_aws_client *c = fault_client(EV_ENDPOINT_DYNAMODB, 300);
+    script("[{\"sleep_ms\":1200},{\"sleep_ms\":1200},{\"sleep_ms\":1200}]");
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    ev_aws_error err;
+    assert_int_equal(list_tables(c, &err), -1);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    double s = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+    assert_int_equal(err.kind, EV_AWS_ERR_TRANSPORT);
+    assert_true(err.timeout);
+    assert_string_equal(err.code, "RequestTimeout");
+    assert_int_equal(err.attempts, 3);
+    /* Three 300 ms timeouts, no real sleeping: well under the server's 3.6 s. */
+    assert_true(s >= 0.85 && s < 2.5);
+    assert_int_equal(ev_aws_client_retry(c)->quota_available, 500 - 2 * 10);
+    /* A slow answer within the timeout is fine. */
+    script("[{\"sleep_ms\":100,\"status\":200}]");
+    ITEST_OK(list_tables(c, &err), &err);
+    ev_aws_client_free(c);
+}
+
+static void test_quota_stops_retries(void **state)
+{
+    (void)state;
+    ev_aws_client *c = fault_client(EV_ENDPOINT_DYNAMODB, 0);
+    ev_retry *r = ev_aws_client_retry(c);
+    r->quota_available = 7;
+    script("[{\"status\":500},{\"status\":500},{\"status\":500}]");
+    ev_aws_error err;
+    assert_int_equal(list_tables(c, &err), -1);
+    assert_int_equal(err.attempts, 2);
+    assert_non_null(strstr(err.message, "quota"));
+    assert_int_equal(requests_seen(), 2);
+    assert_int_equal(r->quota_available, 2);
+    assert_int_equal(r->quota_refusals, 1);
+    /* With the bucket empty a failing service gets one request per call. */
+    script("[{\"status\":503},{\"status\":503}]");
+    assert_int_equal(list_tables(c, &err), -1);
+    assert_int_equal(list_tables(c, &err), -1);
+    assert_int_equal(requests_seen(), 4);  /* 2, then 1 and 1 */
+    ev_aws_client_free(c);
+}
+
+static void test_quota_refills_on_success(void **state)
+{
+    (void)state;
+    ev_aws_client *c = fault_client(EV_ENDPOINT_DYNAMODB, 0);
+    ev_retry *r = ev_aws_client_retry(c);
+    r->quota_available = 3;
+    ev_aws_error err;
+    for (int i = 0; i < 4; i++)
+        ITEST_OK(list_tables(c, &err), &err);
+    assert_int_equal(r->quota_available, 7);
+    ev_aws_client_free(c);
+}
+
+static void test_connection_refused_retried(void **state)
+{
+    (void)state;
+    /* A port nothing listens on: bind one, read its number, close it. */
+    ev_credentials creds = {"AKIDFAULT", "secret", NULL};
+    ev_aws_client_config cfg = {.service = EV_ENDPOINT_DYNAMODB, .region = "us-east-1",
+                                .endpoint_url = "http://127.0.0.1:9", .credentials = &creds};
+    ev_aws_error err;
+    ev_aws_client *c = ev_aws_client_new(&cfg, &err);
+    ev_retry_set_clock(ev_aws_client_retry(c), record_sleep, &rec);
+    ev_retry_set_random(ev_aws_client_retry(c), half, NULL);
+    assert_int_equal(list_tables(c, &err), -1);
+    assert_int_equal(err.kind, EV_AWS_ERR_TRANSPORT);
+    assert_int_equal(err.attempts, 3);
+    assert_int_equal(rec.n, 2);
+    assert_int_not_equal(err.curl_code, 0);
+    ev_aws_client_free(c);
+}
+
+static void test_concurrent_calls_retry_together(void **state)
+{
+    (void)state;
+    ev_aws_client *c = fault_client(EV_ENDPOINT_DYNAMODB, 0);
+    script("[{\"status\":500},{\"status\":500},{\"status\":500},{\"status\":500}]");
+    ev_aws_call calls[6];
+    for (int i = 0; i < 6; i++) {
+        calls[i] = (ev_aws_call){.operation = "ListTables", .body = "{}", .body_len = 2};
+        ev_buf_init(&calls[i].response);
+    }
+    ev_aws_error err;
+    ITEST_OK(ev_aws_client_call_many(c, calls, 6, &err), &err);
+    int retried = 0;
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(calls[i].status, 0);
+        retried += calls[i].error.attempts == 2;
+        ev_buf_free(&calls[i].response);
+    }
+    assert_int_equal(retried, 4);
+    assert_int_equal(requests_seen(), 10);
+    /* One backoff for the round, not one per call. */
+    assert_int_equal(rec.n, 1);
+    assert_int_equal(rec.delays[0], 500);
+    ev_aws_client_free(c);
+}
+
+static void test_batch_write_unprocessed_resent(void **state)
+{
+    (void)state;
+    ev_aws_client *c = fault_client(EV_ENDPOINT_DYNAMODB, 0);
+    script("[{\"status\":200,\"body\":{\"UnprocessedItems\":{\"t\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"2\"}}}}]}}},"
+           "{\"status\":200,\"body\":{\"UnprocessedItems\":{\"t\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"2\"}}}}]}}},"
+           "{\"status\":200,\"body\":{\"UnprocessedItems\":{}}}]");
+    ev_aws_error err;
+    ITEST_OK(ev_dynamodb_batch_write_item(c,
+                                          "{\"t\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"1\"}}}},"
+                                          "{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"2\"}}}}]}",
+                                          0, NULL, &err),
+             &err);
+    assert_int_equal(rec.n, 2);
+    assert_int_equal(rec.delays[0], 500);
+    assert_int_equal(rec.delays[1], 1000);
+    cJSON *log = control_call("/_control/log", "GET", NULL);
+    assert_int_equal(cJSON_GetArraySize(log), 3);
+    const char *second = cJSON_GetObjectItem(cJSON_GetArrayItem(log, 1), "body")->valuestring;
+    assert_null(strstr(second, "\"S\":\"1\""));
+    assert_non_null(strstr(second, "\"S\":\"2\""));
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(log, 1), "target")->valuestring,
+                        "DynamoDB_20120810.BatchWriteItem");
+    cJSON_Delete(log);
+
+    /* Still unprocessed after max_rounds: partial failure with the leftovers. */
+    script("[{\"status\":200,\"body\":{\"UnprocessedItems\":{\"t\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"9\"}}}}]}}},"
+           "{\"status\":200,\"body\":{\"UnprocessedItems\":{\"t\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"9\"}}}}]}}}]");
+    cJSON *left = NULL;
+    assert_int_equal(ev_dynamodb_batch_write_item(c, "{\"t\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"9\"}}}}]}", 2,
+                                                  &left, &err),
+                     -1);
+    assert_int_equal(err.kind, EV_AWS_ERR_PARTIAL);
+    assert_non_null(left);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(left, "t")), 1);
+    cJSON_Delete(left);
+    ev_aws_client_free(c);
+}
+
+static void test_sqs_trace_header_and_md5_on_send(void **state)
+{
+    (void)state;
+    ev_aws_client *c = fault_client(EV_ENDPOINT_SQS, 0);
+    const char *trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1";
+    const unsigned char bin[] = {1, 2, 3, 0, 255};
+    ev_sqs_message_attribute attrs[] = {{"zeta", "String", "last", NULL, 0},
+                                        {"alpha", "Number", "1.5", NULL, 0},
+                                        {"blob", "Binary", NULL, bin, sizeof bin}};
+    ev_sqs_outgoing msg = {.body = "payload", .body_len = 7, .delay_seconds = -1, .attributes = attrs,
+                           .attribute_count = 3, .trace_header = trace};
+    /* The server computes the three MD5s with its own implementation. */
+    script("[{\"sqs_send_echo\":true}]");
+    ev_aws_error err;
+    ev_sqs_sent sent;
+    ITEST_OK(ev_sqs_send_message(c, "http://sqs.unresolvable.invalid/000000000000/q", &msg, &sent, &err), &err);
+    assert_string_equal(sent.message_id, "fault-msg");
+    cJSON *log = control_call("/_control/log", "GET", NULL);
+    const cJSON *entry = cJSON_GetArrayItem(log, 0);
+    assert_string_equal(cJSON_GetObjectItem(entry, "target")->valuestring, "AmazonSQS.SendMessage");
+    assert_non_null(strstr(cJSON_GetObjectItem(entry, "authorization")->valuestring, "/us-east-1/sqs/aws4_request"));
+    cJSON *body = cJSON_Parse(cJSON_GetObjectItem(entry, "body")->valuestring);
+    const cJSON *th = cJSON_GetObjectItem(cJSON_GetObjectItem(body, "MessageSystemAttributes"), "AWSTraceHeader");
+    assert_string_equal(cJSON_GetObjectItem(th, "StringValue")->valuestring, trace);
+    assert_string_equal(cJSON_GetObjectItem(body, "QueueUrl")->valuestring,
+                        "http://sqs.unresolvable.invalid/000000000000/q");
+    cJSON_Delete(body);
+    cJSON_Delete(log);
+
+    /* A wrong MD5 from the service is an integrity error, not retried. */
+    script("[{\"sqs_send_echo\":true,\"override\":{\"MD5OfMessageAttributes\":\"00000000000000000000000000000000\"}}]");
+    assert_int_equal(ev_sqs_send_message(c, "q", &msg, &sent, &err), -1);
+    assert_int_equal(err.kind, EV_AWS_ERR_INTEGRITY);
+    script("[{\"sqs_send_echo\":true,\"override\":{\"MD5OfMessageSystemAttributes\":\"0\"}}]");
+    assert_int_equal(ev_sqs_send_message(c, "q", &msg, &sent, &err), -1);
+    assert_int_equal(err.kind, EV_AWS_ERR_INTEGRITY);
+    assert_int_equal(requests_seen(), 3);
+    ev_aws_client_free(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_5xx_retried_with_backoff, setup_each),
+        cmocka_unit_test_setup(test_gives_up_after_three_attempts, setup_each),
+        cmocka_unit_test_setup(test_throttling_codes_retried, setup_each),
+        cmocka_unit_test_setup(test_client_error_never_retried, setup_each),
+        cmocka_unit_test_setup(test_closed_connection_retried, setup_each),
+        cmocka_unit_test_setup(test_timeouts_retried_and_cost_more, setup_each),
+        cmocka_unit_test_setup(test_quota_stops_retries, setup_each),
+        cmocka_unit_test_setup(test_quota_refills_on_success, setup_each),
+        cmocka_unit_test_setup(test_connection_refused_retried, setup_each),
+        cmocka_unit_test_setup(test_concurrent_calls_retry_together, setup_each),
+        cmocka_unit_test_setup(test_batch_write_unprocessed_resent, setup_each),
+        cmocka_unit_test_setup(test_sqs_trace_header_and_md5_on_send, setup_each),
+    };
+    int rc = cmocka_run_group_tests_name("itest_faults", tests, setup_group, teardown_group);
+    ev_http_global_cleanup();
+    return rc;
+}
