@@ -23,7 +23,10 @@
  *     transfer-encoding, upgrade, user-agent, x-amzn-trace-id. Dropped from
  *     the input because the signer sets them: authorization, x-amz-date, and
  *     x-amz-security-token when the credentials carry a token. host is added
- *     from ev_sigv4_request.host when the headers have none;
+ *     from ev_sigv4_request.host (verbatim: lower-case it and drop a default
+ *     port first, as ev_endpoint_url_parse does) when the headers have none.
+ *     A Date header is signed like any other (botocore would rewrite it; the
+ *     JSON services use X-Amz-Date). Header values with CR or LF are refused;
  *   - payload hash: ev_sigv4_request.payload_hash if set, else the value of an
  *     X-Amz-Content-SHA256 header in the input (verbatim), else the hex
  *     SHA-256 of the body (empty body: e3b0c442...b855).
