@@ -314,6 +314,9 @@ def main():
     ap.add_argument("--cli-count", type=int, default=40, help="cases also run through the ordinary CLI")
     ap.add_argument("--seed", type=int, default=None)
     a = ap.parse_args()
+    if not os.access(a.awsreq, os.X_OK):
+        print(f"sigv4-differential: {a.awsreq} is not an executable (make build)", file=sys.stderr)
+        return 2
     seed = a.seed if a.seed is not None else random.randrange(1 << 30)
     rng = random.Random(seed)
     print(f"sigv4-differential: seed {seed} (rerun with --seed {seed})")
