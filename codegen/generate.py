@@ -26,9 +26,9 @@ def default_prefix(schema_path):
     return prefix if prefix[0].isalpha() else "s_" + prefix
 
 
-def render(doc, prefix, validator_only):
+def render(doc, prefix, validator_only, assert_formats=True):
     env = emit.environment()
-    files = emit.render_validator(doc, prefix, env)
+    files = emit.render_validator(doc, prefix, env, assert_formats)
     if validator_only:
         files[".validator-symbol"] = f"{prefix}_validator\n"
         return files
@@ -48,13 +48,18 @@ def main(argv=None):
                     help="emit only the validator (for `make validator` and other schemas)")
     ap.add_argument("--default-dialect", choices=[loader.DRAFT2020, loader.DRAFT7], default=loader.DRAFT2020,
                     help="dialect for a schema without $schema (default %(default)s)")
+    ap.add_argument("--formats", choices=["assert", "annotate"], default="assert",
+                    help="`format` asserts (default) or is only an annotation, as 2020-12 specifies "
+                         "without the format-assertion vocabulary")
     args = ap.parse_args(argv)
     prefix = args.prefix or default_prefix(args.schema)
     if not re.match(r"^[a-z][a-z0-9_]*$", prefix):
         ap.error(f"--prefix {prefix!r} is not a lower-case C identifier")
     try:
         doc = loader.load_file(args.schema, args.default_dialect)
-        files = render(doc, prefix, args.validator_only)
+        if args.formats == "annotate" and not args.validator_only:
+            ap.error("--formats annotate is only for --validator-only")
+        files = render(doc, prefix, args.validator_only, args.formats == "assert")
     except SchemaError as e:
         print(f"evgen: {args.schema}: {e}", file=sys.stderr)
         return 2

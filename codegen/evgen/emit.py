@@ -77,9 +77,9 @@ def banner(doc, comment="c"):
     return "\n".join("# " + line for line in lines)
 
 
-def render_validator(doc, prefix, env=None):
+def render_validator(doc, prefix, env=None, assert_formats=True):
     env = env or environment()
-    model = validator_model.build(doc, prefix)
+    model = validator_model.build(doc, prefix, assert_formats)
     name = doc.root.get("title") if isinstance(doc.root.get("title"), str) else prefix
     ctx = {
         "banner": banner(doc),

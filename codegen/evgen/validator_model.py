@@ -86,8 +86,9 @@ class Function:
 class ValidatorModel:
     """Builds the functions for every schema location reachable from the root."""
 
-    def __init__(self, doc, prefix):
+    def __init__(self, doc, prefix, assert_formats=True):
         self.doc = doc
+        self.assert_formats = assert_formats
         self.prefix = prefix
         self.functions = []          # in discovery order (root first): deterministic
         self._by_ptr = {}
@@ -306,7 +307,7 @@ class ValidatorModel:
             path = node.kw_path("pattern")
             check["patterns"].append({"index": self.pattern_index(schema["pattern"], path),
                                       "source": schema["pattern"], "schema_path": path})
-        if "format" in schema:
+        if "format" in schema and self.assert_formats:
             path = node.kw_path("format")
             fmt = schema["format"]
             if not isinstance(fmt, str):
@@ -519,9 +520,10 @@ def find_discriminator(node, schema=None):
     return None
 
 
-def build(doc, prefix):
-    """The validator model of a loaded document."""
-    return ValidatorModel(doc, prefix)
+def build(doc, prefix, assert_formats=True):
+    """The validator model of a loaded document. With assert_formats=False `format` is an
+    annotation only (the 2020-12 default without the format-assertion vocabulary)."""
+    return ValidatorModel(doc, prefix, assert_formats)
 
 
 __all__ = ["build", "find_discriminator", "ValidatorModel", "Sub", "json_equal"]
