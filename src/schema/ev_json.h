@@ -15,7 +15,20 @@
  * 0.10000000000000001 are rejected, so nothing downstream loses precision.
  *
  * Ownership: the returned tree is the caller's (cJSON_Delete). It does not
- * borrow from `text`.
+ * borrow from `text`. All number texts live in one block owned by the root
+ * node (through its valuestring, which cJSON leaves unused for arrays and
+ * objects); the other number nodes carry cJSON_IsReference so cJSON_Delete
+ * does not free their text. Consequently a subtree detached from the tree
+ * must not be used after the root is deleted (cJSON_Duplicate it instead:
+ * duplicates own copies of their texts), and code must test number nodes
+ * with cJSON_IsNumber (or type & 0xFF), not type == cJSON_Number.
+ *
+ * Locale: number texts are read with strtod, as cJSON does; the process
+ * must keep LC_NUMERIC at "C" (the default unless setlocale is called).
+ *
+ * Thread-safety: ev_json_parse may run in several threads at once (cJSON
+ * itself writes a global error position on every parse; that is cJSON's
+ * benign race and nothing here reads it).
  */
 #ifndef EV_SCHEMA_JSON_H
 #define EV_SCHEMA_JSON_H
@@ -41,8 +54,10 @@ typedef struct ev_json_error {
 } ev_json_error;
 
 /* Parses exactly len bytes (the whole input must be one JSON value, with
- * optional surrounding whitespace). Returns the tree, or NULL with *err
- * filled (err may be NULL). */
+ * optional surrounding whitespace; no byte order mark). Never reads past
+ * text + len. Returns the tree, or NULL with *err filled (err may be NULL).
+ * err->offset is the offending byte (for a malformed number, the start of
+ * the token; -1 for duplicate names). */
 cJSON *ev_json_parse(const char *text, size_t len, ev_json_error *err);
 
 /* The source text of a number node from ev_json_parse (NUL-terminated), or

@@ -1,0 +1,180 @@
+/* ev_buf: growable byte buffer; see ev_buf.h for the contract. */
+#include "core/ev_buf.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ev_buf_init(ev_buf *b)
+{
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+    b->failed = false;
+}
+
+void ev_buf_free(ev_buf *b)
+{
+    free(b->data);
+    ev_buf_init(b);
+}
+
+void ev_buf_reset(ev_buf *b)
+{
+    b->len = 0;
+    b->failed = false;
+    if (b->data != NULL)
+        b->data[0] = '\0';
+}
+
+int ev_buf_reserve(ev_buf *b, size_t extra)
+{
+    if (b->failed)
+        return -1;
+    /* +1 keeps room for the terminating NUL every append maintains. */
+    if (extra > SIZE_MAX - b->len - 1) {
+        b->failed = true;
+        return -1;
+    }
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < need)
+        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    char *p = realloc(b->data, cap);
+    if (p == NULL) {
+        b->failed = true;
+        return -1;
+    }
+    b->data = p;
+    b->cap = cap;
+    return 0;
+}
+
+int ev_buf_append(ev_buf *b, const void *data, size_t len)
+{
+    if (ev_buf_reserve(b, len) != 0)
+        return -1;
+    if (len > 0)
+        memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+int ev_buf_append_str(ev_buf *b, const char *s)
+{
+    return ev_buf_append(b, s, strlen(s));
+}
+
+int ev_buf_append_char(ev_buf *b, char c)
+{
+    return ev_buf_append(b, &c, 1);
+}
+
+int ev_buf_vprintf(ev_buf *b, const char *fmt, va_list ap)
+{
+    if (ev_buf_reserve(b, 0) != 0)
+        return -1;
+    va_list ap2;
+    va_copy(ap2, ap);
+    size_t room = b->cap - b->len;
+    int n = vsnprintf(b->data + b->len, room, fmt, ap2);
+    va_end(ap2);
+    if (n < 0) {
+        b->data[b->len] = '\0';
+        b->failed = true;
+        return -1;
+    }
+    if ((size_t)n >= room) {
+        /* First attempt only measured; the output was truncated. */
+        if (ev_buf_reserve(b, (size_t)n) != 0) {
+            b->data[b->len] = '\0';
+            return -1;
+        }
+        va_copy(ap2, ap);
+        vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap2);
+        va_end(ap2);
+    }
+    b->len += (size_t)n;
+    return 0;
+}
+
+int ev_buf_printf(ev_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = ev_buf_vprintf(b, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int ev_buf_append_json_string(ev_buf *b, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    /* Measure first, so one reservation covers the output exactly and the
+     * copy loop needs no capacity checks. */
+    size_t need = 2;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        size_t w = (c >= 0x20 && c != '"' && c != '\\') ? 1
+                   : (c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' ||
+                      c == '\r' || c == '\t')
+                       ? 2
+                       : 6;
+        if (need > SIZE_MAX - w) {
+            b->failed = true;
+            return -1;
+        }
+        need += w;
+    }
+    if (ev_buf_reserve(b, need) != 0)
+        return -1;
+    char *o = b->data + b->len;
+    *o++ = '"';
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            *o++ = (char)c;
+            continue;
+        }
+        *o++ = '\\';
+        switch (c) {
+        case '"': *o++ = '"'; break;
+        case '\\': *o++ = '\\'; break;
+        case '\b': *o++ = 'b'; break;
+        case '\f': *o++ = 'f'; break;
+        case '\n': *o++ = 'n'; break;
+        case '\r': *o++ = 'r'; break;
+        case '\t': *o++ = 't'; break;
+        default:
+            *o++ = 'u';
+            *o++ = '0';
+            *o++ = '0';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
+        }
+    }
+    *o++ = '"';
+    *o = '\0';
+    b->len = (size_t)(o - b->data);
+    return 0;
+}
+
+char *ev_buf_take(ev_buf *b)
+{
+    if (b->failed) {
+        ev_buf_free(b);
+        return NULL;
+    }
+    char *p = b->data;
+    if (p == NULL) {
+        p = malloc(1);
+        if (p != NULL)
+            p[0] = '\0';
+    }
+    ev_buf_init(b);
+    return p;
+}
