@@ -45,7 +45,7 @@ FUZZERS    := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fu
 ITESTS     := $(patsubst tests/integration/%.c,$(BUILD)/itests/%,$(wildcard tests/integration/*.c))
 BENCHES    := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
-.PHONY: ddb-differential sigv4-differential help deps generate check-generated build test unit conformance suite suite-current \
+.PHONY: codegen-tests ddb-differential sigv4-differential help deps generate check-generated build test unit conformance suite suite-current \
         differential integration bench fuzz sanitize valgrind lint run validator clean format
 
 help:
@@ -122,8 +122,11 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(GEN_LIB) $(LIB_FILES)
 
 # ---- tests -----------------------------------------------------------------
 
-test: deps-quiet check-generated build unit conformance suite differential ddb-differential sigv4-differential integration sanitize
+test: deps-quiet check-generated build codegen-tests unit conformance suite differential ddb-differential sigv4-differential integration sanitize
 	@echo "make test: all test stages passed"
+
+codegen-tests: build
+	$(PYTHON) -m unittest discover -s tests/codegen -t . -v 2>&1 | tail -n 25
 
 unit: $(UNIT_TESTS)
 	@tests/run_tests.sh unit $(UNIT_TESTS)
