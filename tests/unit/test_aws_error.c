@@ -1,0 +1,133 @@
+/* ev_aws_error: parsing JSON-protocol (and XML) error answers into the typed error. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "aws/ev_aws_error.h"
+
+static void parse(ev_aws_error *e, long status, const char *body, const char *query, const char *rid)
+{
+    ev_aws_error_from_response(e, "dynamodb", status, body, body ? strlen(body) : 0, query, rid);
+}
+
+static void test_dynamodb_type_namespace_stripped(void **state)
+{
+    (void)state;
+    ev_aws_error e;
+    parse(&e,
+          400,
+          "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException\","
+          "\"message\":\"The conditional request failed\"}",
+          NULL, "RID-1");
+    assert_int_equal(e.kind, EV_AWS_ERR_SERVICE);
+    assert_string_equal(e.service, "dynamodb");
+    assert_string_equal(e.code, "ConditionalCheckFailedException");
+    assert_string_equal(e.message, "The conditional request failed");
+    assert_string_equal(e.request_id, "RID-1");
+    assert_int_equal(e.http_status, 400);
+    assert_false(e.retryable);
+    assert_false(e.throttling);
+    assert_true(ev_aws_error_is(&e, "ConditionalCheckFailedException"));
+    assert_false(ev_aws_error_is(&e, "ValidationException"));
+}
+
+static void test_sqs_query_error_header(void **state)
+{
+    (void)state;
+    ev_aws_error e;
+    parse(&e, 400, "{\"__type\":\"com.amazonaws.sqs#QueueDoesNotExist\",\"message\":\"The specified queue does not exist.\"}",
+          "AWS.SimpleQueueService.NonExistentQueue;Sender", NULL);
+    assert_string_equal(e.code, "QueueDoesNotExist");
+    assert_string_equal(e.query_code, "AWS.SimpleQueueService.NonExistentQueue");
+    assert_string_equal(e.request_id, "");
+    /* Header only (no __type): the header code is used. */
+    parse(&e, 400, "", "AWS.SimpleQueueService.NonExistentQueue;Sender", NULL);
+    assert_string_equal(e.code, "AWS.SimpleQueueService.NonExistentQueue");
+}
+
+static void test_message_capitalised_and_suffix(void **state)
+{
+    (void)state;
+    ev_aws_error e;
+    parse(&e, 400, "{\"__type\":\"ThrottlingException:http://internal.amazon.com/coral/\",\"Message\":\"Rate exceeded\"}",
+          NULL, NULL);
+    assert_string_equal(e.code, "ThrottlingException");
+    assert_string_equal(e.message, "Rate exceeded");
+    assert_true(e.retryable);
+    assert_true(e.throttling);
+}
+
+static void test_status_fallbacks(void **state)
+{
+    (void)state;
+    ev_aws_error e;
+    parse(&e, 503, "<html>Service Unavailable</html>", NULL, NULL);
+    assert_string_equal(e.code, "ServiceUnavailable");
+    assert_string_equal(e.message, "<html>Service Unavailable</html>");
+    assert_true(e.retryable);
+    parse(&e, 500, NULL, NULL, NULL);
+    assert_string_equal(e.code, "InternalError");
+    assert_true(e.retryable);
+    parse(&e, 429, "{}", NULL, NULL);
+    assert_true(e.retryable);
+    assert_true(e.throttling);
+    parse(&e, 404, "not json", NULL, NULL);
+    assert_string_equal(e.code, "NotFound");
+    assert_false(e.retryable);
+    parse(&e, 400, "{\"__type\":\"ValidationException\"}", NULL, NULL);
+    assert_false(e.retryable);
+    assert_string_equal(e.message, "");
+}
+
+static void test_xml_error_body(void **state)
+{
+    (void)state;
+    ev_aws_error e;
+    parse(&e, 403,
+          "<?xml version=\"1.0\"?><ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch</Code>"
+          "<Message>The request signature we calculated does not match</Message></Error></Errors></ErrorResponse>",
+          NULL, NULL);
+    assert_string_equal(e.code, "SignatureDoesNotMatch");
+    assert_string_equal(e.message, "The request signature we calculated does not match");
+    assert_false(e.retryable);
+}
+
+static void test_truncation_and_format(void **state)
+{
+    (void)state;
+    char body[4096];
+    char longmsg[2000];
+    memset(longmsg, 'm', sizeof longmsg - 1);
+    longmsg[sizeof longmsg - 1] = '\0';
+    snprintf(body, sizeof body, "{\"__type\":\"X\",\"message\":\"%s\"}", longmsg);
+    ev_aws_error e;
+    parse(&e, 400, body, NULL, "R");
+    assert_int_equal(strlen(e.message), sizeof e.message - 1);
+    char out[128];
+    ev_aws_error_format(&e, out, sizeof out);
+    assert_non_null(strstr(out, "dynamodb service error X (HTTP 400"));
+    ev_aws_error_clear(&e);
+    assert_string_equal(ev_aws_error_format(&e, out, sizeof out), "no error");
+    assert_int_equal(ev_aws_error_set(&e, EV_AWS_ERR_INVALID, "Bad", "n=%d", 3), -1);
+    assert_string_equal(e.code, "Bad");
+    assert_string_equal(e.message, "n=3");
+    assert_int_equal(ev_aws_error_set(NULL, EV_AWS_ERR_INVALID, "Bad", "x"), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dynamodb_type_namespace_stripped),
+        cmocka_unit_test(test_sqs_query_error_header),
+        cmocka_unit_test(test_message_capitalised_and_suffix),
+        cmocka_unit_test(test_status_fallbacks),
+        cmocka_unit_test(test_xml_error_body),
+        cmocka_unit_test(test_truncation_and_format),
+    };
+    return cmocka_run_group_tests_name("aws_error", tests, NULL, NULL);
+}
