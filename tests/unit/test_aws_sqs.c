@@ -1,0 +1,169 @@
+/* ev_sqs without network: the MD5 algorithms, request building, limits and
+ * ReceiveMessage parsing with MD5 verification. Expected MD5s come from the
+ * independent Python implementation in tests/integration/fault_server.py. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "aws/ev_sqs.h"
+
+static const unsigned char bin[] = {0x00, 0x01, 0xfe, 0xff, 'x'};
+
+static void test_md5_of_attributes(void **state)
+{
+    (void)state;
+    /* Deliberately unsorted: the algorithm sorts by name. */
+    ev_sqs_message_attribute attrs[] = {
+        {"tenant", "String", "acme", NULL, 0},
+        {"count", "Number", "42", NULL, 0},
+        {"blob", "Binary", NULL, bin, sizeof bin},
+    };
+    char md5[33];
+    ev_aws_error err;
+    assert_int_equal(ev_sqs_md5_of_attributes(attrs, 3, md5, &err), 0);
+    assert_string_equal(md5, "74b723736a83b2813a36abc98207b440");
+    ev_sqs_message_attribute trace = {"AWSTraceHeader", "String",
+                                      "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1", NULL, 0};
+    assert_int_equal(ev_sqs_md5_of_attributes(&trace, 1, md5, &err), 0);
+    assert_string_equal(md5, "5f48eef650c1d0207456969c85af2fdd");
+    ev_sqs_md5_hex("hello world", 11, md5);
+    assert_string_equal(md5, "5eb63bbbe01eeed093cb22bb8f5acdc3");
+}
+
+static void test_build_send_request(void **state)
+{
+    (void)state;
+    ev_sqs_message_attribute attrs[] = {{"blob", "Binary", NULL, bin, sizeof bin}, {"n", "Number", "1", NULL, 0}};
+    ev_sqs_outgoing msg = {.body = "b\"ody", .body_len = 5, .delay_seconds = 3, .attributes = attrs,
+                           .attribute_count = 2, .trace_header = "Root=1-a", .message_group_id = "g"};
+    ev_buf out = EV_BUF_INIT;
+    ev_aws_error err;
+    assert_int_equal(ev_sqs_build_send_request("http://sqs.us-east-1.localhost:1/0/q", &msg, &out, &err), 0);
+    cJSON *j = cJSON_Parse(out.data);
+    assert_non_null(j);
+    assert_string_equal(cJSON_GetObjectItem(j, "QueueUrl")->valuestring, "http://sqs.us-east-1.localhost:1/0/q");
+    assert_string_equal(cJSON_GetObjectItem(j, "MessageBody")->valuestring, "b\"ody");
+    assert_int_equal(cJSON_GetObjectItem(j, "DelaySeconds")->valueint, 3);
+    assert_string_equal(cJSON_GetObjectItem(j, "MessageGroupId")->valuestring, "g");
+    const cJSON *ma = cJSON_GetObjectItem(j, "MessageAttributes");
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(ma, "blob"), "BinaryValue")->valuestring, "AAH+/3g=");
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(ma, "n"), "StringValue")->valuestring, "1");
+    const cJSON *th = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "MessageSystemAttributes"), "AWSTraceHeader");
+    assert_string_equal(cJSON_GetObjectItem(th, "DataType")->valuestring, "String");
+    assert_string_equal(cJSON_GetObjectItem(th, "StringValue")->valuestring, "Root=1-a");
+    cJSON_Delete(j);
+    /* Optional fields absent when unset. */
+    ev_sqs_outgoing plain = {.body = "x", .body_len = 1, .delay_seconds = -1};
+    assert_int_equal(ev_sqs_build_send_request("q", &plain, &out, &err), 0);
+    assert_string_equal(out.data, "{\"QueueUrl\":\"q\",\"MessageBody\":\"x\"}");
+    ev_buf_free(&out);
+}
+
+static void test_limits(void **state)
+{
+    (void)state;
+    ev_buf out = EV_BUF_INIT;
+    ev_aws_error err;
+    char *big = malloc(EV_SQS_MAX_MESSAGE_BYTES + 1);
+    memset(big, 'a', EV_SQS_MAX_MESSAGE_BYTES + 1);
+    ev_sqs_outgoing msg = {.body = big, .body_len = EV_SQS_MAX_MESSAGE_BYTES, .delay_seconds = -1};
+    assert_int_equal(ev_sqs_message_size(&msg), EV_SQS_MAX_MESSAGE_BYTES);
+    assert_int_equal(ev_sqs_build_send_request("q", &msg, &out, &err), 0);
+    msg.body_len++;
+    assert_int_equal(ev_sqs_build_send_request("q", &msg, &out, &err), -1);
+    assert_string_equal(err.code, "MessageTooLong");
+    ev_sqs_message_attribute a = {"name", "String", "value", NULL, 0};
+    msg.body_len = EV_SQS_MAX_MESSAGE_BYTES - 14;
+    msg.attributes = &a;
+    msg.attribute_count = 1;
+    assert_int_equal(ev_sqs_message_size(&msg), EV_SQS_MAX_MESSAGE_BYTES + 1);
+    assert_int_equal(ev_sqs_build_send_request("q", &msg, &out, &err), -1);
+    free(big);
+    ev_sqs_outgoing empty = {.body = "", .body_len = 0, .delay_seconds = -1};
+    assert_int_equal(ev_sqs_build_send_request("q", &empty, &out, &err), -1);
+    assert_int_equal(err.kind, EV_AWS_ERR_INVALID);
+    ev_sqs_outgoing nul = {.body = "a\0b", .body_len = 3, .delay_seconds = -1};
+    assert_int_equal(ev_sqs_build_send_request("q", &nul, &out, &err), -1);
+    ev_sqs_message_attribute many[11];
+    for (int i = 0; i < 11; i++)
+        many[i] = a;
+    ev_sqs_outgoing m = {.body = "x", .body_len = 1, .delay_seconds = -1, .attributes = many, .attribute_count = 11};
+    assert_int_equal(ev_sqs_build_send_request("q", &m, &out, &err), -1);
+    ev_buf_free(&out);
+}
+
+static const char *good_receive =
+    "{\"Messages\":[{\"MessageId\":\"m1\",\"ReceiptHandle\":\"r1\",\"MD5OfBody\":\"5eb63bbbe01eeed093cb22bb8f5acdc3\","
+    "\"Body\":\"hello world\",\"Attributes\":{\"ApproximateReceiveCount\":\"2\",\"AWSTraceHeader\":\"Root=1-x\"},"
+    "\"MD5OfMessageAttributes\":\"74b723736a83b2813a36abc98207b440\",\"MessageAttributes\":{"
+    "\"tenant\":{\"DataType\":\"String\",\"StringValue\":\"acme\"},"
+    "\"count\":{\"DataType\":\"Number\",\"StringValue\":\"42\"},"
+    "\"blob\":{\"DataType\":\"Binary\",\"BinaryValue\":\"AAH+/3g=\"}}},"
+    "{\"MessageId\":\"m2\",\"ReceiptHandle\":\"r2\",\"MD5OfBody\":\"5eb63bbbe01eeed093cb22bb8f5acdc3\","
+    "\"Body\":\"hello world\"}]}";
+
+static void test_parse_receive(void **state)
+{
+    (void)state;
+    ev_sqs_messages m = EV_SQS_MESSAGES_INIT;
+    ev_aws_error err;
+    assert_int_equal(ev_sqs_parse_receive_response(good_receive, strlen(good_receive), &m, &err), 0);
+    assert_int_equal(m.count, 2);
+    assert_string_equal(m.items[0].body, "hello world");
+    assert_string_equal(m.items[0].receipt_handle, "r1");
+    assert_string_equal(ev_sqs_message_system_attribute(&m.items[0], "ApproximateReceiveCount"), "2");
+    assert_string_equal(ev_sqs_message_system_attribute(&m.items[0], "AWSTraceHeader"), "Root=1-x");
+    const ev_sqs_message_attribute *b = ev_sqs_message_find_attribute(&m.items[0], "blob");
+    assert_int_equal(b->binary_len, sizeof bin);
+    assert_memory_equal(b->binary_value, bin, sizeof bin);
+    assert_null(ev_sqs_message_find_attribute(&m.items[0], "none"));
+    assert_null(ev_sqs_message_system_attribute(&m.items[1], "AWSTraceHeader"));
+    ev_sqs_messages_free(&m);
+    assert_int_equal(ev_sqs_parse_receive_response("{}", 2, &m, &err), 0);
+    assert_int_equal(m.count, 0);
+}
+
+static void test_parse_receive_detects_corruption(void **state)
+{
+    (void)state;
+    ev_sqs_messages m = EV_SQS_MESSAGES_INIT;
+    ev_aws_error err;
+    char *bad = strdup(good_receive);
+    /* Body changed in transit. */
+    char *p = strstr(bad, "\"Body\":\"hello world\"");
+    p[8] = 'j';
+    assert_int_equal(ev_sqs_parse_receive_response(bad, strlen(bad), &m, &err), -1);
+    assert_int_equal(err.kind, EV_AWS_ERR_INTEGRITY);
+    assert_string_equal(err.code, "MD5Mismatch");
+    assert_null(m.items);
+    free(bad);
+    /* An attribute value changed. */
+    bad = strdup(good_receive);
+    p = strstr(bad, "\"acme\"");
+    p[1] = 'A';
+    assert_int_equal(ev_sqs_parse_receive_response(bad, strlen(bad), &m, &err), -1);
+    assert_int_equal(err.kind, EV_AWS_ERR_INTEGRITY);
+    free(bad);
+    assert_int_equal(ev_sqs_parse_receive_response("nope", 4, &m, &err), -1);
+    assert_int_equal(err.kind, EV_AWS_ERR_PARSE);
+    const char *no_handle = "{\"Messages\":[{\"MessageId\":\"m\",\"Body\":\"x\"}]}";
+    assert_int_equal(ev_sqs_parse_receive_response(no_handle, strlen(no_handle), &m, &err), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_md5_of_attributes),
+        cmocka_unit_test(test_build_send_request),
+        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_parse_receive),
+        cmocka_unit_test(test_parse_receive_detects_corruption),
+    };
+    return cmocka_run_group_tests_name("aws_sqs", tests, NULL, NULL);
+}
