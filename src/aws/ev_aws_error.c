@@ -149,9 +149,7 @@ void ev_aws_error_from_response(ev_aws_error *err, const char *service, long htt
 {
     if (!err)
         return;
-    int attempts = err->attempts;
     ev_aws_error_clear(err);
-    err->attempts = attempts;
     err->kind = EV_AWS_ERR_SERVICE;
     err->http_status = http_status;
     copy_str(err->service, sizeof err->service, service, service ? strlen(service) : 0);

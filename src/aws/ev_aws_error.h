@@ -58,7 +58,8 @@ int ev_aws_error_set(ev_aws_error *err, ev_aws_error_kind kind, const char *code
  * `message` or `Message`, the x-amzn-query-error header value (may be NULL,
  * "Code;Sender"), the request id (may be NULL). Falls back to the HTTP status
  * text when the body is not JSON. Sets retryable/throttling from the code
- * and status. Never fails.
+ * and status. Overwrites every field (attempts is left 0 for the caller to
+ * set). Never fails.
  */
 void ev_aws_error_from_response(ev_aws_error *err, const char *service, long http_status, const char *body,
                                 size_t body_len, const char *query_error, const char *request_id);

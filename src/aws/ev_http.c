@@ -277,12 +277,7 @@ void ev_http_transport_error(const ev_http_response *resp, ev_aws_error *err)
 {
     if (!err)
         return;
-    int attempts = err->attempts;
-    char service[sizeof err->service];
-    memcpy(service, err->service, sizeof service);
     ev_aws_error_clear(err);
-    memcpy(err->service, service, sizeof service);
-    err->attempts = attempts;
     err->kind = EV_AWS_ERR_TRANSPORT;
     err->curl_code = resp->curl_code;
     err->timeout = resp->timed_out;
@@ -298,6 +293,7 @@ void ev_http_transport_error(const ev_http_response *resp, ev_aws_error *err)
 int ev_http_send_many(ev_http_client *c, const ev_http_request *reqs, ev_http_response *resps, size_t n,
                       ev_aws_error *err)
 {
+    ev_aws_error_clear(err);
     if (n == 0)
         return 0;
     size_t slots = n < c->cfg.max_in_flight ? n : c->cfg.max_in_flight;
