@@ -2,7 +2,9 @@
  * bench_validate: parse-and-validate throughput of the generated events
  * validator, next to cJSON alone, in one process over the same events.
  *
- * usage: bench_validate EVENTS.jsonl [repetitions]   (default 7)
+ * usage: bench_validate EVENTS.jsonl [repetitions [MODE]]   (default 7, all modes)
+ *        MODE runs one mode alone (the validate* modes run together), e.g.
+ *        for a profiler: valgrind --tool=callgrind bench_validate small.jsonl 1 validate
  *
  * The JSON Lines file is loaded into memory first (bench/events/gen_events.py
  * writes it). Each repetition runs every mode once over all events, the
@@ -283,13 +285,22 @@ static void record(mode_result *r, int rep, double ns, size_t events, size_t acc
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || argc > 3) {
-        fprintf(stderr, "usage: %s EVENTS.jsonl [repetitions]\n", argv[0]);
+    if (argc < 2 || argc > 4) {
+        fprintf(stderr, "usage: %s EVENTS.jsonl [repetitions [MODE]]\n", argv[0]);
         return 2;
     }
     int reps = argc > 2 ? atoi(argv[2]) : 7;
     if (reps < 1 || reps > 1000)
         reps = 7;
+    int only = -1;
+    if (argc > 3) {
+        for (int m = 0; m < M_COUNT; m++)
+            if (strcmp(argv[3], MODE_NAME[m]) == 0)
+                only = m >= M_V ? M_V : m;
+        if (only < 0)
+            die("unknown mode", argv[3]);
+    }
+#define RUNS(m) (only < 0 || only == (m))
 
     char err[512];
     if (events_validator.init(err, sizeof err) != 0)
@@ -301,53 +312,71 @@ int main(int argc, char **argv)
     mode_result res[M_COUNT];
     for (int m = 0; m < M_COUNT; m++) {
         res[m].ns = xmalloc((size_t)reps * sizeof *res[m].ns);
+        for (int r = 0; r < reps; r++)
+            res[m].ns[r] = 0.0;
         res[m].events = res[m].accepted = 0;
     }
 
     /* Warm-up: page in the text, fill the allocator's free lists, train branches. */
-    (void)run_cjson(&c);
-    (void)run_parse_validate(&c, false);
+    if (only < 0) {
+        (void)run_cjson(&c);
+        (void)run_parse_validate(&c, false);
+    }
 
     for (int rep = 0; rep < reps; rep++) {
-        double t0 = now_ns();
-        size_t ok = run_cjson(&c);
-        record(&res[M_CJSON], rep, now_ns() - t0, c.n, ok);
-
-        t0 = now_ns();
-        ok = run_strict(&c);
-        record(&res[M_STRICT], rep, now_ns() - t0, c.n, ok);
-
-        t0 = now_ns();
-        ok = run_parse_validate(&c, false);
-        record(&res[M_PV], rep, now_ns() - t0, c.n, ok);
-
-        t0 = now_ns();
-        ok = run_parse_validate(&c, true);
-        record(&res[M_PV_ERR], rep, now_ns() - t0, c.n, ok);
-
-        double ns[M_COUNT] = {0};
-        size_t acc[M_COUNT] = {0}, nev[M_COUNT] = {0};
-        run_validate(&c, ns, acc, nev);
-        for (int m = M_V; m < M_COUNT; m++)
-            record(&res[m], rep, ns[m], nev[m], acc[m]);
+        double t0;
+        size_t ok;
+        if (RUNS(M_CJSON)) {
+            t0 = now_ns();
+            ok = run_cjson(&c);
+            record(&res[M_CJSON], rep, now_ns() - t0, c.n, ok);
+        }
+        if (RUNS(M_STRICT)) {
+            t0 = now_ns();
+            ok = run_strict(&c);
+            record(&res[M_STRICT], rep, now_ns() - t0, c.n, ok);
+        }
+        if (RUNS(M_PV)) {
+            t0 = now_ns();
+            ok = run_parse_validate(&c, false);
+            record(&res[M_PV], rep, now_ns() - t0, c.n, ok);
+        }
+        if (RUNS(M_PV_ERR)) {
+            t0 = now_ns();
+            ok = run_parse_validate(&c, true);
+            record(&res[M_PV_ERR], rep, now_ns() - t0, c.n, ok);
+        }
+        if (RUNS(M_V)) {
+            double ns[M_COUNT] = {0};
+            size_t acc[M_COUNT] = {0}, nev[M_COUNT] = {0};
+            run_validate(&c, ns, acc, nev);
+            for (int m = M_V; m < M_COUNT; m++)
+                record(&res[m], rep, ns[m], nev[m], acc[m]);
+        }
     }
 
     printf("{\"events\": %zu, \"mean_bytes\": %.1f, \"repetitions\": %d, \"chunk\": %d, \"validator\": \"%s\",\n",
            c.n, (double)c.bytes / (double)c.n, reps, CHUNK, events_validator.name);
     printf(" \"modes\": {\n");
+    bool first = true;
     for (int m = 0; m < M_COUNT; m++) {
+        if (!RUNS(m >= M_V ? M_V : m)) {
+            free(res[m].ns);
+            continue;
+        }
         double med = median(res[m].ns, (size_t)reps), mn = minimum(res[m].ns, (size_t)reps);
-        printf("  \"%s\": {\"ns_per_event\": %.1f, \"ns_per_event_min\": %.1f, \"events_per_s\": %.0f, "
+        printf("%s  \"%s\": {\"ns_per_event\": %.1f, \"ns_per_event_min\": %.1f, \"events_per_s\": %.0f, "
                "\"events\": %zu, \"accepted\": %zu, \"ns_per_rep\": [",
-               MODE_NAME[m], med, mn, med > 0 ? 1e9 / med : 0.0, res[m].events, res[m].accepted);
+               first ? "" : ",\n", MODE_NAME[m], med, mn, med > 0 ? 1e9 / med : 0.0, res[m].events, res[m].accepted);
         for (int r = 0; r < reps; r++)
             printf("%s%.1f", r ? ", " : "", res[m].ns[r]);
-        printf("]}%s\n", m + 1 < M_COUNT ? "," : "");
+        printf("]}");
+        first = false;
         fprintf(stderr, "bench_validate: %-24s %8.1f ns/event (min %.1f)  accepted %zu/%zu\n", MODE_NAME[m], med, mn,
                 res[m].accepted, res[m].events);
         free(res[m].ns);
     }
-    printf(" }\n}\n");
+    printf("\n }\n}\n");
     free(c.lines);
     free(c.buf);
     return 0;
