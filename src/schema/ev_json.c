@@ -692,23 +692,23 @@ static bool walk_value(cJSON *node, walk *w)
 
 /* ---- failure diagnosis ---------------------------------------------------- */
 
-/* cJSON reports an error at the end of the input as the last byte. To tell
- * "[1" (end of input) from "[1}" (bad last byte), re-parse with a byte that
- * can never continue a JSON text appended: an error at that byte means the
- * input simply ended. Error path only. */
-static bool error_is_end_of_input(const char *text, size_t len)
+/* cJSON clamps its error position to the last byte, so "[1" (end of input)
+ * and "[1}" look alike. Re-parsing with a byte appended that can never
+ * continue a JSON text gives the unclamped position. Error path only. */
+static size_t unclamped_error_pos(const char *text, size_t len, size_t pos)
 {
     char *copy = malloc(len + 1);
     if (copy == NULL)
-        return false;
+        return pos;
     memcpy(copy, text, len);
     copy[len] = 0x7F;
     const char *stop = NULL;
     cJSON *t = cJSON_ParseWithLengthOpts(copy, len + 1, &stop, 0);
-    bool at_end = t == NULL && stop == copy + len;
+    if (t == NULL && stop != NULL && stop >= copy && stop <= copy + len)
+        pos = (size_t)(stop - copy);
     cJSON_Delete(t);
     free(copy);
-    return at_end;
+    return pos;
 }
 
 /* Did cJSON stop because of its nesting limit at `pos`? */
@@ -813,6 +813,42 @@ static bool diagnose_string(const unsigned char *s, size_t len, size_t pos, ev_j
     return true;
 }
 
+/* Is q a place where an object member name was due, i.e. inside an object
+ * right after '{' or ',' (and not a quote)? */
+static bool expected_member_name(const unsigned char *s, size_t q)
+{
+    if (s[q] == '"')
+        return false;
+    size_t k = q;
+    while (k > 0 && (s[k - 1] == ' ' || s[k - 1] == '\t' || s[k - 1] == '\n' || s[k - 1] == '\r'))
+        k--;
+    if (k == 0 || (s[k - 1] != '{' && s[k - 1] != ','))
+        return false;
+    /* Innermost open container at q: a bit per level, '{' = 1. */
+    unsigned char kinds[CJSON_NESTING_LIMIT / 8 + 2] = {0};
+    size_t depth = 0;
+    for (size_t i = 0; i < q; i++) {
+        unsigned char c = s[i];
+        if (c == '"') {
+            for (i++; i < q && s[i] != '"'; i++)
+                if (s[i] == '\\')
+                    i++;
+        } else if (c == '[' || c == '{') {
+            if (depth < CJSON_NESTING_LIMIT + 8) {
+                if (c == '{')
+                    kinds[depth / 8] |= (unsigned char)(1u << (depth % 8));
+                else
+                    kinds[depth / 8] &= (unsigned char)~(1u << (depth % 8));
+            }
+            depth++;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return depth > 0 && depth <= CJSON_NESTING_LIMIT + 8 &&
+           (kinds[(depth - 1) / 8] >> ((depth - 1) % 8) & 1);
+}
+
 static void report_cjson_failure(const char *text, size_t len, const char *stop, ev_json_error *err)
 {
     const unsigned char *s = (const unsigned char *)text;
@@ -822,10 +858,21 @@ static void report_cjson_failure(const char *text, size_t len, const char *stop,
                   "invalid JSON at byte %zu: nesting deeper than %d levels", pos, CJSON_NESTING_LIMIT);
         return;
     }
+    if (len == 0)
+        pos = 0;
+    else if (pos + 1 >= len)
+        pos = unclamped_error_pos(text, len, pos);
+    /* A raw NUL is never valid, and cJSON stumbles over it in odd places. */
+    const unsigned char *nul = memchr(s, 0, pos < len ? pos + 1 : len);
+    if (nul != NULL) {
+        size_t at = (size_t)(nul - s);
+        set_error(err, EV_JSON_SYNTAX, (long)at, "", "invalid JSON at byte %zu: unexpected byte 0x00", at);
+        return;
+    }
     if (pos > 0 && diagnose_string(s, len, pos, err))
         return;
-    if (len == 0 || (pos + 1 == len && error_is_end_of_input(text, len)))
-        pos = len;
+    if (pos > 0 && expected_member_name(s, pos - 1))
+        pos--; /* cJSON reports a missing name one byte late */
     char what[64];
     describe_byte(what, sizeof what, s, len, pos);
     set_error(err, EV_JSON_SYNTAX, (long)pos, "", "invalid JSON at byte %zu: %s", pos, what);

@@ -1,0 +1,89 @@
+/* Unit tests for core/ev_arena. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdalign.h>
+#include <string.h>
+
+#include "core/ev_arena.h"
+
+static void test_alignment_and_distinct(void **state)
+{
+    (void)state;
+    ev_arena a;
+    ev_arena_init(&a, 256);
+    void *prev = NULL;
+    for (size_t i = 0; i < 200; i++) {
+        void *p = ev_arena_alloc(&a, i % 7 + 1);
+        assert_non_null(p);
+        assert_int_equal((uintptr_t)p % alignof(max_align_t), 0);
+        assert_ptr_not_equal(p, prev);
+        memset(p, 0xAB, i % 7 + 1);
+        prev = p;
+    }
+    ev_arena_free(&a);
+}
+
+static void test_large_and_zero(void **state)
+{
+    (void)state;
+    ev_arena a = EV_ARENA_INIT;
+    void *small = ev_arena_alloc(&a, 8);
+    void *big = ev_arena_alloc(&a, 100000); /* own block */
+    void *small2 = ev_arena_alloc(&a, 8);  /* still from the first block */
+    assert_non_null(small);
+    assert_non_null(big);
+    assert_non_null(small2);
+    memset(big, 1, 100000);
+    assert_int_equal((char *)small2 - (char *)small, 16);
+    void *z1 = ev_arena_alloc(&a, 0), *z2 = ev_arena_alloc(&a, 0);
+    assert_non_null(z1);
+    assert_ptr_not_equal(z1, z2);
+    ev_arena_free(&a);
+}
+
+static void test_calloc_and_strings(void **state)
+{
+    (void)state;
+    ev_arena a;
+    ev_arena_init(&a, 0);
+    int *v = ev_arena_calloc(&a, 10, sizeof(int));
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(v[i], 0);
+    assert_null(ev_arena_calloc(&a, SIZE_MAX / 2, 4)); /* overflow */
+    char *s = ev_arena_strndup(&a, "hello world", 5);
+    assert_string_equal(s, "hello");
+    assert_string_equal(ev_arena_strdup(&a, ""), "");
+    assert_string_equal(ev_arena_strdup(&a, "abc"), "abc");
+    ev_arena_free(&a);
+}
+
+static void test_reset_reuses(void **state)
+{
+    (void)state;
+    ev_arena a;
+    ev_arena_init(&a, 128);
+    void *first = ev_arena_alloc(&a, 16);
+    for (int i = 0; i < 100; i++)
+        assert_non_null(ev_arena_alloc(&a, 48)); /* several blocks */
+    ev_arena_reset(&a);
+    void *again = ev_arena_alloc(&a, 16);
+    assert_ptr_equal(first, again); /* first block kept and rewound */
+    ev_arena_reset(&a);
+    ev_arena_reset(&a);
+    ev_arena_free(&a);
+    ev_arena_free(&a); /* idempotent */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_alignment_and_distinct),
+        cmocka_unit_test(test_large_and_zero),
+        cmocka_unit_test(test_calloc_and_strings),
+        cmocka_unit_test(test_reset_reuses),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
