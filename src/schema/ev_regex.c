@@ -105,6 +105,66 @@ static size_t u8len(unsigned char c)
     return c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
 }
 
+/* ECMA-262 accepts the long General_Category names and aliases; PCRE2 10.42
+ * knows only the short ones. */
+static const char *const gc_names[][2] = {
+    {"Letter", "L"}, {"Cased_Letter", "LC"}, {"Uppercase_Letter", "Lu"},
+    {"Lowercase_Letter", "Ll"}, {"Titlecase_Letter", "Lt"}, {"Modifier_Letter", "Lm"},
+    {"Other_Letter", "Lo"}, {"Mark", "M"}, {"Combining_Mark", "M"}, {"Nonspacing_Mark", "Mn"},
+    {"Spacing_Mark", "Mc"}, {"Enclosing_Mark", "Me"}, {"Number", "N"}, {"Decimal_Number", "Nd"},
+    {"digit", "Nd"}, {"Letter_Number", "Nl"}, {"Other_Number", "No"}, {"Punctuation", "P"},
+    {"punct", "P"}, {"Connector_Punctuation", "Pc"}, {"Dash_Punctuation", "Pd"},
+    {"Open_Punctuation", "Ps"}, {"Close_Punctuation", "Pe"}, {"Initial_Punctuation", "Pi"},
+    {"Final_Punctuation", "Pf"}, {"Other_Punctuation", "Po"}, {"Symbol", "S"},
+    {"Math_Symbol", "Sm"}, {"Currency_Symbol", "Sc"}, {"Modifier_Symbol", "Sk"},
+    {"Other_Symbol", "So"}, {"Separator", "Z"}, {"Space_Separator", "Zs"},
+    {"Line_Separator", "Zl"}, {"Paragraph_Separator", "Zp"}, {"Other", "C"}, {"Control", "Cc"},
+    {"cntrl", "Cc"}, {"Format", "Cf"}, {"Surrogate", "Cs"}, {"Private_Use", "Co"},
+    {"Unassigned", "Cn"},
+};
+
+/* \p{...} / \P{...}: src points after the 'p'. Returns the bytes consumed
+ * (0 when it is not a braced property, left for PCRE2 to judge). */
+static size_t translate_property(xlat *x, const char *src, char p, size_t at)
+{
+    if (src[0] != '{')
+        return 0;
+    const char *close = strchr(src, '}');
+    if (close == NULL)
+        return 0;
+    const char *name = src + 1;
+    size_t n = (size_t)(close - name);
+    /* gc=X, General_Category=X, sc=X, Script=X */
+    const char *eq = memchr(name, '=', n);
+    if (eq != NULL) {
+        size_t klen = (size_t)(eq - name);
+        bool gc = (klen == 2 && memcmp(name, "gc", 2) == 0) ||
+                  (klen == 16 && memcmp(name, "General_Category", 16) == 0);
+        bool sc = (klen == 2 && memcmp(name, "sc", 2) == 0) ||
+                  (klen == 6 && memcmp(name, "Script", 6) == 0);
+        if (!gc && !sc)
+            return 0;
+        n -= klen + 1;
+        name = eq + 1;
+    }
+    char buf[64];
+    const char *use = NULL;
+    for (size_t i = 0; i < sizeof gc_names / sizeof gc_names[0]; i++)
+        if (strlen(gc_names[i][0]) == n && memcmp(gc_names[i][0], name, n) == 0)
+            use = gc_names[i][1];
+    if (use == NULL) {
+        if (n >= sizeof buf)
+            return 0;
+        memcpy(buf, name, n);
+        buf[n] = '\0';
+        use = buf;
+    }
+    char out[80];
+    snprintf(out, sizeof out, "\\%c{%s}", p, use);
+    emit_str(x, out, at);
+    return (size_t)(close - src) + 1;
+}
+
 static void translate(xlat *x, const char *src)
 {
     bool in_class = false;
@@ -149,6 +209,16 @@ static void translate(xlat *x, const char *src)
                     }
                 }
                 emit_str(x, "u", at); /* ECMA identity escape */
+                continue;
+            }
+            case 'p':
+            case 'P': {
+                size_t used = translate_property(x, src + i, e, at);
+                if (used > 0) {
+                    i += used;
+                    continue;
+                }
+                emit(x, src + at, 2, at);
                 continue;
             }
             case 'x': {

@@ -100,6 +100,11 @@ static void test_escapes_and_dot(void **state)
     assert_true(m("^\\/$", "/"));
     assert_true(m("^\\p{Letter}cole$", "\xc3\xa9" "cole"));
     assert_true(m("^\\p{L}+$", "\xc3\xa9t\xc3\xa9"));
+    assert_true(m("^\\p{digit}+$", "\xe0\xa7\xa6"));
+    assert_false(m("^\\P{Nd}$", "5"));
+    assert_true(m("^\\p{Script=Greek}$", "\xce\xb1"));
+    assert_true(m("^\\p{gc=Lu}$", "A"));
+    assert_false(m("^\\p{General_Category=Lowercase_Letter}$", "A"));
     assert_true(m("^(?<y>\\d{4})-\\k<y>$", "2024-2024"));
 }
 
