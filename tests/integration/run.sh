@@ -10,7 +10,7 @@
 set -u
 build=${1:-build}
 cd "$(dirname "$0")/../.."
-root=$PWD
+case "$build" in /*) bindir=$build ;; *) bindir=$PWD/$build ;; esac
 work=$(mktemp -d "${TMPDIR:-/tmp}/evpipe-itest.XXXXXX")
 pids=()
 
@@ -100,7 +100,7 @@ export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
 
 passed=0; failed=0; failed_names=()
 shopt -s nullglob
-for t in "$root/$build"/itests/*; do
+for t in "$bindir"/itests/*; do
     [ -x "$t" ] || continue
     name=$(basename "$t")
     echo "== $name"
