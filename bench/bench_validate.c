@@ -35,7 +35,9 @@
 
 #include "events_validate.h"
 
-#define CHUNK 1024
+#ifndef CHUNK
+#define CHUNK 64 /* events parsed per validate* chunk (override with -DCHUNK=n) */
+#endif
 
 typedef struct line {
     const char *text;

@@ -25,7 +25,7 @@ if (!eventsPath || !schemaPath) {
   process.exit(2);
 }
 const reps = Number(repsArg || 7);
-const CHUNK = 1024;
+const CHUNK = 64;
 
 const lines = readFileSync(eventsPath, "utf8").split("\n").filter((l) => l.length > 0);
 const schema = JSON.parse(readFileSync(schemaPath, "utf8"));
