@@ -35,7 +35,7 @@ int ev_buf_append(ev_buf *b, const void *data, size_t len);
 int ev_buf_append_str(ev_buf *b, const char *s);
 int ev_buf_append_char(ev_buf *b, char c);
 int ev_buf_printf(ev_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int ev_buf_vprintf(ev_buf *b, const char *fmt, va_list ap);
+int ev_buf_vprintf(ev_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Appends `s` (len bytes of UTF-8) as a JSON string literal, quotes included:
  * escapes '"', '\\' and control characters; other bytes pass through. */
 int ev_buf_append_json_string(ev_buf *b, const char *s, size_t len);
