@@ -23,9 +23,9 @@
  * Kind of measurement; selects the payload schema.
  */
 typedef enum events_event_type {
-    EVENTS_EVENT_TYPE_TEMPERATURE = 0, /* "\"temperature\"" */
-    EVENTS_EVENT_TYPE_HUMIDITY, /* "\"humidity\"" */
-    EVENTS_EVENT_TYPE_PRESSURE, /* "\"pressure\"" */
+    EVENTS_EVENT_TYPE_TEMPERATURE = 0, /* "temperature" */
+    EVENTS_EVENT_TYPE_HUMIDITY, /* "humidity" */
+    EVENTS_EVENT_TYPE_PRESSURE, /* "pressure" */
 } events_event_type;
 #define EVENTS_EVENT_TYPE_COUNT 3
 
@@ -37,9 +37,9 @@ bool events_event_type_from_name(const char *name, events_event_type *out);
 /* #/$defs/temperature_payload/properties/unit
  */
 typedef enum events_temperature_unit {
-    EVENTS_TEMPERATURE_UNIT_CELSIUS = 0, /* "\"celsius\"" */
-    EVENTS_TEMPERATURE_UNIT_FAHRENHEIT, /* "\"fahrenheit\"" */
-    EVENTS_TEMPERATURE_UNIT_KELVIN, /* "\"kelvin\"" */
+    EVENTS_TEMPERATURE_UNIT_CELSIUS = 0, /* "celsius" */
+    EVENTS_TEMPERATURE_UNIT_FAHRENHEIT, /* "fahrenheit" */
+    EVENTS_TEMPERATURE_UNIT_KELVIN, /* "kelvin" */
 } events_temperature_unit;
 #define EVENTS_TEMPERATURE_UNIT_COUNT 3
 
@@ -51,7 +51,7 @@ bool events_temperature_unit_from_name(const char *name, events_temperature_unit
 /* #/$defs/humidity_payload/properties/unit
  */
 typedef enum events_humidity_unit {
-    EVENTS_HUMIDITY_UNIT_PERCENT = 0, /* "\"percent\"" */
+    EVENTS_HUMIDITY_UNIT_PERCENT = 0, /* "percent" */
 } events_humidity_unit;
 #define EVENTS_HUMIDITY_UNIT_COUNT 1
 
@@ -63,11 +63,11 @@ bool events_humidity_unit_from_name(const char *name, events_humidity_unit *out)
 /* #/$defs/pressure_payload/properties/unit
  */
 typedef enum events_pressure_unit {
-    EVENTS_PRESSURE_UNIT_PA = 0, /* "\"Pa\"" */
-    EVENTS_PRESSURE_UNIT_HPA, /* "\"hPa\"" */
-    EVENTS_PRESSURE_UNIT_KPA, /* "\"kPa\"" */
-    EVENTS_PRESSURE_UNIT_BAR, /* "\"bar\"" */
-    EVENTS_PRESSURE_UNIT_PSI, /* "\"psi\"" */
+    EVENTS_PRESSURE_UNIT_PA = 0, /* "Pa" */
+    EVENTS_PRESSURE_UNIT_HPA, /* "hPa" */
+    EVENTS_PRESSURE_UNIT_KPA, /* "kPa" */
+    EVENTS_PRESSURE_UNIT_BAR, /* "bar" */
+    EVENTS_PRESSURE_UNIT_PSI, /* "psi" */
 } events_pressure_unit;
 #define EVENTS_PRESSURE_UNIT_COUNT 5
 
@@ -147,11 +147,11 @@ struct events_event {
     const char *source;
     /* Kind of measurement; selects the payload schema. */
     events_event_type type;
-    /* Measurement; its schema is chosen by `type`. */
-    /* Selected by `type`. */
+    /* Measurement; its schema is chosen by `type`.
+     * The variant is selected by `type`. */
     events_event_payload payload;
-    /* When the client observed the event (RFC 3339). The server records its own receive time */
-    /* separately. */
+    /* When the client observed the event (RFC 3339). The server records its own receive time
+     * separately. */
     bool has_timestamp; /* `timestamp` is present */
     const char *timestamp;
     /* Free-form labels for filtering and grouping. */

@@ -524,8 +524,13 @@ class Synth:
             v = snap_down((first + last) / 2)
         return num(v)
 
-    def value(self, node, mode, variant=None):
-        """A valid value for the schema at node (best effort; the evaluator checks)."""
+    MAX_DEPTH = 4
+
+    def value(self, node, mode, variant=None, depth=0):
+        """A valid value for the schema at node (best effort; the evaluator checks). Below
+        MAX_DEPTH (recursive schemas) only what is required is built."""
+        if depth > self.MAX_DEPTH:
+            mode = "min"
         target, s = self.merged(node)
         if isinstance(target.schema, bool):
             return None
@@ -563,12 +568,12 @@ class Synth:
             n = lo if mode == "min" else hi if mode == "max" else max(lo, min(hi, 1))
             if "items" not in s or isinstance(s["items"], list):
                 return []
-            return [self.value(target.child("items"), mode) for _ in range(n)]
+            return [self.value(target.child("items"), mode, depth=depth + 1) for _ in range(n)]
         if t == "object":
-            return self.object(target, s, mode, variant)
+            return self.object(target, s, mode, variant, depth)
         return None
 
-    def object(self, node, s, mode, variant):
+    def object(self, node, s, mode, variant, depth=0):
         props = s.get("properties") or {}
         if props:
             required = s.get("required", [])
@@ -585,7 +590,7 @@ class Synth:
                 pnode = node.child("properties", name)
                 if branch is not None and name in (branch.get("properties") or {}):
                     pnode = branch.child("properties", name)
-                out[name] = self.value(pnode, mode)
+                out[name] = self.value(pnode, mode, depth=depth + 1)
             return out
         add = s.get("additionalProperties")
         vnode = node.child("additionalProperties") if isinstance(add, dict) else None
@@ -604,7 +609,7 @@ class Synth:
         kpats = kpats + list(pats)
         klen = (khi if khi is not None else 12) if mode == "max" else max(klo, min(khi or 4, 4))
         keys = self.distinct_strings(n, klen, klo, khi, kpats, kfmt)
-        return {k: self.value(vnode, mode) for k in keys}
+        return {k: self.value(vnode, mode, depth=depth + 1) for k in keys}
 
 
 # ---- building the fixtures -----------------------------------------------------------

@@ -19,6 +19,7 @@ with a SchemaError naming the schema location; `--validator-only` never
 builds this model.
 """
 
+import json
 import re
 import textwrap
 
@@ -268,6 +269,9 @@ class TypesModel:
         if node.dialect == DRAFT7 and isinstance(s.get("items"), list):
             raise SchemaError(node.kw_path("items"), "tuple arrays (items as an array) have no C type")
         t = s.get("type")
+        if "oneOf" in s and t not in ("object", ["object"]):
+            raise SchemaError(node.kw_path("oneOf"), "a oneOf that does not dispatch on a discriminator has no C "
+                                                     "type (only an object's discriminated oneOf becomes a union)")
         if isinstance(t, list):
             types = [x for x in t if not ("number" in t and x == "integer")]
             if len(types) != 1:
@@ -348,7 +352,7 @@ class TypesModel:
                                                            f"both map to the C constant {const}")
             seen[const] = value
             self._reserve(const, node.kw_path("enum", i))
-            e.values.append({"value": value, "const": const})
+            e.values.append({"value": value, "const": const, "json": json.dumps(value, ensure_ascii=False)})
         return e
 
     def _array(self, node, name):
@@ -449,6 +453,7 @@ class TypesModel:
             for v in holder.type.variants:
                 v["const"] = consts[v["value"]]
             holder.union = {"tag": tag}
+            holder.doc = holder.doc + [f"The variant is selected by `{tag.c_name}`."]
             if tag.index > holder.index:
                 pass  # decode reads the tag after the loop either way
         return st
