@@ -3,7 +3,10 @@
  * NUL-terminated UTF-8 string and says whether it conforms:
  *   date-time, date, time  RFC 3339 section 5.6 (leap second 60 allowed; time needs an offset)
  *   email                  RFC 5321 Mailbox (dot-atom or quoted local part; domain or address literal)
- *   hostname               RFC 1123 (labels of 1-63 LDH characters, 253 in all)
+ *   hostname               RFC 1123 (labels of 1-63 LDH characters, 253 in all, no trailing
+ *                          dot); "xn--" labels must decode (Punycode) to a U-label that passes
+ *                          the main IDNA2008 checks (RFC 5891 hyphens and leading marks, RFC 5892
+ *                          contextual rules); other "??--" labels are rejected
  *   ipv4                   dotted quad, no leading zeros
  *   ipv6                   RFC 4291 text forms, with embedded IPv4
  *   uri                    RFC 3986 absolute URI
