@@ -229,7 +229,7 @@ res = {
     "machine": {"nproc": os.cpu_count(), "cpu": cpu, "kernel": platform.release(), "arch": platform.machine(),
                 "loadavg_before": load_before, "loadavg_after": " ".join(open("/proc/loadavg").read().split()[:3]),
                 "cc": cc},
-    "events": {"path": events_path, **label_counts(len(labels)), "mean_bytes": ev["mean_bytes"]},
+    "events": {"file": os.path.basename(events_path), **label_counts(len(labels)), "mean_bytes": ev["mean_bytes"]},
     "evpipe": ev,
     "ajv": ajv,
     "fastjsonschema": fjs,
