@@ -12,10 +12,12 @@ one side. Prints `N passed, N failed`; exit 1 on any disagreement.
 """
 
 import argparse
+import copy
 import json
 import random
 import subprocess
 import sys
+import decimal
 from decimal import Decimal
 
 from importlib.metadata import version
@@ -30,6 +32,11 @@ UNITS = {"temperature": ["celsius", "fahrenheit", "kelvin"], "humidity": ["perce
 ODD_STRINGS = ["", " ", "é", "日本語", "a b", "-x", "x" * 65, "\u00e9" * 64, "😀", "null", "0", "a\\b", "a\"b",
                "\t", "sensor/01", ".dot"]
 ODD_VALUES = [None, True, False, 0, -1, 1.5, "1", [], {}, [1, 2], {"a": 1}, "", 1e300, -0.0]
+
+
+def odd(rng):
+    """A fresh copy of an odd value: mutations must never alias (or nest) shared objects."""
+    return copy.deepcopy(rng.choice(ODD_VALUES))
 
 
 def text(rng, alphabet, lo, hi):
@@ -83,14 +90,16 @@ def valid_event(rng):
 
 def mutate(rng, ev):
     """Applies one random defect (it may also happen to leave the event valid)."""
+    if not isinstance(ev, dict):
+        return ev
     p = ev.get("payload") if isinstance(ev.get("payload"), dict) else None
     choice = rng.randrange(22)
     if choice == 0:
         ev.pop(rng.choice(["source", "type", "payload"]), None)
     elif choice == 1:
-        ev[rng.choice(["extra", "Source", "payload2", ""])] = rng.choice(ODD_VALUES)
+        ev[rng.choice(["extra", "Source", "payload2", ""])] = odd(rng)
     elif choice == 2:
-        ev["source"] = rng.choice(ODD_STRINGS + ODD_VALUES)
+        ev["source"] = rng.choice([*ODD_STRINGS, odd(rng)])
     elif choice == 3:
         ev["type"] = rng.choice(["Temperature", "wind", "", "pressure ", 1, None, "humidity", "pressure"])
     elif choice == 4 and p is not None:
@@ -99,7 +108,7 @@ def mutate(rng, ev):
                                  Decimal("2000000.5"), Decimal("22.555"), Decimal("1E+2"), Decimal("1e-2"),
                                  Decimal("101"), Decimal("-1")])
     elif choice == 5 and p is not None:
-        p["value"] = rng.choice(ODD_VALUES)
+        p["value"] = odd(rng)
     elif choice == 6 and p is not None:
         p["unit"] = rng.choice(["celsius", "percent", "hPa", "Celsius", "", 5, None])
     elif choice == 7 and p is not None:
@@ -108,9 +117,9 @@ def mutate(rng, ev):
         p[rng.choice(["extra", "altitude_m", "Value"])] = rng.choice(
             [Decimal("1.5"), Decimal("9001"), Decimal("-501"), Decimal("100"), "x", Decimal("3.0")])
     elif choice == 9:
-        ev["payload"] = rng.choice(ODD_VALUES)
+        ev["payload"] = odd(rng)
     elif choice == 10:
-        ev["timestamp"] = bad_timestamp(rng) if rng.random() < 0.8 else rng.choice(ODD_VALUES)
+        ev["timestamp"] = bad_timestamp(rng) if rng.random() < 0.8 else odd(rng)
     elif choice == 11:
         ev["tags"] = {f"k{i}": "v" for i in range(rng.choice([16, 17, 30]))}
     elif choice == 12:
@@ -118,9 +127,9 @@ def mutate(rng, ev):
     elif choice == 13:
         ev["tags"] = {"k": rng.choice(["x" * 256, "x" * 257, "é" * 256, "é" * 257, 1, None, []])}
     elif choice == 14:
-        ev["tags"] = rng.choice(ODD_VALUES)
+        ev["tags"] = odd(rng)
     elif choice == 15:
-        ev = rng.choice(ODD_VALUES)
+        ev = odd(rng)
     elif choice == 16:
         ev["source"] = "a" * rng.choice([63, 64, 65])
     elif choice == 17 and p is not None:
@@ -174,6 +183,9 @@ def main():
     ap.add_argument("--count", type=int, default=12000)
     ap.add_argument("--seed", type=int, default=20261128)
     args = ap.parse_args()
+    # jsonschema computes multipleOf as `instance % divisor`: exact with Decimal once the
+    # context holds every digit of the quotient (1e300 / 0.001 needs ~300).
+    decimal.getcontext().prec = 1000
 
     with open(args.schema, encoding="utf-8") as f:
         schema = json.load(f, parse_float=Decimal)
