@@ -9,32 +9,37 @@
 #error "events_validate.c was generated for another runtime version: run make generate"
 #endif
 
-/* Patterns (ECMA-262), compiled once by events_init. */
-static ev_regex RE[2] = {
-    {"^[A-Za-z0-9][A-Za-z0-9._:-]*$", NULL},
-    {"^[A-Za-z0-9_.:/-]+$", NULL},
+/* ^[A-Za-z0-9][A-Za-z0-9._:-]*$: anchored ASCII classes, matched by one scan. */
+static const ev_charseg SEQ0_SEGS[2] = {
+    {{0, 0, 0, 0, 0, 0, 255, 3, 254, 255, 255, 7, 254, 255, 255, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 1, 1},
+    {{0, 0, 0, 0, 0, 96, 255, 7, 254, 255, 255, 135, 254, 255, 255, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 0, EV_CHARSEG_UNBOUNDED},
+};
+
+/* ^[A-Za-z0-9_.:/-]+$: anchored ASCII classes, matched by one scan. */
+static const ev_charseg SEQ1_SEGS[1] = {
+    {{0, 0, 0, 0, 0, 224, 255, 7, 254, 255, 255, 135, 254, 255, 255, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 1, EV_CHARSEG_UNBOUNDED},
+};
+static const ev_charseq SEQ[2] = {
+    {SEQ0_SEGS, 2},
+    {SEQ1_SEGS, 1},
 };
 
 static bool v_root(ev_vctx *c, const cJSON *x);
 static bool v_source(ev_vctx *c, const cJSON *x);
-static bool v_type(ev_vctx *c, const cJSON *x);
+static bool v_event_type(ev_vctx *c, const cJSON *x);
 static bool v_payload(ev_vctx *c, const cJSON *x);
 static bool v_timestamp(ev_vctx *c, const cJSON *x);
 static bool v_tags(ev_vctx *c, const cJSON *x);
 static bool v_oneof_0(ev_vctx *c, const cJSON *x);
 static bool v_oneof_1(ev_vctx *c, const cJSON *x);
 static bool v_oneof_2(ev_vctx *c, const cJSON *x);
-static bool v_event_type(ev_vctx *c, const cJSON *x);
 static bool v_tags_additionalproperties(ev_vctx *c, const cJSON *x);
 static bool v_tags_propertynames(ev_vctx *c, const cJSON *x);
 static bool v_oneof_0_properties_type(ev_vctx *c, const cJSON *x);
-static bool v_oneof_0_properties_payload(ev_vctx *c, const cJSON *x);
-static bool v_oneof_1_properties_type(ev_vctx *c, const cJSON *x);
-static bool v_oneof_1_properties_payload(ev_vctx *c, const cJSON *x);
-static bool v_oneof_2_properties_type(ev_vctx *c, const cJSON *x);
-static bool v_oneof_2_properties_payload(ev_vctx *c, const cJSON *x);
 static bool v_temperature_payload(ev_vctx *c, const cJSON *x);
+static bool v_oneof_1_properties_type(ev_vctx *c, const cJSON *x);
 static bool v_humidity_payload(ev_vctx *c, const cJSON *x);
+static bool v_oneof_2_properties_type(ev_vctx *c, const cJSON *x);
 static bool v_pressure_payload(ev_vctx *c, const cJSON *x);
 static bool v_temperature_payload_properties_value(ev_vctx *c, const cJSON *x);
 static bool v_temperature_payload_properties_unit(ev_vctx *c, const cJSON *x);
@@ -51,41 +56,55 @@ static bool v_pressure_payload_properties_altitude_m(ev_vctx *c, const cJSON *x)
 static bool v_root(ev_vctx *c, const cJSON *x)
 {
     bool ok = true;
-    if (!(cJSON_IsObject(x)))
+    if (!(ev_is_object(x)))
         ok = ev_fail(c, "type", "#/type", "must be %s, found %s", "object",
                      ev_json_type_name(x));
     if (!ok && c->quiet)
         return false;
-    if (cJSON_IsObject(x)) {
+    if (ev_is_object(x)) {
         uint64_t seen = 0;
         for (const cJSON *m = x->child; m != NULL; m = m->next) {
             ev_path_seg seg;
             EV_PATH_PUSH_KEY(c, seg, m->string);
+            const char *key = m->string;
+            size_t key_len = strlen(key);
             bool matched = false;
-            if (strcmp(m->string, "source") == 0) {
-                matched = true;
-                seen |= UINT64_C(1) << 0;
-                ok &= v_source(c, m);
-            }
-            else if (strcmp(m->string, "type") == 0) {
-                matched = true;
-                seen |= UINT64_C(1) << 1;
-                ok &= v_type(c, m);
-            }
-            else if (strcmp(m->string, "payload") == 0) {
-                matched = true;
-                seen |= UINT64_C(1) << 2;
-                ok &= v_payload(c, m);
-            }
-            else if (strcmp(m->string, "timestamp") == 0) {
-                matched = true;
-                seen |= UINT64_C(1) << 3;
-                ok &= v_timestamp(c, m);
-            }
-            else if (strcmp(m->string, "tags") == 0) {
-                matched = true;
-                seen |= UINT64_C(1) << 4;
-                ok &= v_tags(c, m);
+            switch (key_len) {
+            case 4:
+                if (memcmp(key, "type", 4) == 0) {
+                    matched = true;
+                    seen |= UINT64_C(1) << 1;
+                    ok &= v_event_type(c, m);
+                }
+                else if (memcmp(key, "tags", 4) == 0) {
+                    matched = true;
+                    seen |= UINT64_C(1) << 4;
+                    ok &= v_tags(c, m);
+                }
+                break;
+            case 6:
+                if (memcmp(key, "source", 6) == 0) {
+                    matched = true;
+                    seen |= UINT64_C(1) << 0;
+                    ok &= v_source(c, m);
+                }
+                break;
+            case 7:
+                if (memcmp(key, "payload", 7) == 0) {
+                    matched = true;
+                    seen |= UINT64_C(1) << 2;
+                    ok &= v_payload(c, m);
+                }
+                break;
+            case 9:
+                if (memcmp(key, "timestamp", 9) == 0) {
+                    matched = true;
+                    seen |= UINT64_C(1) << 3;
+                    ok &= v_timestamp(c, m);
+                }
+                break;
+            default:
+                break;
             }
             if (!matched) {
                 ok = ev_fail(c, "additionalProperties", "#/additionalProperties", "is not allowed");
@@ -116,9 +135,9 @@ static bool v_root(ev_vctx *c, const cJSON *x)
     if (!ok && c->quiet)
         return false;
     /* oneOf dispatches on type: each branch pins it to a distinct value. */
-    if (cJSON_IsObject(x)) {
+    if (ev_is_object(x)) {
         const cJSON *tag = cJSON_GetObjectItemCaseSensitive(x, "type");
-        const char *tag_value = cJSON_IsString(tag) ? tag->valuestring : NULL;
+        const char *tag_value = tag != NULL && ev_is_string(tag) ? tag->valuestring : NULL;
         if (tag == NULL) {
             /* "required" already reports the missing member. */
         }
@@ -141,12 +160,13 @@ static bool v_root(ev_vctx *c, const cJSON *x)
 static bool v_source(ev_vctx *c, const cJSON *x)
 {
     bool ok = true;
-    if (!(cJSON_IsString(x)))
+    if (!(ev_is_string(x)))
         ok = ev_fail(c, "type", "#/properties/source/type", "must be %s, found %s", "string",
                      ev_json_type_name(x));
     if (!ok && c->quiet)
         return false;
-    if (cJSON_IsString(x)) {
+    if (ev_is_string(x)) {
+        size_t bytes = strlen(x->valuestring);
         size_t length = ev_utf8_length(x->valuestring);
         if (length < 1)
             ok = ev_fail(c, "minLength", "#/properties/source/minLength", "must be at least %d characters long, found %zu",
@@ -154,18 +174,28 @@ static bool v_source(ev_vctx *c, const cJSON *x)
         if (length > 64)
             ok = ev_fail(c, "maxLength", "#/properties/source/maxLength", "must be at most %d characters long, found %zu",
                          64, length);
-        if (!ev_regex_search(&RE[0], x->valuestring, strlen(x->valuestring)))
+        if (!ev_charseq_match(&SEQ[0], x->valuestring, bytes))
             ok = ev_fail(c, "pattern", "#/properties/source/pattern", "must match the pattern %s", "^[A-Za-z0-9][A-Za-z0-9._:-]*$");
     }
     return ok;
 }
 
-/* #/properties/type
+/* #/$defs/event_type
+ * EventType
+ * Kind of measurement; selects the payload schema.
  */
-static bool v_type(ev_vctx *c, const cJSON *x)
+static bool v_event_type(ev_vctx *c, const cJSON *x)
 {
     bool ok = true;
-    ok &= v_event_type(c, x);
+    if (!(ev_is_string(x)))
+        ok = ev_fail(c, "type", "#/$defs/event_type/type", "must be %s, found %s", "string",
+                     ev_json_type_name(x));
+    if (!ok && c->quiet)
+        return false;
+    if (!((ev_is_string(x) && strcmp(x->valuestring, "temperature") == 0) ||
+          (ev_is_string(x) && strcmp(x->valuestring, "humidity") == 0) ||
+          (ev_is_string(x) && strcmp(x->valuestring, "pressure") == 0)))
+        ok = ev_fail(c, "enum", "#/$defs/event_type/enum", "must be one of %s", "\"temperature\", \"humidity\", \"pressure\"");
     return ok;
 }
 
@@ -175,7 +205,7 @@ static bool v_type(ev_vctx *c, const cJSON *x)
 static bool v_payload(ev_vctx *c, const cJSON *x)
 {
     bool ok = true;
-    if (!(cJSON_IsObject(x)))
+    if (!(ev_is_object(x)))
         ok = ev_fail(c, "type", "#/properties/payload/type", "must be %s, found %s", "object",
                      ev_json_type_name(x));
     return ok;
@@ -187,12 +217,12 @@ static bool v_payload(ev_vctx *c, const cJSON *x)
 static bool v_timestamp(ev_vctx *c, const cJSON *x)
 {
     bool ok = true;
-    if (!(cJSON_IsString(x)))
+    if (!(ev_is_string(x)))
         ok = ev_fail(c, "type", "#/properties/timestamp/type", "must be %s, found %s", "string",
                      ev_json_type_name(x));
     if (!ok && c->quiet)
         return false;
-    if (cJSON_IsString(x)) {
+    if (ev_is_string(x)) {
         if (!ev_format_date_time(x->valuestring))
             ok = ev_fail(c, "format", "#/properties/timestamp/format", "must be a valid %s", "date-time");
     }
@@ -205,12 +235,12 @@ static bool v_timestamp(ev_vctx *c, const cJSON *x)
 static bool v_tags(ev_vctx *c, const cJSON *x)
 {
     bool ok = true;
-    if (!(cJSON_IsObject(x)))
+    if (!(ev_is_object(x)))
         ok = ev_fail(c, "type", "#/properties/tags/type", "must be %s, found %s", "object",
                      ev_json_type_name(x));
     if (!ok && c->quiet)
         return false;
-    if (cJSON_IsObject(x)) {
+    if (ev_is_object(x)) {
         size_t count = 0;
         for (const cJSON *m = x->child; m != NULL; m = m->next) {
             ev_path_seg seg;
@@ -243,15 +273,25 @@ static bool v_tags(ev_vctx *c, const cJSON *x)
 static bool v_oneof_0(ev_vctx *c, const cJSON *x)
 {
     bool ok = true;
-    if (cJSON_IsObject(x)) {
+    if (ev_is_object(x)) {
         for (const cJSON *m = x->child; m != NULL; m = m->next) {
             ev_path_seg seg;
             EV_PATH_PUSH_KEY(c, seg, m->string);
-            if (strcmp(m->string, "type") == 0) {
-                ok &= v_oneof_0_properties_type(c, m);
-            }
-            else if (strcmp(m->string, "payload") == 0) {
-                ok &= v_oneof_0_properties_payload(c, m);
+            const char *key = m->string;
+            size_t key_len = strlen(key);
+            switch (key_len) {
+            case 4:
+                if (memcmp(key, "type", 4) == 0) {
+                    ok &= v_oneof_0_properties_type(c, m);
+                }
+                break;
+            case 7:
+                if (memcmp(key, "payload", 7) == 0) {
+                    ok &= v_temperature_payload(c, m);
+                }
+                break;
+            default:
+                break;
             }
             EV_PATH_POP(c, seg);
             if (!ok && c->quiet)
@@ -266,15 +306,25 @@ static bool v_oneof_0(ev_vctx *c, const cJSON *x)
 static bool v_oneof_1(ev_vctx *c, const cJSON *x)
 {
     bool ok = true;
-    if (cJSON_IsObject(x)) {
+    if (ev_is_object(x)) {
         for (const cJSON *m = x->child; m != NULL; m = m->next) {
             ev_path_seg seg;
             EV_PATH_PUSH_KEY(c, seg, m->string);
-            if (strcmp(m->string, "type") == 0) {
-                ok &= v_oneof_1_properties_type(c, m);
-            }
-            else if (strcmp(m->string, "payload") == 0) {
-                ok &= v_oneof_1_properties_payload(c, m);
+            const char *key = m->string;
+            size_t key_len = strlen(key);
+            switch (key_len) {
+            case 4:
+                if (memcmp(key, "type", 4) == 0) {
+                    ok &= v_oneof_1_properties_type(c, m);
+                }
+                break;
+            case 7:
+                if (memcmp(key, "payload", 7) == 0) {
+                    ok &= v_humidity_payload(c, m);
+                }
+                break;
+            default:
+                break;
             }
             EV_PATH_POP(c, seg);
             if (!ok && c->quiet)
@@ -289,15 +339,25 @@ static bool v_oneof_1(ev_vctx *c, const cJSON *x)
 static bool v_oneof_2(ev_vctx *c, const cJSON *x)
 {
     bool ok = true;
-    if (cJSON_IsObject(x)) {
+    if (ev_is_object(x)) {
         for (const cJSON *m = x->child; m != NULL; m = m->next) {
             ev_path_seg seg;
             EV_PATH_PUSH_KEY(c, seg, m->string);
-            if (strcmp(m->string, "type") == 0) {
-                ok &= v_oneof_2_properties_type(c, m);
-            }
-            else if (strcmp(m->string, "payload") == 0) {
-                ok &= v_oneof_2_properties_payload(c, m);
+            const char *key = m->string;
+            size_t key_len = strlen(key);
+            switch (key_len) {
+            case 4:
+                if (memcmp(key, "type", 4) == 0) {
+                    ok &= v_oneof_2_properties_type(c, m);
+                }
+                break;
+            case 7:
+                if (memcmp(key, "payload", 7) == 0) {
+                    ok &= v_pressure_payload(c, m);
+                }
+                break;
+            default:
+                break;
             }
             EV_PATH_POP(c, seg);
             if (!ok && c->quiet)
@@ -307,36 +367,17 @@ static bool v_oneof_2(ev_vctx *c, const cJSON *x)
     return ok;
 }
 
-/* #/$defs/event_type
- * EventType
- * Kind of measurement; selects the payload schema.
- */
-static bool v_event_type(ev_vctx *c, const cJSON *x)
-{
-    bool ok = true;
-    if (!(cJSON_IsString(x)))
-        ok = ev_fail(c, "type", "#/$defs/event_type/type", "must be %s, found %s", "string",
-                     ev_json_type_name(x));
-    if (!ok && c->quiet)
-        return false;
-    if (!((cJSON_IsString(x) && strcmp(x->valuestring, "temperature") == 0) ||
-          (cJSON_IsString(x) && strcmp(x->valuestring, "humidity") == 0) ||
-          (cJSON_IsString(x) && strcmp(x->valuestring, "pressure") == 0)))
-        ok = ev_fail(c, "enum", "#/$defs/event_type/enum", "must be one of %s", "\"temperature\", \"humidity\", \"pressure\"");
-    return ok;
-}
-
 /* #/properties/tags/additionalProperties
  */
 static bool v_tags_additionalproperties(ev_vctx *c, const cJSON *x)
 {
     bool ok = true;
-    if (!(cJSON_IsString(x)))
+    if (!(ev_is_string(x)))
         ok = ev_fail(c, "type", "#/properties/tags/additionalProperties/type", "must be %s, found %s", "string",
                      ev_json_type_name(x));
     if (!ok && c->quiet)
         return false;
-    if (cJSON_IsString(x)) {
+    if (ev_is_string(x)) {
         size_t length = ev_utf8_length(x->valuestring);
         if (length > 256)
             ok = ev_fail(c, "maxLength", "#/properties/tags/additionalProperties/maxLength", "must be at most %d characters long, found %zu",
@@ -350,7 +391,8 @@ static bool v_tags_additionalproperties(ev_vctx *c, const cJSON *x)
 static bool v_tags_propertynames(ev_vctx *c, const cJSON *x)
 {
     bool ok = true;
-    if (cJSON_IsString(x)) {
+    if (ev_is_string(x)) {
+        size_t bytes = strlen(x->valuestring);
         size_t length = ev_utf8_length(x->valuestring);
         if (length < 1)
             ok = ev_fail(c, "minLength", "#/properties/tags/propertyNames/minLength", "must be at least %d characters long, found %zu",
@@ -358,7 +400,7 @@ static bool v_tags_propertynames(ev_vctx *c, const cJSON *x)
         if (length > 64)
             ok = ev_fail(c, "maxLength", "#/properties/tags/propertyNames/maxLength", "must be at most %d characters long, found %zu",
                          64, length);
-        if (!ev_regex_search(&RE[1], x->valuestring, strlen(x->valuestring)))
+        if (!ev_charseq_match(&SEQ[1], x->valuestring, bytes))
             ok = ev_fail(c, "pattern", "#/properties/tags/propertyNames/pattern", "must match the pattern %s", "^[A-Za-z0-9_.:/-]+$");
     }
     return ok;
@@ -369,55 +411,8 @@ static bool v_tags_propertynames(ev_vctx *c, const cJSON *x)
 static bool v_oneof_0_properties_type(ev_vctx *c, const cJSON *x)
 {
     bool ok = true;
-    if (!(cJSON_IsString(x) && strcmp(x->valuestring, "temperature") == 0))
+    if (!(ev_is_string(x) && strcmp(x->valuestring, "temperature") == 0))
         ok = ev_fail(c, "const", "#/oneOf/0/properties/type/const", "must be %s", "\"temperature\"");
-    return ok;
-}
-
-/* #/oneOf/0/properties/payload
- */
-static bool v_oneof_0_properties_payload(ev_vctx *c, const cJSON *x)
-{
-    bool ok = true;
-    ok &= v_temperature_payload(c, x);
-    return ok;
-}
-
-/* #/oneOf/1/properties/type
- */
-static bool v_oneof_1_properties_type(ev_vctx *c, const cJSON *x)
-{
-    bool ok = true;
-    if (!(cJSON_IsString(x) && strcmp(x->valuestring, "humidity") == 0))
-        ok = ev_fail(c, "const", "#/oneOf/1/properties/type/const", "must be %s", "\"humidity\"");
-    return ok;
-}
-
-/* #/oneOf/1/properties/payload
- */
-static bool v_oneof_1_properties_payload(ev_vctx *c, const cJSON *x)
-{
-    bool ok = true;
-    ok &= v_humidity_payload(c, x);
-    return ok;
-}
-
-/* #/oneOf/2/properties/type
- */
-static bool v_oneof_2_properties_type(ev_vctx *c, const cJSON *x)
-{
-    bool ok = true;
-    if (!(cJSON_IsString(x) && strcmp(x->valuestring, "pressure") == 0))
-        ok = ev_fail(c, "const", "#/oneOf/2/properties/type/const", "must be %s", "\"pressure\"");
-    return ok;
-}
-
-/* #/oneOf/2/properties/payload
- */
-static bool v_oneof_2_properties_payload(ev_vctx *c, const cJSON *x)
-{
-    bool ok = true;
-    ok &= v_pressure_payload(c, x);
     return ok;
 }
 
@@ -428,26 +423,36 @@ static bool v_oneof_2_properties_payload(ev_vctx *c, const cJSON *x)
 static bool v_temperature_payload(ev_vctx *c, const cJSON *x)
 {
     bool ok = true;
-    if (!(cJSON_IsObject(x)))
+    if (!(ev_is_object(x)))
         ok = ev_fail(c, "type", "#/$defs/temperature_payload/type", "must be %s, found %s", "object",
                      ev_json_type_name(x));
     if (!ok && c->quiet)
         return false;
-    if (cJSON_IsObject(x)) {
+    if (ev_is_object(x)) {
         uint64_t seen = 0;
         for (const cJSON *m = x->child; m != NULL; m = m->next) {
             ev_path_seg seg;
             EV_PATH_PUSH_KEY(c, seg, m->string);
+            const char *key = m->string;
+            size_t key_len = strlen(key);
             bool matched = false;
-            if (strcmp(m->string, "value") == 0) {
-                matched = true;
-                seen |= UINT64_C(1) << 0;
-                ok &= v_temperature_payload_properties_value(c, m);
-            }
-            else if (strcmp(m->string, "unit") == 0) {
-                matched = true;
-                seen |= UINT64_C(1) << 1;
-                ok &= v_temperature_payload_properties_unit(c, m);
+            switch (key_len) {
+            case 4:
+                if (memcmp(key, "unit", 4) == 0) {
+                    matched = true;
+                    seen |= UINT64_C(1) << 1;
+                    ok &= v_temperature_payload_properties_unit(c, m);
+                }
+                break;
+            case 5:
+                if (memcmp(key, "value", 5) == 0) {
+                    matched = true;
+                    seen |= UINT64_C(1) << 0;
+                    ok &= v_temperature_payload_properties_value(c, m);
+                }
+                break;
+            default:
+                break;
             }
             if (!matched) {
                 ok = ev_fail(c, "additionalProperties", "#/$defs/temperature_payload/additionalProperties", "is not allowed");
@@ -472,6 +477,16 @@ static bool v_temperature_payload(ev_vctx *c, const cJSON *x)
     return ok;
 }
 
+/* #/oneOf/1/properties/type
+ */
+static bool v_oneof_1_properties_type(ev_vctx *c, const cJSON *x)
+{
+    bool ok = true;
+    if (!(ev_is_string(x) && strcmp(x->valuestring, "humidity") == 0))
+        ok = ev_fail(c, "const", "#/oneOf/1/properties/type/const", "must be %s", "\"humidity\"");
+    return ok;
+}
+
 /* #/$defs/humidity_payload
  * HumidityPayload
  * Relative humidity.
@@ -479,26 +494,36 @@ static bool v_temperature_payload(ev_vctx *c, const cJSON *x)
 static bool v_humidity_payload(ev_vctx *c, const cJSON *x)
 {
     bool ok = true;
-    if (!(cJSON_IsObject(x)))
+    if (!(ev_is_object(x)))
         ok = ev_fail(c, "type", "#/$defs/humidity_payload/type", "must be %s, found %s", "object",
                      ev_json_type_name(x));
     if (!ok && c->quiet)
         return false;
-    if (cJSON_IsObject(x)) {
+    if (ev_is_object(x)) {
         uint64_t seen = 0;
         for (const cJSON *m = x->child; m != NULL; m = m->next) {
             ev_path_seg seg;
             EV_PATH_PUSH_KEY(c, seg, m->string);
+            const char *key = m->string;
+            size_t key_len = strlen(key);
             bool matched = false;
-            if (strcmp(m->string, "value") == 0) {
-                matched = true;
-                seen |= UINT64_C(1) << 0;
-                ok &= v_humidity_payload_properties_value(c, m);
-            }
-            else if (strcmp(m->string, "unit") == 0) {
-                matched = true;
-                seen |= UINT64_C(1) << 1;
-                ok &= v_humidity_payload_properties_unit(c, m);
+            switch (key_len) {
+            case 4:
+                if (memcmp(key, "unit", 4) == 0) {
+                    matched = true;
+                    seen |= UINT64_C(1) << 1;
+                    ok &= v_humidity_payload_properties_unit(c, m);
+                }
+                break;
+            case 5:
+                if (memcmp(key, "value", 5) == 0) {
+                    matched = true;
+                    seen |= UINT64_C(1) << 0;
+                    ok &= v_humidity_payload_properties_value(c, m);
+                }
+                break;
+            default:
+                break;
             }
             if (!matched) {
                 ok = ev_fail(c, "additionalProperties", "#/$defs/humidity_payload/additionalProperties", "is not allowed");
@@ -517,6 +542,16 @@ static bool v_humidity_payload(ev_vctx *c, const cJSON *x)
     return ok;
 }
 
+/* #/oneOf/2/properties/type
+ */
+static bool v_oneof_2_properties_type(ev_vctx *c, const cJSON *x)
+{
+    bool ok = true;
+    if (!(ev_is_string(x) && strcmp(x->valuestring, "pressure") == 0))
+        ok = ev_fail(c, "const", "#/oneOf/2/properties/type/const", "must be %s", "\"pressure\"");
+    return ok;
+}
+
 /* #/$defs/pressure_payload
  * PressurePayload
  * Barometric pressure.
@@ -524,31 +559,43 @@ static bool v_humidity_payload(ev_vctx *c, const cJSON *x)
 static bool v_pressure_payload(ev_vctx *c, const cJSON *x)
 {
     bool ok = true;
-    if (!(cJSON_IsObject(x)))
+    if (!(ev_is_object(x)))
         ok = ev_fail(c, "type", "#/$defs/pressure_payload/type", "must be %s, found %s", "object",
                      ev_json_type_name(x));
     if (!ok && c->quiet)
         return false;
-    if (cJSON_IsObject(x)) {
+    if (ev_is_object(x)) {
         uint64_t seen = 0;
         for (const cJSON *m = x->child; m != NULL; m = m->next) {
             ev_path_seg seg;
             EV_PATH_PUSH_KEY(c, seg, m->string);
+            const char *key = m->string;
+            size_t key_len = strlen(key);
             bool matched = false;
-            if (strcmp(m->string, "value") == 0) {
-                matched = true;
-                seen |= UINT64_C(1) << 0;
-                ok &= v_pressure_payload_properties_value(c, m);
-            }
-            else if (strcmp(m->string, "unit") == 0) {
-                matched = true;
-                seen |= UINT64_C(1) << 1;
-                ok &= v_pressure_payload_properties_unit(c, m);
-            }
-            else if (strcmp(m->string, "altitude_m") == 0) {
-                matched = true;
-                seen |= UINT64_C(1) << 2;
-                ok &= v_pressure_payload_properties_altitude_m(c, m);
+            switch (key_len) {
+            case 4:
+                if (memcmp(key, "unit", 4) == 0) {
+                    matched = true;
+                    seen |= UINT64_C(1) << 1;
+                    ok &= v_pressure_payload_properties_unit(c, m);
+                }
+                break;
+            case 5:
+                if (memcmp(key, "value", 5) == 0) {
+                    matched = true;
+                    seen |= UINT64_C(1) << 0;
+                    ok &= v_pressure_payload_properties_value(c, m);
+                }
+                break;
+            case 10:
+                if (memcmp(key, "altitude_m", 10) == 0) {
+                    matched = true;
+                    seen |= UINT64_C(1) << 2;
+                    ok &= v_pressure_payload_properties_altitude_m(c, m);
+                }
+                break;
+            default:
+                break;
             }
             if (!matched) {
                 ok = ev_fail(c, "additionalProperties", "#/$defs/pressure_payload/additionalProperties", "is not allowed");
@@ -579,17 +626,17 @@ static bool v_pressure_payload(ev_vctx *c, const cJSON *x)
 static bool v_temperature_payload_properties_value(ev_vctx *c, const cJSON *x)
 {
     bool ok = true;
-    if (!(cJSON_IsNumber(x)))
+    if (!(ev_is_number(x)))
         ok = ev_fail(c, "type", "#/$defs/temperature_payload/properties/value/type", "must be %s, found %s", "number",
                      ev_json_type_name(x));
     if (!ok && c->quiet)
         return false;
-    if (cJSON_IsNumber(x)) {
+    if (ev_is_number(x)) {
         if (!(x->valuedouble >= -273.15))
             ok = ev_fail(c, "minimum", "#/$defs/temperature_payload/properties/value/minimum", "must be >= %s", "-273.15");
         if (!(x->valuedouble <= 1000.0))
             ok = ev_fail(c, "maximum", "#/$defs/temperature_payload/properties/value/maximum", "must be <= %s", "1000");
-        if (!ev_num_multiple_of(x, "0.01"))
+        if (!ev_num_multiple_of_pow10(x, -2, "0.01"))
             ok = ev_fail(c, "multipleOf", "#/$defs/temperature_payload/properties/value/multipleOf", "must be a multiple of %s",
                          "0.01");
     }
@@ -602,14 +649,14 @@ static bool v_temperature_payload_properties_value(ev_vctx *c, const cJSON *x)
 static bool v_temperature_payload_properties_unit(ev_vctx *c, const cJSON *x)
 {
     bool ok = true;
-    if (!(cJSON_IsString(x)))
+    if (!(ev_is_string(x)))
         ok = ev_fail(c, "type", "#/$defs/temperature_payload/properties/unit/type", "must be %s, found %s", "string",
                      ev_json_type_name(x));
     if (!ok && c->quiet)
         return false;
-    if (!((cJSON_IsString(x) && strcmp(x->valuestring, "celsius") == 0) ||
-          (cJSON_IsString(x) && strcmp(x->valuestring, "fahrenheit") == 0) ||
-          (cJSON_IsString(x) && strcmp(x->valuestring, "kelvin") == 0)))
+    if (!((ev_is_string(x) && strcmp(x->valuestring, "celsius") == 0) ||
+          (ev_is_string(x) && strcmp(x->valuestring, "fahrenheit") == 0) ||
+          (ev_is_string(x) && strcmp(x->valuestring, "kelvin") == 0)))
         ok = ev_fail(c, "enum", "#/$defs/temperature_payload/properties/unit/enum", "must be one of %s", "\"celsius\", \"fahrenheit\", \"kelvin\"");
     return ok;
 }
@@ -620,17 +667,17 @@ static bool v_temperature_payload_properties_unit(ev_vctx *c, const cJSON *x)
 static bool v_humidity_payload_properties_value(ev_vctx *c, const cJSON *x)
 {
     bool ok = true;
-    if (!(cJSON_IsNumber(x)))
+    if (!(ev_is_number(x)))
         ok = ev_fail(c, "type", "#/$defs/humidity_payload/properties/value/type", "must be %s, found %s", "number",
                      ev_json_type_name(x));
     if (!ok && c->quiet)
         return false;
-    if (cJSON_IsNumber(x)) {
+    if (ev_is_number(x)) {
         if (!(x->valuedouble >= 0.0))
             ok = ev_fail(c, "minimum", "#/$defs/humidity_payload/properties/value/minimum", "must be >= %s", "0");
         if (!(x->valuedouble <= 100.0))
             ok = ev_fail(c, "maximum", "#/$defs/humidity_payload/properties/value/maximum", "must be <= %s", "100");
-        if (!ev_num_multiple_of(x, "0.01"))
+        if (!ev_num_multiple_of_pow10(x, -2, "0.01"))
             ok = ev_fail(c, "multipleOf", "#/$defs/humidity_payload/properties/value/multipleOf", "must be a multiple of %s",
                          "0.01");
     }
@@ -643,12 +690,12 @@ static bool v_humidity_payload_properties_value(ev_vctx *c, const cJSON *x)
 static bool v_humidity_payload_properties_unit(ev_vctx *c, const cJSON *x)
 {
     bool ok = true;
-    if (!(cJSON_IsString(x)))
+    if (!(ev_is_string(x)))
         ok = ev_fail(c, "type", "#/$defs/humidity_payload/properties/unit/type", "must be %s, found %s", "string",
                      ev_json_type_name(x));
     if (!ok && c->quiet)
         return false;
-    if (!((cJSON_IsString(x) && strcmp(x->valuestring, "percent") == 0)))
+    if (!((ev_is_string(x) && strcmp(x->valuestring, "percent") == 0)))
         ok = ev_fail(c, "enum", "#/$defs/humidity_payload/properties/unit/enum", "must be one of %s", "\"percent\"");
     return ok;
 }
@@ -659,17 +706,17 @@ static bool v_humidity_payload_properties_unit(ev_vctx *c, const cJSON *x)
 static bool v_pressure_payload_properties_value(ev_vctx *c, const cJSON *x)
 {
     bool ok = true;
-    if (!(cJSON_IsNumber(x)))
+    if (!(ev_is_number(x)))
         ok = ev_fail(c, "type", "#/$defs/pressure_payload/properties/value/type", "must be %s, found %s", "number",
                      ev_json_type_name(x));
     if (!ok && c->quiet)
         return false;
-    if (cJSON_IsNumber(x)) {
+    if (ev_is_number(x)) {
         if (!(x->valuedouble <= 2000000.0))
             ok = ev_fail(c, "maximum", "#/$defs/pressure_payload/properties/value/maximum", "must be <= %s", "2000000");
         if (!(x->valuedouble > 0.0))
             ok = ev_fail(c, "exclusiveMinimum", "#/$defs/pressure_payload/properties/value/exclusiveMinimum", "must be > %s", "0");
-        if (!ev_num_multiple_of(x, "0.001"))
+        if (!ev_num_multiple_of_pow10(x, -3, "0.001"))
             ok = ev_fail(c, "multipleOf", "#/$defs/pressure_payload/properties/value/multipleOf", "must be a multiple of %s",
                          "0.001");
     }
@@ -682,16 +729,16 @@ static bool v_pressure_payload_properties_value(ev_vctx *c, const cJSON *x)
 static bool v_pressure_payload_properties_unit(ev_vctx *c, const cJSON *x)
 {
     bool ok = true;
-    if (!(cJSON_IsString(x)))
+    if (!(ev_is_string(x)))
         ok = ev_fail(c, "type", "#/$defs/pressure_payload/properties/unit/type", "must be %s, found %s", "string",
                      ev_json_type_name(x));
     if (!ok && c->quiet)
         return false;
-    if (!((cJSON_IsString(x) && strcmp(x->valuestring, "Pa") == 0) ||
-          (cJSON_IsString(x) && strcmp(x->valuestring, "hPa") == 0) ||
-          (cJSON_IsString(x) && strcmp(x->valuestring, "kPa") == 0) ||
-          (cJSON_IsString(x) && strcmp(x->valuestring, "bar") == 0) ||
-          (cJSON_IsString(x) && strcmp(x->valuestring, "psi") == 0)))
+    if (!((ev_is_string(x) && strcmp(x->valuestring, "Pa") == 0) ||
+          (ev_is_string(x) && strcmp(x->valuestring, "hPa") == 0) ||
+          (ev_is_string(x) && strcmp(x->valuestring, "kPa") == 0) ||
+          (ev_is_string(x) && strcmp(x->valuestring, "bar") == 0) ||
+          (ev_is_string(x) && strcmp(x->valuestring, "psi") == 0)))
         ok = ev_fail(c, "enum", "#/$defs/pressure_payload/properties/unit/enum", "must be one of %s", "\"Pa\", \"hPa\", \"kPa\", \"bar\", \"psi\"");
     return ok;
 }
@@ -702,12 +749,12 @@ static bool v_pressure_payload_properties_unit(ev_vctx *c, const cJSON *x)
 static bool v_pressure_payload_properties_altitude_m(ev_vctx *c, const cJSON *x)
 {
     bool ok = true;
-    if (!((cJSON_IsNumber(x) && ev_num_is_integer(x))))
+    if (!((ev_is_number(x) && ev_num_is_integer(x))))
         ok = ev_fail(c, "type", "#/$defs/pressure_payload/properties/altitude_m/type", "must be %s, found %s", "integer",
                      ev_json_type_name(x));
     if (!ok && c->quiet)
         return false;
-    if (cJSON_IsNumber(x)) {
+    if (ev_is_number(x)) {
         if (!(x->valuedouble >= -500.0))
             ok = ev_fail(c, "minimum", "#/$defs/pressure_payload/properties/altitude_m/minimum", "must be >= %s", "-500");
         if (!(x->valuedouble <= 9000.0))
@@ -722,12 +769,6 @@ static pthread_once_t init_once_control = PTHREAD_ONCE_INIT;
 
 static void init_once(void)
 {
-    for (size_t i = 0; i < sizeof RE / sizeof RE[0]; i++) {
-        if (ev_regex_compile(&RE[i], init_error, sizeof init_error) != 0) {
-            init_status = -1;
-            return;
-        }
-    }
     init_status = 0;
 }
 
@@ -741,8 +782,6 @@ int events_init(char *err, size_t err_len)
 
 void events_release(void)
 {
-    for (size_t i = 0; i < sizeof RE / sizeof RE[0]; i++)
-        ev_regex_free(&RE[i]);
 }
 
 bool events_validate(const cJSON *instance, ev_errors *errors)

@@ -9,7 +9,7 @@ that is wrong in itself stops generation with the path of the culprit.
 import re
 
 from .errors import SchemaError
-from .loader import DRAFT7, SUPPORTED_FORMATS, Num, json_equal, pointer_fragment, to_json_text
+from .loader import ANNOTATIONS, DRAFT7, SUPPORTED_FORMATS, Num, json_equal, pointer_fragment, to_json_text
 
 JSON_TYPES = ("null", "boolean", "object", "array", "number", "string", "integer")
 FORMAT_FUNCS = {f: "ev_format_" + f.replace("-", "_") for f in SUPPORTED_FORMATS}
@@ -17,6 +17,95 @@ FORMAT_FUNCS = {f: "ev_format_" + f.replace("-", "_") for f in SUPPORTED_FORMATS
 # these alone would recurse forever at run time, so it is refused.
 _SAME_INSTANCE = ("$ref", "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas",
                   "dependencies")
+
+
+_ASCII_CLASS_ESCAPES = {"d": "0123456789",
+                        "w": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"}
+_LITERAL_ESCAPES = set(".-\\/]^$[(){}|*+?:,_'\"!#%&=<>@~`;")
+
+
+def _read_class_atom(body, i):
+    """One member of a [...] class at body[i]: (set of chars, next index) or None if unsupported."""
+    ch = body[i]
+    if ch == "\\":
+        if i + 1 >= len(body):
+            return None
+        esc = body[i + 1]
+        if esc in _ASCII_CLASS_ESCAPES:
+            return set(_ASCII_CLASS_ESCAPES[esc]), i + 2
+        if esc in _LITERAL_ESCAPES:
+            return {esc}, i + 2
+        return None
+    if not (0x20 <= ord(ch) < 0x7F):
+        return None
+    return {ch}, i + 1
+
+
+def charseq_segments(source):
+    """Segments [(byte set, min, max)] when `source` is ^(class quantifier)+$ over ASCII with every
+    segment but the last of fixed length; None otherwise (PCRE2 decides such patterns)."""
+    if not (source.startswith("^") and source.endswith("$")) or len(source) < 3:
+        return None
+    body = source[1:-1]
+    if (len(body) - len(body.rstrip("\\"))) % 2:
+        return None  # the final $ is escaped
+    segs, i = [], 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "[":
+            i += 1
+            if i < len(body) and body[i] == "^":
+                return None
+            members = set()
+            while i < len(body) and body[i] != "]":
+                atom = _read_class_atom(body, i)
+                if atom is None:
+                    return None
+                chars, i = atom
+                if len(chars) == 1 and i + 1 < len(body) and body[i] == "-" and body[i + 1] != "]":
+                    hi = _read_class_atom(body, i + 1)
+                    if hi is None or len(hi[0]) != 1:
+                        return None
+                    lo_c, hi_c = next(iter(chars)), next(iter(hi[0]))
+                    if ord(lo_c) > ord(hi_c):
+                        return None
+                    chars = {chr(c) for c in range(ord(lo_c), ord(hi_c) + 1)}
+                    i = hi[1]
+                members |= chars
+            if i >= len(body) or not members:
+                return None
+            i += 1
+        elif ch == "\\":
+            atom = _read_class_atom(body, i)
+            if atom is None:
+                return None
+            members, i = atom
+        elif ch.isascii() and (ch.isalnum() or ch in "-_:/@,;'\"!#%&=~<> "):
+            members, i = {ch}, i + 1
+        else:
+            return None
+        lo, hi = 1, 1
+        if i < len(body) and body[i] in "*+?":
+            lo, hi = {"*": (0, None), "+": (1, None), "?": (0, 1)}[body[i]]
+            i += 1
+        elif i < len(body) and body[i] == "{":
+            m = re.match(r"\{(\d+)(,(\d*))?\}", body[i:])
+            if not m:
+                return None
+            lo = int(m.group(1))
+            hi = lo if m.group(2) is None else (int(m.group(3)) if m.group(3) else None)
+            if hi is not None and hi < lo or lo > 65535 or (hi or 0) > 65535:
+                return None
+            i += m.end()
+        if i < len(body) and body[i] in "*+?{":
+            return None  # lazy or stacked quantifiers
+        bits = [0] * 32
+        for c in members:
+            bits[ord(c) >> 3] |= 1 << (ord(c) & 7)
+        segs.append({"bits": bits, "min": lo, "max": hi})
+    if not segs or any(s["min"] != s["max"] for s in segs[:-1]):
+        return None
+    return segs
 
 
 def c_number(num, path):
@@ -94,6 +183,8 @@ class ValidatorModel:
         self._by_ptr = {}
         self._names = set()
         self.patterns = []           # ECMA-262 sources, deduplicated
+        self.regexes = []            # indexes into patterns that need PCRE2 (RE[] in C)
+        self.charseqs = []           # (pattern index, segments) decided by a byte-class scan (SEQ_n in C)
         self.constants = []          # JSON texts parsed at init, for deep equality
         self.edges = {}              # ptr -> set(ptr) applied to the same instance
         self.root = self._function_for(doc.root)
@@ -126,14 +217,26 @@ class ValidatorModel:
             self.functions.append(fn)
         return fn
 
-    def pattern_index(self, source, path):
+    def pattern(self, source, path):
+        """How a pattern is matched: {"index": source index, "engine": "seq"|"re", "slot": C array index}."""
         if not isinstance(source, str):
             raise SchemaError(path, "a pattern must be a string")
         if "\0" in source:
             raise SchemaError(path, "patterns containing U+0000 are not supported")
         if source not in self.patterns:
             self.patterns.append(source)
-        return self.patterns.index(source)
+            index = len(self.patterns) - 1
+            segs = charseq_segments(source)
+            if segs is not None:
+                self.charseqs.append({"index": index, "source": source, "segments": segs})
+            else:
+                self.regexes.append({"index": index, "source": source})
+        index = self.patterns.index(source)
+        for slot, q in enumerate(self.charseqs):
+            if q["index"] == index:
+                return {"index": index, "engine": "seq", "slot": slot}
+        slot = next(i for i, r in enumerate(self.regexes) if r["index"] == index)
+        return {"index": index, "engine": "re", "slot": slot}
 
     def constant_index(self, value):
         text = to_json_text(value)
@@ -143,6 +246,15 @@ class ValidatorModel:
 
     def sub(self, parent, *parts, same_instance=False):
         node = parent.child(*parts)
+        seen = set()
+        # A subschema that is only a $ref (plus annotations) is its target: call it directly.
+        while (isinstance(node.schema, dict) and "$ref" in node.schema and node.ptr not in seen
+               and all(k == "$ref" or k in ANNOTATIONS or k.startswith("x-") for k in node.schema)):
+            seen.add(node.ptr)
+            if same_instance:
+                self.edges.setdefault(parent.ptr, set()).add(node.ptr)
+                parent = node
+            node = node.ref_target()
         if node.ptr and isinstance(node.schema, bool):
             return Sub(const=node.schema, path=node.path)
         fn = self._function_for(node)
@@ -291,8 +403,9 @@ class ValidatorModel:
             value = schema["multipleOf"]
             if not isinstance(value, Num) or value.value <= 0:
                 raise SchemaError(path, "multipleOf must be a number greater than 0")
-            multiple = {"text": value.text, "schema_path": path,
-                        "integer": value.is_integer() and value.value == 1}
+            digits = value.value.normalize().as_tuple()
+            pow10 = digits.exponent if digits.digits == (1,) else None
+            multiple = {"text": value.text, "schema_path": path, "pow10": pow10}
         if not checks and not multiple:
             return None
         return {"kind": "number", "bounds": checks, "multiple": multiple}
@@ -305,8 +418,8 @@ class ValidatorModel:
             check["max"] = {"value": _count(node, "maxLength"), "schema_path": node.kw_path("maxLength")}
         if "pattern" in schema:
             path = node.kw_path("pattern")
-            check["patterns"].append({"index": self.pattern_index(schema["pattern"], path),
-                                      "source": schema["pattern"], "schema_path": path})
+            check["patterns"].append(dict(self.pattern(schema["pattern"], path),
+                                          source=schema["pattern"], schema_path=path))
         if "format" in schema and self.assert_formats:
             path = node.kw_path("format")
             fmt = schema["format"]
@@ -384,7 +497,7 @@ class ValidatorModel:
         pattern_props = []
         for source in schema.get("patternProperties", {}):
             path = node.kw_path("patternProperties", source)
-            pattern_props.append({"index": self.pattern_index(source, path), "source": source,
+            pattern_props.append({**self.pattern(source, path), "source": source,
                                   "sub": self.sub(node, "patternProperties", source)})
         additional = None
         if "additionalProperties" in schema:
@@ -443,7 +556,11 @@ class ValidatorModel:
                 or lo or hi):
             return None
         needs_loop = bool(props or pattern_props or additional or names)
+        groups = {}
+        for p in props:
+            groups.setdefault(len(p["name"].encode("utf-8")), []).append(p)
         return {"kind": "object", "properties": props, "pattern_properties": pattern_props,
+                "property_groups": [{"length": n, "properties": groups[n]} for n in sorted(groups)],
                 "additional": additional, "names": names, "required": required, "dep_required": dep_required,
                 "dep_schemas": dep_schemas, "min": lo, "max": hi, "loop": needs_loop,
                 "track_matched": additional is not None,

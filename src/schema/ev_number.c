@@ -283,6 +283,43 @@ static bool reads_back(const char *s, double v)
     return strtod(s, NULL) == v;
 }
 
+bool ev_num_multiple_of_pow10(const struct cJSON *x, int exp10, const char *divisor_text)
+{
+    const char *t = ev_json_number_text(x);
+    if (t == NULL)
+        return ev_num_multiple_of(x, divisor_text);
+    /* The value is D * 10^(e - f) for the digit string D, f fractional
+     * digits and exponent e; stripping D's z trailing zeros leaves a
+     * multiple of 10^exp10 exactly when e - f + z >= exp10 (or D is 0). */
+    const char *p = t + (*t == '-');
+    long frac = 0, zeros = 0;
+    bool in_frac = false, nonzero = false;
+    for (; *p != '\0' && *p != 'e' && *p != 'E'; p++) {
+        if (*p == '.') {
+            in_frac = true;
+            continue;
+        }
+        frac += in_frac;
+        if (*p == '0') {
+            zeros++;
+        } else {
+            zeros = 0;
+            nonzero = true;
+        }
+    }
+    if (!nonzero)
+        return true;
+    long e = 0;
+    if (*p == 'e' || *p == 'E') {
+        /* Accepted numbers are within the double range, so |e| is small;
+         * strtol saturates on anything absurd, which still decides right. */
+        e = strtol(p + 1, NULL, 10);
+        if (e > 100000 || e < -100000)
+            return e > 0;
+    }
+    return e - frac + zeros >= exp10;
+}
+
 size_t ev_num_format(double v, char out[EV_NUM_TEXT_MAX])
 {
     if (!isfinite(v)) {

@@ -25,6 +25,12 @@ bool ev_num_text_multiple_of(const char *value_text, const char *divisor_text);
  * one (ev_json_number_text), else its shortest double form. */
 bool ev_num_multiple_of(const struct cJSON *x, const char *divisor_text);
 
+/* multipleOf 10^exp10 (0.01 is exp10 = -2), the common case of "at most N
+ * decimals": decided from the instance's source text by counting its
+ * significant fractional digits, with no decimal division. divisor_text is
+ * the same divisor as text, used for nodes without source text. */
+bool ev_num_multiple_of_pow10(const struct cJSON *x, int exp10, const char *divisor_text);
+
 /* Compares two JSON number texts by exact decimal value: <0, 0, >0. */
 int ev_num_text_compare(const char *a, const char *b);
 

@@ -362,3 +362,28 @@ void ev_regex_free(ev_regex *re)
         pcre2_code_free(re->code);
     re->code = NULL;
 }
+
+static inline bool charseg_has(const ev_charseg *g, unsigned char b)
+{
+    return (g->set[b >> 3] >> (b & 7)) & 1;
+}
+
+bool ev_charseq_match(const ev_charseq *q, const char *subject, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)subject;
+    size_t i = 0;
+    for (unsigned k = 0; k + 1 < q->count; k++) {
+        const ev_charseg *g = &q->segs[k];
+        for (unsigned j = 0; j < g->min; j++, i++) {
+            if (i >= len || !charseg_has(g, s[i]))
+                return false;
+        }
+    }
+    const ev_charseg *last = &q->segs[q->count - 1];
+    size_t n = 0;
+    while (i < len && charseg_has(last, s[i])) {
+        i++;
+        n++;
+    }
+    return i == len && n >= last->min && (last->max == EV_CHARSEG_UNBOUNDED || n <= last->max);
+}

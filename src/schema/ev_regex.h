@@ -29,4 +29,27 @@ int ev_regex_compile(ev_regex *re, char *err, size_t err_len);
 bool ev_regex_search(const ev_regex *re, const char *subject, size_t len);
 void ev_regex_free(ev_regex *re);
 
+/*
+ * Fast path for the most common schema patterns: an anchored sequence of
+ * ASCII character classes, e.g. ^[A-Za-z0-9][A-Za-z0-9._-]*$. The generator
+ * compiles such a pattern into segments (a 256-bit byte set with a count
+ * range) when, and only when, every segment but the last has a fixed count:
+ * then a single left-to-right scan decides the match exactly as the regex
+ * would, without backtracking. Other patterns go through PCRE2.
+ */
+typedef struct ev_charseg {
+    unsigned char set[32]; /* bit b set: byte b belongs to the class */
+    unsigned min;
+    unsigned max;          /* EV_CHARSEG_UNBOUNDED for * and + */
+} ev_charseg;
+
+#define EV_CHARSEG_UNBOUNDED 0xFFFFFFFFu
+
+typedef struct ev_charseq {
+    const ev_charseg *segs;
+    unsigned count;
+} ev_charseq;
+
+bool ev_charseq_match(const ev_charseq *q, const char *subject, size_t len);
+
 #endif
