@@ -355,7 +355,7 @@ int ev_dynamodb_query_all(ev_aws_client *c, const ev_dynamodb_query_input *in, i
         page_in.exclusive_start_key_json = start_key ? start_key : in->exclusive_start_key_json;
         ev_dynamodb_page page;
         rc = ev_dynamodb_query(c, &page_in, &page, err);
-        free(start_key);
+        cJSON_free(start_key); /* cJSON_PrintUnformatted output */
         start_key = NULL;
         if (rc != 0)
             break;
@@ -406,9 +406,13 @@ int ev_dynamodb_batch_write_item(ev_aws_client *c, const char *request_items_jso
     if (max_rounds <= 0)
         max_rounds = 8;
     ev_retry *r = ev_aws_client_retry(c);
-    char *items = strdup(request_items_json);
+    /* items is always cJSON memory (later rounds hold cJSON_PrintUnformatted
+     * output), so cJSON_free releases it whichever round we stop in. */
+    size_t items_size = strlen(request_items_json) + 1;
+    char *items = cJSON_malloc(items_size);
     if (!items)
         return nomem(err);
+    memcpy(items, request_items_json, items_size);
     cJSON *left = NULL;
     int rc = 0;
     for (int round = 1;; round++) {
@@ -435,14 +439,14 @@ int ev_dynamodb_batch_write_item(ev_aws_client *c, const char *request_items_jso
         }
         /* Unprocessed items mean the table is throttling: back off as for a throttling error. */
         ev_retry_sleep(r, ev_retry_delay_ms(r, round));
-        free(items);
+        cJSON_free(items);
         items = cJSON_PrintUnformatted(left);
         if (!items) {
             rc = nomem(err);
             break;
         }
     }
-    free(items);
+    cJSON_free(items);
     if (rc != 0 && unprocessed_out && left && has_items(left)) {
         *unprocessed_out = left;
         left = NULL;

@@ -1,4 +1,13 @@
-/* ev_arena: bump allocator; see ev_arena.h for the contract. */
+/* ev_arena: bump allocator; see ev_arena.h for the contract.
+ *
+ * Layout: the head block is the one being filled (a->ptr, a->left); older
+ * blocks are chained behind it, the oldest last. Requests larger than half a
+ * block get a block of their own, chained right behind the head, so the
+ * space left in the head is not wasted. The very first block is always a
+ * regular one (allocated before a large request's own block if need be), so
+ * ev_arena_reset always finds a regular block to keep, and what a reset
+ * retains is bounded by block_size whatever the requests were.
+ */
 #include "core/ev_arena.h"
 
 #include <stdalign.h>
@@ -7,22 +16,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EV_ARENA_ALIGN alignof(max_align_t)
 #define EV_ARENA_DEFAULT_BLOCK 4096
 
 struct ev_arena_block {
     ev_arena_block *next; /* older block */
-    size_t size;          /* usable bytes after the header */
-    size_t used;
+    size_t size;          /* usable bytes after the header, a multiple of EV_ARENA_ALIGN */
     alignas(max_align_t) unsigned char data[];
 };
 
+static size_t round_up(size_t n)
+{
+    return (n + EV_ARENA_ALIGN - 1) & ~(size_t)(EV_ARENA_ALIGN - 1);
+}
+
 void ev_arena_init(ev_arena *a, size_t block_size)
 {
+    a->ptr = NULL;
+    a->left = 0;
     a->head = NULL;
     a->block_size = block_size ? block_size : EV_ARENA_DEFAULT_BLOCK;
 }
 
+/* size must already be rounded. */
 static ev_arena_block *block_new(size_t size)
 {
     if (size > SIZE_MAX - sizeof(ev_arena_block))
@@ -32,47 +47,50 @@ static ev_arena_block *block_new(size_t size)
         return NULL;
     blk->next = NULL;
     blk->size = size;
-    blk->used = 0;
     return blk;
 }
 
-void *ev_arena_alloc(ev_arena *a, size_t size)
+/* Makes a new regular block the head; the rest of the old head is abandoned. */
+static int push_regular(ev_arena *a)
+{
+    ev_arena_block *nb = block_new(round_up(a->block_size));
+    if (nb == NULL)
+        return -1;
+    nb->next = a->head;
+    a->head = nb;
+    a->ptr = nb->data;
+    a->left = nb->size;
+    return 0;
+}
+
+void *ev_arena_alloc_slow(ev_arena *a, size_t size)
 {
     if (a->block_size == 0) /* EV_ARENA_INIT leaves it unset */
         a->block_size = EV_ARENA_DEFAULT_BLOCK;
+    if (a->block_size > SIZE_MAX / 2)
+        return NULL;
     if (size == 0)
         size = 1; /* distinct, valid pointers even for empty objects */
     if (size > SIZE_MAX - EV_ARENA_ALIGN)
         return NULL;
-    size_t rounded = (size + EV_ARENA_ALIGN - 1) & ~(size_t)(EV_ARENA_ALIGN - 1);
-    ev_arena_block *h = a->head;
-    if (h != NULL && h->size - h->used >= rounded) {
-        void *p = h->data + h->used;
-        h->used += rounded;
-        return p;
-    }
+    size_t rounded = round_up(size);
+    if (rounded <= a->left) /* only reached for size 0 */
+        return ev_arena_alloc(a, size);
+    if (a->head == NULL && push_regular(a) != 0)
+        return NULL;
+    if (rounded <= a->left)
+        return ev_arena_alloc(a, size);
     if (rounded > a->block_size / 2) {
-        /* A large request gets a block of its own, chained behind the head,
-         * so the space left in the current block is not wasted. */
         ev_arena_block *big = block_new(rounded);
         if (big == NULL)
             return NULL;
-        big->used = rounded;
-        if (h != NULL) {
-            big->next = h->next;
-            h->next = big;
-        } else {
-            a->head = big;
-        }
+        big->next = a->head->next;
+        a->head->next = big;
         return big->data;
     }
-    ev_arena_block *nb = block_new(a->block_size);
-    if (nb == NULL)
+    if (push_regular(a) != 0)
         return NULL;
-    nb->next = h;
-    a->head = nb;
-    nb->used = rounded;
-    return nb->data;
+    return ev_arena_alloc(a, size);
 }
 
 void *ev_arena_calloc(ev_arena *a, size_t n, size_t size)
@@ -105,17 +123,28 @@ char *ev_arena_strdup(ev_arena *a, const char *s)
 
 void ev_arena_reset(ev_arena *a)
 {
-    ev_arena_block *b = a->head;
-    if (b == NULL)
-        return;
-    /* Keep the oldest block: it is the one every request starts filling. */
-    while (b->next != NULL) {
-        ev_arena_block *next = b->next;
-        free(b);
-        b = next;
+    /* Keep the oldest regular block (large requests' own blocks are chained
+     * behind the head, so it is not necessarily the last one): the block
+     * every request starts filling, and a bound on what a reset retains. */
+    size_t regular = round_up(a->block_size);
+    ev_arena_block *keep = NULL, *b, *next;
+    for (b = a->head; b != NULL; b = b->next)
+        if (b->size == regular)
+            keep = b;
+    for (b = a->head; b != NULL; b = next) {
+        next = b->next;
+        if (b != keep)
+            free(b);
     }
-    b->used = 0;
-    a->head = b;
+    a->head = keep;
+    if (keep == NULL) {
+        a->ptr = NULL;
+        a->left = 0;
+        return;
+    }
+    keep->next = NULL;
+    a->ptr = keep->data;
+    a->left = keep->size;
 }
 
 void ev_arena_free(ev_arena *a)
@@ -127,4 +156,6 @@ void ev_arena_free(ev_arena *a)
         b = next;
     }
     a->head = NULL;
+    a->ptr = NULL;
+    a->left = 0;
 }

@@ -17,10 +17,32 @@
  * affect) leaves its text alone. cJSON_Duplicate clears the flag and copies
  * the texts, so duplicates are self-contained. A subtree detached from the
  * tree must not outlive the root (see ev_json.h).
+ *
+ * Allocation: cJSON has one set of process-wide hooks. We install ours once
+ * (ev_json_init; a constructor runs it before main so that no cJSON memory
+ * is ever allocated by plain malloc and later released through our free
+ * hook, and so that the install never races with another thread using
+ * cJSON). The hooks dispatch on a thread-local "current arena": with one set,
+ * cJSON's memory comes from the arena and freeing it is a no-op; without,
+ * from malloc. Each block starts with a 16-byte header (16 keeps
+ * max_align_t alignment for what follows) whose tag says where it came
+ * from, so the free hook is right whatever arena is current when a block is
+ * released: an arena tree can be cJSON_Delete'd (harmless), and a malloc
+ * tree or cJSON_Print output freed while an arena is current really is
+ * freed. The price: cJSON memory must be released with cJSON_free or
+ * cJSON_Delete, never free(), and cJSON no longer uses realloc to grow
+ * print buffers (1.7.15 does so only with the default hooks; it allocates
+ * and copies instead, which is correct, a little slower for large prints).
+ *
+ * The current arena is set only around cJSON's own parse and the number
+ * text block, not around error diagnosis (which re-parses with malloc and
+ * frees at once), so a failed parse leaves in the arena only what cJSON had
+ * built before it failed.
  */
 #include "schema/ev_json.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,9 +55,102 @@
 #define EV_JSON_SIMD 0
 #endif
 
+#include "core/ev_arena.h"
 #include "core/ev_buf.h"
 #include "schema/ev_errors.h"
 #include "schema/ev_number.h"
+
+/* ---- allocation (see the comment at the top) ----------------------------- */
+
+enum { HDR_SIZE = 16 };
+_Static_assert(HDR_SIZE % _Alignof(max_align_t) == 0, "the header must keep max alignment");
+
+/* Tags in the header of every cJSON block; anything else in front of a
+ * pointer given to the free hook means it was not allocated by the hook. */
+#define TAG_HEAP  UINT64_C(0x6576706970653a48) /* "evpipe:H" */
+#define TAG_ARENA UINT64_C(0x6576706970653a41) /* "evpipe:A" */
+
+static _Thread_local ev_arena *current_arena;
+
+static void *hook_malloc(size_t size)
+{
+    if (size > SIZE_MAX - HDR_SIZE)
+        return NULL;
+    ev_arena *a = current_arena;
+    uint64_t *h;
+    if (a != NULL) {
+        h = ev_arena_alloc(a, size + HDR_SIZE);
+        if (h == NULL)
+            return NULL;
+        h[0] = TAG_ARENA;
+    } else {
+        h = malloc(size + HDR_SIZE);
+        if (h == NULL)
+            return NULL;
+        h[0] = TAG_HEAP;
+    }
+    return (unsigned char *)h + HDR_SIZE;
+}
+
+__attribute__((noinline, cold, noreturn)) static void foreign_free(void)
+{
+    /* free(p - 16) on memory we did not allocate would corrupt the heap
+     * quietly; stop here instead. */
+    fputs("ev_json: cJSON_free/cJSON_Delete of memory not allocated through cJSON\n", stderr);
+    abort();
+}
+
+static void hook_free(void *p)
+{
+    if (p == NULL) /* cJSON_free does not check */
+        return;
+    uint64_t *h = (uint64_t *)(void *)((unsigned char *)p - HDR_SIZE);
+    if (h[0] == TAG_HEAP) {
+        h[0] = 0; /* a stale header is never taken for a live one */
+        free(h);
+    } else if (h[0] != TAG_ARENA) {
+        foreign_free();
+    }
+    /* Arena memory goes back with ev_arena_reset/ev_arena_free. */
+}
+
+static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
+
+static void install_hooks(void)
+{
+    cJSON_Hooks hooks = {hook_malloc, hook_free};
+    cJSON_InitHooks(&hooks);
+}
+
+void ev_json_init(void)
+{
+    pthread_once(&hooks_once, install_hooks);
+}
+
+/* Before main: any cJSON memory allocated before the hooks are installed
+ * would have no header and could not be freed after. */
+__attribute__((constructor)) static void ev_json_init_early(void)
+{
+    ev_json_init();
+}
+
+ev_arena *ev_json_use_arena(ev_arena *arena)
+{
+    ev_json_init();
+    ev_arena *prev = current_arena;
+    current_arena = arena;
+    return prev;
+}
+
+/* cJSON_malloc from `arena` (NULL: malloc), whatever arena is current. */
+static void *cjson_alloc_in(ev_arena *arena, size_t size)
+{
+    ev_arena *saved = current_arena;
+    current_arena = arena;
+    void *p = cJSON_malloc(size);
+    current_arena = saved;
+    return p;
+}
 
 /* ---- error reporting ----------------------------------------------------- */
 
@@ -703,10 +818,14 @@ static size_t unclamped_error_pos(const char *text, size_t len, size_t pos)
     memcpy(copy, text, len);
     copy[len] = 0x7F;
     const char *stop = NULL;
+    /* With malloc, freed at once: not worth a place in anyone's arena. */
+    ev_arena *saved = current_arena;
+    current_arena = NULL;
     cJSON *t = cJSON_ParseWithLengthOpts(copy, len + 1, &stop, 0);
+    cJSON_Delete(t);
+    current_arena = saved;
     if (t == NULL && stop != NULL && stop >= copy && stop <= copy + len)
         pos = (size_t)(stop - copy);
-    cJSON_Delete(t);
     free(copy);
     return pos;
 }
@@ -923,8 +1042,10 @@ static void report_scan_failure(const char *text, size_t len, const scan *sc, co
 
 /* ---- entry points ---------------------------------------------------------- */
 
-cJSON *ev_json_parse(const char *text, size_t len, ev_json_error *err)
+/* arena NULL: a malloc-backed tree. */
+static cJSON *parse_into(const char *text, size_t len, ev_arena *arena, ev_json_error *err)
 {
+    ev_json_init();
     if (err != NULL) {
         err->status = EV_JSON_OK;
         err->offset = -1;
@@ -939,7 +1060,12 @@ cJSON *ev_json_parse(const char *text, size_t len, ev_json_error *err)
         text = "";
     }
     const char *stop = NULL;
+    /* Set even when arena is NULL: ev_json_parse gives a malloc tree
+     * whatever arena the caller made current. */
+    ev_arena *saved = current_arena;
+    current_arena = arena;
     cJSON *root = cJSON_ParseWithLengthOpts(text, len, &stop, 0);
+    current_arena = saved;
     if (root == NULL) {
         report_cjson_failure(text, len, stop, err);
         return NULL;
@@ -953,7 +1079,8 @@ cJSON *ev_json_parse(const char *text, size_t len, ev_json_error *err)
             describe_byte(what, sizeof what, (const unsigned char *)text, len, i);
             set_error(err, EV_JSON_SYNTAX, (long)i, "", "invalid JSON at byte %zu: %s after the value",
                       i, what);
-            cJSON_Delete(root);
+            if (arena == NULL)
+                cJSON_Delete(root);
             return NULL;
         }
     }
@@ -971,8 +1098,9 @@ cJSON *ev_json_parse(const char *text, size_t len, ev_json_error *err)
 
     walk w = {sc.recs, sc.n, 0, NULL, 0, text, root, err, EV_JSON_OK};
     if (sc.n > 0) {
-        /* cJSON's allocator, so cJSON_Delete frees it with the matching hook. */
-        w.block = cJSON_malloc(sc.text_bytes);
+        /* cJSON's allocator, so cJSON_Delete frees it with the matching hook;
+         * from the tree's arena for an arena tree. */
+        w.block = cjson_alloc_in(arena, sc.text_bytes);
         if (w.block == NULL) {
             set_error(err, EV_JSON_NO_MEMORY, -1, "", "out of memory");
             goto fail;
@@ -991,8 +1119,23 @@ cJSON *ev_json_parse(const char *text, size_t len, ev_json_error *err)
 fail:
     if (sc.recs != sc.small)
         free(sc.recs);
-    cJSON_Delete(root);
+    if (arena == NULL) /* an arena tree goes with the arena */
+        cJSON_Delete(root);
     return NULL;
+}
+
+cJSON *ev_json_parse(const char *text, size_t len, ev_json_error *err)
+{
+    return parse_into(text, len, NULL, err);
+}
+
+cJSON *ev_json_parse_arena(const char *text, size_t len, ev_arena *arena, ev_json_error *err)
+{
+    if (arena == NULL) {
+        set_error(err, EV_JSON_NO_MEMORY, -1, "", "ev_json_parse_arena: no arena");
+        return NULL;
+    }
+    return parse_into(text, len, arena, err);
 }
 
 const char *ev_json_number_text(const cJSON *number)

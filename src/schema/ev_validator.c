@@ -1,20 +1,98 @@
-/* Parse-then-validate: the path every untrusted document takes. */
+/* Parse-then-validate: the path every untrusted document takes.
+ *
+ * When the caller wants only the verdict (tree_out NULL), the tree is
+ * parsed into a per-thread scratch arena rather than with one malloc per
+ * node (about a quarter of the parse time): the arena is reset after each
+ * document, keeps one block between calls so steady state allocates
+ * nothing, and a reset gives back everything beyond that block, so one huge
+ * document does not pin its memory. The errors collected in ev_errors are
+ * copies (ev_errors_add), so nothing refers into the tree after the reset.
+ *
+ * The scratch arena of a thread is freed at thread exit (a pthread key
+ * destructor) or by ev_validate_release_thread.
+ */
 #include "schema/ev_validator.h"
 
+#include <pthread.h>
 #include <stdio.h>
+
+#include "core/ev_arena.h"
+
+/* Retained per thread: enough for documents of several kilobytes (a tree
+ * takes roughly 8-12 times its text); bigger ones borrow extra blocks until
+ * the reset. */
+#define SCRATCH_BLOCK (64 * 1024)
+
+static _Thread_local ev_arena scratch = EV_ARENA_INIT;
+static _Thread_local bool scratch_ready; /* initialised and registered for thread exit */
+static _Thread_local bool scratch_busy;  /* a validation is using it (reentrancy guard) */
+
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+static pthread_key_t scratch_key;
+static bool key_ok;
+
+static void scratch_at_thread_exit(void *arena)
+{
+    ev_arena_free(arena);
+}
+
+static void make_key(void)
+{
+    key_ok = pthread_key_create(&scratch_key, scratch_at_thread_exit) == 0;
+}
+
+static ev_arena *thread_scratch(void)
+{
+    if (!scratch_ready) {
+        ev_arena_init(&scratch, SCRATCH_BLOCK);
+        pthread_once(&key_once, make_key);
+        /* Without the key (out of keys) the arena leaks at thread exit
+         * unless the thread calls ev_validate_release_thread. */
+        if (key_ok)
+            pthread_setspecific(scratch_key, &scratch);
+        scratch_ready = true;
+    }
+    return &scratch;
+}
+
+void ev_validate_release_thread(void)
+{
+    if (scratch_ready && !scratch_busy)
+        ev_arena_free(&scratch); /* stays usable: the next call starts a block again */
+}
+
+static bool report_parse_error(const ev_json_error *jerr, ev_errors *errors)
+{
+    if (errors != NULL)
+        ev_errors_add(errors, jerr->pointer, "json", "", jerr->message);
+    return false;
+}
 
 bool ev_validate_text(const ev_validator *v, const char *text, size_t len, ev_errors *errors,
                       cJSON **tree_out)
 {
     ev_json_error jerr;
+    if (tree_out == NULL && !scratch_busy) {
+        ev_arena *a = thread_scratch();
+        cJSON *tree = ev_json_parse_arena(text, len, a, &jerr);
+        bool ok;
+        if (tree == NULL) {
+            ok = report_parse_error(&jerr, errors);
+        } else {
+            scratch_busy = true;
+            ok = v->validate(tree, errors);
+            scratch_busy = false;
+        }
+        ev_arena_reset(a);
+        return ok;
+    }
+    /* The caller keeps the tree (malloc-backed, cJSON_Delete), or a
+     * validator re-entered us while the scratch arena holds a tree. */
     cJSON *tree = ev_json_parse(text, len, &jerr);
     if (tree_out != NULL)
         *tree_out = NULL;
-    if (tree == NULL) {
-        if (errors != NULL)
-            ev_errors_add(errors, jerr.pointer, "json", "", jerr.message);
-        return false;
-    }
+    if (tree == NULL)
+        return report_parse_error(&jerr, errors);
     bool ok = v->validate(tree, errors);
     if (tree_out != NULL)
         *tree_out = tree;

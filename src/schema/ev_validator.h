@@ -27,8 +27,21 @@ typedef struct ev_validator {
 /* Parses `len` bytes strictly (ev_json_parse) and validates the document.
  * A parse failure is reported as one error with keyword "json" whose message
  * gives the byte offset. Returns true when valid. If tree_out is not NULL it
- * receives the parsed tree (caller frees it; NULL when the text is not JSON). */
+ * receives the parsed tree (malloc-backed: the caller frees it with
+ * cJSON_Delete; NULL when the text is not JSON).
+ *
+ * With tree_out NULL the tree lives in a scratch arena of the calling thread
+ * and is gone when this returns, so v->validate must not keep pointers into
+ * it (errors are copied). The arena keeps 64 KiB between calls and is freed
+ * at thread exit; thread-safe (each thread has its own). */
 bool ev_validate_text(const ev_validator *v, const char *text, size_t len, ev_errors *errors,
                       cJSON **tree_out);
+
+/* Frees the calling thread's scratch arena now (it is recreated on the
+ * next ev_validate_text). Threads free theirs on exit by themselves; call
+ * this from the main thread before exit, or from a thread that will not
+ * validate again for a long time, to give the memory back or to keep leak
+ * checkers quiet. */
+void ev_validate_release_thread(void);
 
 #endif

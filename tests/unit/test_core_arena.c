@@ -77,6 +77,73 @@ static void test_reset_reuses(void **state)
     ev_arena_free(&a); /* idempotent */
 }
 
+static void test_odd_block_size_alignment(void **state)
+{
+    (void)state;
+    /* Block sizes that are not a multiple of the alignment, requests of
+     * every size around it: always aligned, never overlapping. */
+    ev_arena a;
+    ev_arena_init(&a, 100);
+    unsigned char *prev = NULL;
+    size_t prev_size = 0;
+    for (size_t i = 0; i < 2000; i++) {
+        size_t size = i % 70;
+        unsigned char *p = ev_arena_alloc(&a, size);
+        assert_non_null(p);
+        assert_int_equal((uintptr_t)p % alignof(max_align_t), 0);
+        assert_int_equal(a.left % EV_ARENA_ALIGN, 0);
+        memset(p, 0x5A, size);
+        if (prev != NULL && p > prev)
+            assert_true(p >= prev + prev_size);
+        prev = p;
+        prev_size = size;
+    }
+    ev_arena_free(&a);
+}
+
+static void test_reset_retains_one_block(void **state)
+{
+    (void)state;
+    /* Even when the first request is a large one, the block a reset keeps
+     * is a regular one: a huge first document does not stay pinned. */
+    ev_arena a;
+    ev_arena_init(&a, 1024);
+    void *big = ev_arena_alloc(&a, 1 << 20);
+    assert_non_null(big);
+    memset(big, 1, 1 << 20);
+    void *head = a.head;
+    for (int i = 0; i < 50; i++)
+        assert_non_null(ev_arena_alloc(&a, 600)); /* more large ones, and new blocks */
+    ev_arena_reset(&a);
+    assert_ptr_equal(a.head, head);
+    assert_int_equal(a.left, 1024);
+    /* Steady state: the same block, the same addresses, cycle after cycle. */
+    void *first = ev_arena_alloc(&a, 24);
+    for (int cycle = 0; cycle < 100; cycle++) {
+        ev_arena_reset(&a);
+        assert_ptr_equal(ev_arena_alloc(&a, 24), first);
+        for (int i = 0; i < 20; i++)
+            assert_non_null(ev_arena_alloc(&a, 40));
+        assert_ptr_equal(a.head, head);
+    }
+    ev_arena_free(&a);
+    assert_null(a.head);
+    assert_int_equal(a.left, 0);
+    assert_non_null(ev_arena_alloc(&a, 8)); /* usable after free */
+    ev_arena_free(&a);
+}
+
+static void test_huge_requests(void **state)
+{
+    (void)state;
+    ev_arena a = EV_ARENA_INIT;
+    assert_null(ev_arena_alloc(&a, SIZE_MAX));
+    assert_null(ev_arena_alloc(&a, SIZE_MAX - 8));
+    assert_null(ev_arena_strndup(&a, "x", SIZE_MAX));
+    assert_non_null(ev_arena_alloc(&a, 1));
+    ev_arena_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -84,6 +151,9 @@ int main(void)
         cmocka_unit_test(test_large_and_zero),
         cmocka_unit_test(test_calloc_and_strings),
         cmocka_unit_test(test_reset_reuses),
+        cmocka_unit_test(test_odd_block_size_alignment),
+        cmocka_unit_test(test_reset_retains_one_block),
+        cmocka_unit_test(test_huge_requests),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

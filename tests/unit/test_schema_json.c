@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,6 +286,276 @@ static void test_status_names(void **state)
     assert_string_equal(ev_json_status_name(EV_JSON_NO_MEMORY), "no-memory");
 }
 
+/* ---- arena-backed parsing and the allocation hooks ----------------------- */
+
+/* Documents covering every node kind, number texts, escapes, nesting and an
+ * object big enough for the hashed duplicate check. */
+static const char *const ARENA_DOCS[] = {
+    "{}",
+    "[]",
+    "null",
+    "\"just a string \\u00e9\\n\"",
+    "-12.50e+3",
+    "{\"a\":22.50,\"b\":[1E+2,-0,{\"c\":1e-7}],\"d\":\"5\",\"e\":0.1,\"f\":[true,false,null]}",
+    "{\"k01\":1,\"k02\":2,\"k03\":3,\"k04\":4,\"k05\":5,\"k06\":6,\"k07\":7,\"k08\":8,\"k09\":9,"
+    "\"k10\":10,\"k11\":11,\"k12\":12,\"k13\":13,\"k14\":14,\"k15\":15,\"k16\":16,\"k17\":17.25,"
+    "\"nested\":{\"x\":[[[[1.5]]]],\"\\u00fc\\ud83d\\ude00\":\"\\\"q\\\"\"}}",
+};
+
+/* Same shape, values, member names and number texts; the IsReference flag
+ * of number nodes included (it protects their texts from cJSON_Delete). */
+static void assert_same_tree(const cJSON *a, const cJSON *b)
+{
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_equal(a->type, b->type);
+    if ((a->string == NULL) != (b->string == NULL))
+        fail_msg("member name present in one tree only");
+    if (a->string != NULL)
+        assert_string_equal(a->string, b->string);
+    if (cJSON_IsNumber(a)) {
+        assert_memory_equal(&a->valuedouble, &b->valuedouble, sizeof(double));
+        assert_int_equal(a->valueint, b->valueint);
+        assert_string_equal(ev_json_number_text(a), ev_json_number_text(b));
+    } else if (cJSON_IsString(a)) {
+        assert_string_equal(a->valuestring, b->valuestring);
+    }
+    const cJSON *ca = a->child, *cb = b->child;
+    for (; ca != NULL && cb != NULL; ca = ca->next, cb = cb->next)
+        assert_same_tree(ca, cb);
+    assert_true(ca == NULL && cb == NULL);
+}
+
+static bool in_range(const void *p, const unsigned char *lo, const unsigned char *hi)
+{
+    return (const unsigned char *)p >= lo && (const unsigned char *)p < hi;
+}
+
+/* Every node, member name, string and number text lies in [lo, hi). */
+static void assert_tree_in(const cJSON *n, const unsigned char *lo, const unsigned char *hi)
+{
+    for (; n != NULL; n = n->next) {
+        assert_true(in_range(n, lo, hi));
+        if (n->string != NULL)
+            assert_true(in_range(n->string, lo, hi));
+        if (n->valuestring != NULL)
+            assert_true(in_range(n->valuestring, lo, hi));
+        assert_tree_in(n->child, lo, hi);
+    }
+}
+
+static void test_arena_equals_malloc(void **state)
+{
+    (void)state;
+    ev_arena a;
+    ev_arena_init(&a, 1 << 20); /* one block: allocations are contiguous */
+    for (size_t i = 0; i < sizeof ARENA_DOCS / sizeof ARENA_DOCS[0]; i++) {
+        const char *doc = ARENA_DOCS[i];
+        cJSON *heap = ev_json_parse(doc, strlen(doc), NULL);
+        (void)ev_arena_alloc(&a, 1); /* make sure the block exists, then note where the tree starts */
+        const unsigned char *lo = a.ptr;
+        ev_json_error e;
+        cJSON *arena = ev_json_parse_arena(doc, strlen(doc), &a, &e);
+        if (arena == NULL)
+            fail_msg("arena parse rejected %s: %s", doc, e.message);
+        assert_int_equal(e.status, EV_JSON_OK);
+        assert_same_tree(heap, arena);
+        assert_tree_in(arena, lo, a.ptr);
+        cJSON_Delete(heap);
+        ev_arena_reset(&a);
+    }
+    ev_arena_free(&a);
+}
+
+static void test_arena_errors_match(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "", "[1,]", "{\"a\":1,\"a\":2}", "[1e400]", "[0.10000000000000001]", "[\"\\u0000\"]",
+        "{\"a\" 1}", "[1] x", "[\"\x01\"]", "[01]", "[\"\xC0\xAF\"]", "[1",
+    };
+    ev_arena a = EV_ARENA_INIT;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ev_json_error eh, ea;
+        assert_null(ev_json_parse(bad[i], strlen(bad[i]), &eh));
+        assert_null(ev_json_parse_arena(bad[i], strlen(bad[i]), &a, &ea));
+        assert_int_equal(eh.status, ea.status);
+        assert_int_equal(eh.offset, ea.offset);
+        assert_string_equal(eh.pointer, ea.pointer);
+        assert_string_equal(eh.message, ea.message);
+        ev_arena_reset(&a);
+    }
+    ev_json_error e;
+    assert_null(ev_json_parse_arena("[]", 2, NULL, &e));
+    assert_int_equal(e.status, EV_JSON_NO_MEMORY);
+    ev_arena_free(&a);
+}
+
+static void test_arena_delete_harmless(void **state)
+{
+    (void)state;
+    ev_arena a = EV_ARENA_INIT, other = EV_ARENA_INIT;
+    const char *doc = ARENA_DOCS[6];
+    cJSON *t = ev_json_parse_arena(doc, strlen(doc), &a, NULL);
+    assert_non_null(t);
+    cJSON *nested = cJSON_DetachItemFromObject(t, "nested");
+    cJSON_Delete(nested); /* no arena current */
+    /* A no-op too with some other arena current. */
+    assert_null(ev_json_use_arena(&other));
+    cJSON_Delete(t);
+    assert_ptr_equal(ev_json_use_arena(NULL), &other);
+    /* Still readable: nothing was freed (ASan/valgrind would object). */
+    assert_string_equal(ev_json_number_text(cJSON_GetObjectItem(t, "k17")), "17.25");
+    assert_string_equal(ev_json_number_text(cJSON_GetObjectItem(nested, "x")->child->child->child->child),
+                        "1.5");
+    cJSON_free(cJSON_GetObjectItem(t, "k01")->string);
+    ev_arena_free(&a);
+    ev_arena_free(&other);
+}
+
+static void test_current_arena_and_print(void **state)
+{
+    (void)state;
+    /* A print longer than cJSON's first 256-byte buffer: with custom hooks
+     * cJSON grows it by allocate + copy + free instead of realloc. */
+    char doc[4096], want[4096];
+    size_t n = 0, m = 0;
+    doc[n++] = '[';
+    want[m++] = '[';
+    for (int i = 0; i < 300; i++) {
+        n += (size_t)snprintf(doc + n, sizeof doc - n, "%s%d", i ? ", " : "", i);
+        m += (size_t)snprintf(want + m, sizeof want - m, "%s%d", i ? "," : "", i);
+    }
+    doc[n++] = ']';
+    want[m++] = ']';
+    want[m] = '\0';
+
+    cJSON *heap = parse_n(doc, n, NULL);
+    assert_non_null(heap);
+    char *before = cJSON_PrintUnformatted(heap); /* malloc */
+    assert_string_equal(before, want);
+
+    ev_arena a;
+    ev_arena_init(&a, 1 << 20);
+    (void)ev_arena_alloc(&a, 1);
+    const unsigned char *lo = a.ptr;
+    assert_null(ev_json_use_arena(&a));
+    /* malloc memory freed while an arena is current really goes back to
+     * malloc: the leak checkers of make sanitize/valgrind would see it. */
+    cJSON_free(before);
+    char *during = cJSON_PrintUnformatted(heap);
+    assert_string_equal(during, want);
+    assert_true(in_range(during, lo, a.ptr)); /* from the arena */
+    const unsigned char *mark = a.ptr;
+    /* ev_json_parse ignores the current arena: a malloc tree. */
+    cJSON *heap2 = ev_json_parse("{\"z\":[1.25]}", 12, NULL);
+    assert_ptr_equal(a.ptr, mark);
+    cJSON *made = cJSON_CreateObject(); /* cJSON_Create* follow the current arena */
+    assert_non_null(cJSON_AddStringToObject(made, "k", "v"));
+    assert_true(in_range(made, lo, a.ptr));
+    cJSON_Delete(made);
+    cJSON_Delete(heap); /* malloc tree deleted while the arena is current */
+    assert_ptr_equal(ev_json_use_arena(NULL), &a);
+
+    cJSON_free(during); /* arena memory, no arena current: a no-op */
+    char *after = cJSON_Print(heap2);
+    assert_non_null(strstr(after, "1.25"));
+    assert_false(in_range(after, lo, a.ptr + a.left));
+    cJSON_free(after);
+    cJSON_Delete(heap2);
+    cJSON_free(NULL);
+    ev_arena_free(&a);
+}
+
+static void test_arena_reuse_no_growth(void **state)
+{
+    (void)state;
+    ev_arena a;
+    ev_arena_init(&a, 16384);
+    const char *doc = ARENA_DOCS[6];
+    assert_non_null(ev_json_parse_arena(doc, strlen(doc), &a, NULL));
+    ev_arena_reset(&a);
+    void *head = a.head;
+    unsigned char *start = a.ptr;
+    size_t full = a.left, used = 0;
+    for (int i = 0; i < 20000; i++) {
+        cJSON *t = ev_json_parse_arena(doc, strlen(doc), &a, NULL);
+        assert_non_null(t);
+        size_t u = full - a.left;
+        if (i == 0)
+            used = u;
+        assert_int_equal(u, used);      /* the same bytes every time */
+        assert_ptr_equal(a.head, head); /* no new block */
+        ev_arena_reset(&a);
+        assert_ptr_equal(a.ptr, start);
+    }
+    /* A document far bigger than a block: extra blocks, all given back at
+     * the reset, which retains the first block only. */
+    size_t cap = 1 << 20, n = 0;
+    char *big = malloc(cap);
+    assert_non_null(big);
+    big[n++] = '[';
+    while (n < cap - 64)
+        n += (size_t)snprintf(big + n, cap - n, "%s{\"v\":%zu.5}", n > 1 ? "," : "", n);
+    big[n++] = ']';
+    cJSON *t = ev_json_parse_arena(big, n, &a, NULL);
+    assert_non_null(t);
+    assert_ptr_not_equal(a.head, head);
+    ev_arena_reset(&a);
+    assert_ptr_equal(a.head, head);
+    assert_ptr_equal(a.ptr, start);
+    assert_int_equal(a.left, full);
+    free(big);
+    ev_arena_free(&a);
+}
+
+/* Two threads parsing into their own arenas while a third parses and prints
+ * with malloc: the current arena is per thread. */
+typedef struct worker {
+    bool use_arena;
+    int iterations;
+    int failures;
+} worker;
+
+static void *parse_worker(void *arg)
+{
+    worker *w = arg;
+    ev_arena a;
+    ev_arena_init(&a, 8192);
+    const char *doc = ARENA_DOCS[5];
+    size_t len = strlen(doc);
+    for (int i = 0; i < w->iterations; i++) {
+        cJSON *t = w->use_arena ? ev_json_parse_arena(doc, len, &a, NULL) : ev_json_parse(doc, len, NULL);
+        const char *txt = t ? ev_json_number_text(cJSON_GetObjectItem(t, "a")) : NULL;
+        if (txt == NULL || strcmp(txt, "22.50") != 0)
+            w->failures++;
+        if (w->use_arena) {
+            ev_arena_reset(&a);
+        } else {
+            char *s = cJSON_PrintUnformatted(t);
+            if (s == NULL || strstr(s, "\"d\":\"5\"") == NULL)
+                w->failures++;
+            cJSON_free(s);
+            cJSON_Delete(t);
+        }
+    }
+    ev_arena_free(&a);
+    return NULL;
+}
+
+static void test_arena_threads(void **state)
+{
+    (void)state;
+    worker w[3] = {{true, 20000, 0}, {true, 20000, 0}, {false, 5000, 0}};
+    pthread_t th[3];
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, parse_worker, &w[i]), 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_int_equal(w[i].failures, 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +564,9 @@ int main(void)
         cmocka_unit_test(test_strings),         cmocka_unit_test(test_structure),
         cmocka_unit_test(test_duplicates),      cmocka_unit_test(test_depth),
         cmocka_unit_test(test_long_pointer_truncated), cmocka_unit_test(test_status_names),
+        cmocka_unit_test(test_arena_equals_malloc), cmocka_unit_test(test_arena_errors_match),
+        cmocka_unit_test(test_arena_delete_harmless), cmocka_unit_test(test_current_arena_and_print),
+        cmocka_unit_test(test_arena_reuse_no_growth), cmocka_unit_test(test_arena_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
