@@ -31,7 +31,7 @@ PRESSURE_UNITS = {  # unit -> (typical value, spread, decimals)
     "hPa": (1013.25, 40.0, 2),
     "Pa": (101325.0, 4000.0, 0),
     "kPa": (101.325, 4.0, 3),
-    "bar": (1.01325, 0.04, 4),
+    "bar": (1.01325, 0.04, 3),
     "psi": (14.696, 0.6, 3),
 }
 
@@ -263,7 +263,8 @@ def main():
                 label, ev = g.invalid()
             else:
                 label, ev = "valid", g.valid()
-            if label == "valid" and ev["type"] == "temperature" and not float_multiple(ev["payload"]["value"], 0.01):
+            step = {"temperature": 0.01, "humidity": 0.01, "pressure": 0.001}
+            if label == "valid" and not float_multiple(ev["payload"]["value"], step[ev["type"]]):
                 label = "valid-fp"
             if isinstance(ev, str):
                 line = ev
