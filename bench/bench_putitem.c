@@ -29,11 +29,11 @@ typedef struct worker {
     const char *endpoint;
     const char *table;
     int id;
-    int batch;                  /* > 1: call_many rounds of this size */
+    int batch; /* > 1: call_many rounds of this size */
     double deadline;
     long requests;
     long errors;
-    double *lat_ms;             /* samples */
+    double *lat_ms; /* samples */
     long nlat;
     long cap;
     char first_error[512];
@@ -66,8 +66,11 @@ static void *run_worker(void *arg)
 {
     worker *w = arg;
     ev_credentials creds = {"bench", "bench", NULL};
-    ev_aws_client_config cfg = {.service = EV_ENDPOINT_DYNAMODB, .region = "us-east-1", .endpoint_url = w->endpoint,
-                                .credentials = &creds, .http = {.max_in_flight = (size_t)(w->batch > 1 ? w->batch : 1)}};
+    ev_aws_client_config cfg = {.service = EV_ENDPOINT_DYNAMODB,
+                                .region = "us-east-1",
+                                .endpoint_url = w->endpoint,
+                                .credentials = &creds,
+                                .http = {.max_in_flight = (size_t)(w->batch > 1 ? w->batch : 1)}};
     ev_aws_error err;
     ev_aws_client *c = ev_aws_client_new(&cfg, &err);
     if (!c) {
@@ -158,12 +161,14 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--multi"))
             multi = 1;
         else {
-            fprintf(stderr, "usage: %s --endpoint URL --table T [--concurrency N] [--multi] [--seconds S]\n", argv[0]);
+            fprintf(stderr, "usage: %s --endpoint URL --table T [--concurrency N] [--multi] [--seconds S]\n",
+                    argv[0]);
             return 2;
         }
     }
     if (!endpoint || !table || concurrency < 1 || concurrency > MAX_THREADS || seconds <= 0) {
-        fprintf(stderr, "bench_putitem: --endpoint and --table required; 1 <= concurrency <= %d\n", MAX_THREADS);
+        fprintf(stderr, "bench_putitem: --endpoint and --table required; 1 <= concurrency <= %d\n",
+                MAX_THREADS);
         return 2;
     }
     int nthreads = multi ? 1 : concurrency;
@@ -171,8 +176,12 @@ int main(int argc, char **argv)
     pthread_t th[MAX_THREADS];
     double start = now_s();
     for (int t = 0; t < nthreads; t++) {
-        ws[t] = (worker){.endpoint = endpoint, .table = table, .id = t, .batch = multi ? concurrency : 1,
-                         .deadline = start + seconds, .cap = MAX_SAMPLES / nthreads};
+        ws[t] = (worker){.endpoint = endpoint,
+                         .table = table,
+                         .id = t,
+                         .batch = multi ? concurrency : 1,
+                         .deadline = start + seconds,
+                         .cap = MAX_SAMPLES / nthreads};
         ws[t].lat_ms = malloc((size_t)ws[t].cap * sizeof(double));
         pthread_create(&th[t], NULL, run_worker, &ws[t]);
     }
@@ -192,7 +201,8 @@ int main(int argc, char **argv)
     }
     qsort(all, (size_t)n, sizeof(double), cmp_double);
     double p50 = n ? all[n / 2] : 0, p99 = n ? all[(long)((double)n * 0.99)] : 0;
-    printf("{\"label\":\"%s\",\"mode\":\"%s\",\"concurrency\":%d,\"requests\":%ld,\"errors\":%ld,\"seconds\":%.3f,"
+    printf("{\"label\":\"%s\",\"mode\":\"%s\",\"concurrency\":%d,\"requests\":%ld,\"errors\":%ld,\"seconds\":"
+           "%.3f,"
            "\"rps\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f}\n",
            label, multi ? "curl-multi" : "threads", concurrency, requests, errors, elapsed,
            (double)requests / elapsed, p50, p99);

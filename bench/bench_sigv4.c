@@ -20,13 +20,14 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static const char BODY[] =
-    "{\"QueueUrl\":\"https://sqs.us-east-1.amazonaws.com/123456789012/evpipe-events\","
-    "\"MessageBody\":\"{\\\"id\\\":\\\"3f1c9a4e-1b2d-4c6e-9f00-1234567890ab\\\",\\\"type\\\":\\\"order.created\\\","
-    "\\\"payload\\\":{\\\"amount\\\":1250,\\\"currency\\\":\\\"EUR\\\"}}\"}";
+static const char BODY[] = "{\"QueueUrl\":\"https://sqs.us-east-1.amazonaws.com/123456789012/evpipe-events\","
+                           "\"MessageBody\":\"{\\\"id\\\":\\\"3f1c9a4e-1b2d-4c6e-9f00-1234567890ab\\\","
+                           "\\\"type\\\":\\\"order.created\\\","
+                           "\\\"payload\\\":{\\\"amount\\\":1250,\\\"currency\\\":\\\"EUR\\\"}}\"}";
 
 /* Runs signatures for about `seconds`; returns microseconds per signature. */
-static double run(ev_sigv4_signer *s, const ev_sigv4_request *req, time_t when, double seconds, long *count_out)
+static double run(ev_sigv4_signer *s, const ev_sigv4_request *req, time_t when, double seconds,
+                  long *count_out)
 {
     ev_sigv4_result r;
     ev_sigv4_error err;
@@ -58,7 +59,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "signer: %s\n", err.message);
         return 1;
     }
-    ev_sigv4_header hs[] = {{"Content-Type", "application/x-amz-json-1.0"}, {"X-Amz-Target", "AmazonSQS.SendMessage"}};
+    ev_sigv4_header hs[] = {{"Content-Type", "application/x-amz-json-1.0"},
+                            {"X-Amz-Target", "AmazonSQS.SendMessage"}};
     ev_sigv4_request req = {.method = "POST",
                             .host = "sqs.us-east-1.amazonaws.com",
                             .path = "/",

@@ -51,25 +51,15 @@ typedef struct corpus {
     size_t bytes;
 } corpus;
 
-enum {
-    M_CJSON,
-    M_STRICT,
-    M_PV,
-    M_PV_ERR,
-    M_V,
-    M_V_VALID,
-    M_V_INVALID,
-    M_V_INVALID_ERR,
-    M_COUNT
-};
+enum { M_CJSON, M_STRICT, M_PV, M_PV_ERR, M_V, M_V_VALID, M_V_INVALID, M_V_INVALID_ERR, M_COUNT };
 
 static const char *const MODE_NAME[M_COUNT] = {
-    "cjson_parse",      "strict_parse",     "parse_validate",          "parse_validate_errors",
-    "validate",         "validate_valid",   "validate_invalid",        "validate_invalid_errors",
+    "cjson_parse", "strict_parse",   "parse_validate",   "parse_validate_errors",
+    "validate",    "validate_valid", "validate_invalid", "validate_invalid_errors",
 };
 
 typedef struct mode_result {
-    double *ns; /* ns/event per repetition */
+    double *ns;      /* ns/event per repetition */
     size_t events;   /* events timed per repetition */
     size_t accepted; /* parsed or valid, per repetition (the same every time) */
 } mode_result;
@@ -357,7 +347,8 @@ int main(int argc, char **argv)
         }
     }
 
-    printf("{\"events\": %zu, \"mean_bytes\": %.1f, \"repetitions\": %d, \"chunk\": %d, \"validator\": \"%s\",\n",
+    printf("{\"events\": %zu, \"mean_bytes\": %.1f, \"repetitions\": %d, \"chunk\": %d, \"validator\": "
+           "\"%s\",\n",
            c.n, (double)c.bytes / (double)c.n, reps, CHUNK, events_validator.name);
     printf(" \"modes\": {\n");
     bool first = true;
@@ -369,13 +360,14 @@ int main(int argc, char **argv)
         double med = median(res[m].ns, (size_t)reps), mn = minimum(res[m].ns, (size_t)reps);
         printf("%s  \"%s\": {\"ns_per_event\": %.1f, \"ns_per_event_min\": %.1f, \"events_per_s\": %.0f, "
                "\"events\": %zu, \"accepted\": %zu, \"ns_per_rep\": [",
-               first ? "" : ",\n", MODE_NAME[m], med, mn, med > 0 ? 1e9 / med : 0.0, res[m].events, res[m].accepted);
+               first ? "" : ",\n", MODE_NAME[m], med, mn, med > 0 ? 1e9 / med : 0.0, res[m].events,
+               res[m].accepted);
         for (int r = 0; r < reps; r++)
             printf("%s%.1f", r ? ", " : "", res[m].ns[r]);
         printf("]}");
         first = false;
-        fprintf(stderr, "bench_validate: %-24s %8.1f ns/event (min %.1f)  accepted %zu/%zu\n", MODE_NAME[m], med, mn,
-                res[m].accepted, res[m].events);
+        fprintf(stderr, "bench_validate: %-24s %8.1f ns/event (min %.1f)  accepted %zu/%zu\n", MODE_NAME[m],
+                med, mn, res[m].accepted, res[m].events);
         free(res[m].ns);
     }
     printf("\n }\n}\n");

@@ -15,7 +15,7 @@
 struct ev_aws_client {
     ev_endpoint endpoint;
     ev_url url;
-    char *target_prefix;            /* "AmazonSQS." */
+    char *target_prefix; /* "AmazonSQS." */
     ev_credentials creds;
     ev_sigv4_signer *signer;
     ev_http_client *http;
@@ -73,8 +73,8 @@ ev_aws_client *ev_aws_client_new(const ev_aws_client_config *cfg, ev_aws_error *
     if (err)
         snprintf(err->service, sizeof err->service, "%s", c->endpoint.signing_name);
     if (ev_endpoint_url_parse(c->endpoint.url, &c->url, &eerr) != 0) {
-        ev_aws_error_set(err, EV_AWS_ERR_INVALID, "InvalidConfiguration", "endpoint URL %s: %s", c->endpoint.url,
-                         eerr.message);
+        ev_aws_error_set(err, EV_AWS_ERR_INVALID, "InvalidConfiguration", "endpoint URL %s: %s",
+                         c->endpoint.url, eerr.message);
         goto fail;
     }
     int rc = cfg->credentials ? ev_credentials_set(&c->creds, cfg->credentials->access_key_id,
@@ -139,9 +139,10 @@ int ev_aws_client_set_credentials(ev_aws_client *c, const ev_credentials *creds,
     ev_credentials_error cerr = {{0}};
     ev_sigv4_error serr = {{0}};
     ev_credentials fresh = EV_CREDENTIALS_INIT;
-    if (ev_credentials_set(&fresh, creds->access_key_id, creds->secret_access_key, creds->session_token, &cerr) !=
-        0)
-        return ev_aws_error_set(err, EV_AWS_ERR_INVALID, "MissingCredentials", "credentials: %s", cerr.message);
+    if (ev_credentials_set(&fresh, creds->access_key_id, creds->secret_access_key, creds->session_token,
+                           &cerr) != 0)
+        return ev_aws_error_set(err, EV_AWS_ERR_INVALID, "MissingCredentials", "credentials: %s",
+                                cerr.message);
     if (ev_sigv4_signer_set_credentials(c->signer, &fresh, &serr) != 0) {
         ev_credentials_free(&fresh);
         return ev_aws_error_set(err, EV_AWS_ERR_INVALID, "SignerError", "signer: %s", serr.message);
@@ -248,8 +249,9 @@ int ev_aws_client_call_many(ev_aws_client *c, ev_aws_call *calls, size_t n, ev_a
         for (size_t k = 0; k < npending; k++) {
             size_t i = pending[k];
             prepared_free(&preps[i]);
-            if (prepare(c, calls[i].operation, calls[i].body, calls[i].body_len, &preps[i], &calls[i].error) != 0)
-                continue;  /* status stays -1; not retryable */
+            if (prepare(c, calls[i].operation, calls[i].body, calls[i].body_len, &preps[i],
+                        &calls[i].error) != 0)
+                continue; /* status stays -1; not retryable */
             ev_http_request *r = &reqs[nsend];
             r->method = "POST";
             r->url = c->endpoint.url;
@@ -318,8 +320,8 @@ int ev_aws_client_call_many(ev_aws_client *c, ev_aws_call *calls, size_t n, ev_a
     return status;
 }
 
-int ev_aws_client_call(ev_aws_client *c, const char *operation, const char *body, size_t body_len, long timeout_ms,
-                       ev_buf *out, ev_aws_error *err)
+int ev_aws_client_call(ev_aws_client *c, const char *operation, const char *body, size_t body_len,
+                       long timeout_ms, ev_buf *out, ev_aws_error *err)
 {
     ev_aws_call call = {.operation = operation, .body = body, .body_len = body_len, .timeout_ms = timeout_ms};
     ev_buf_init(&call.response);
@@ -344,7 +346,8 @@ int ev_aws_client_call_json(ev_aws_client *c, const char *operation, const cJSON
     if (rc == 0) {
         *response = cJSON_ParseWithLength(out.data ? out.data : "{}", out.len ? out.len : 2);
         if (!*response)
-            rc = ev_aws_error_set(err, EV_AWS_ERR_PARSE, "InvalidResponse", "%s: response is not JSON", operation);
+            rc = ev_aws_error_set(err, EV_AWS_ERR_PARSE, "InvalidResponse", "%s: response is not JSON",
+                                  operation);
     }
     ev_buf_free(&out);
     return rc;

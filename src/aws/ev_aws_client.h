@@ -31,10 +31,10 @@
 
 typedef struct ev_aws_client_config {
     ev_endpoint_service service;
-    const char *region;             /* NULL: AWS_REGION / AWS_DEFAULT_REGION */
-    const char *endpoint_url;       /* NULL: AWS_ENDPOINT_URL_<SVC>, AWS_ENDPOINT_URL, or the AWS URL */
+    const char *region;                /* NULL: AWS_REGION / AWS_DEFAULT_REGION */
+    const char *endpoint_url;          /* NULL: AWS_ENDPOINT_URL_<SVC>, AWS_ENDPOINT_URL, or the AWS URL */
     const ev_credentials *credentials; /* NULL: ev_credentials_load (environment, shared file) */
-    ev_http_config http;            /* zeroes: defaults */
+    ev_http_config http;               /* zeroes: defaults */
 } ev_aws_client_config;
 
 typedef struct ev_aws_client ev_aws_client;
@@ -57,8 +57,8 @@ int ev_aws_client_set_credentials(ev_aws_client *c, const ev_credentials *creds,
  * transport failure after the retries) and out holds the last error body
  * (empty after a transport failure). timeout_ms 0: the client's.
  */
-int ev_aws_client_call(ev_aws_client *c, const char *operation, const char *body, size_t body_len, long timeout_ms,
-                       ev_buf *out, ev_aws_error *err);
+int ev_aws_client_call(ev_aws_client *c, const char *operation, const char *body, size_t body_len,
+                       long timeout_ms, ev_buf *out, ev_aws_error *err);
 
 /* Same with cJSON in and out: *response is a new object the caller deletes
  * (NULL on failure). */
@@ -67,13 +67,13 @@ int ev_aws_client_call_json(ev_aws_client *c, const char *operation, const cJSON
 
 /* One of N calls sent concurrently by ev_aws_client_call_many. */
 typedef struct ev_aws_call {
-    const char *operation;          /* in */
-    const char *body;               /* in, borrowed */
-    size_t body_len;                /* in */
-    long timeout_ms;                /* in: 0 for the client's */
-    ev_buf response;                /* out: last body (2xx or error); init it, the caller frees it */
-    ev_aws_error error;             /* out */
-    int status;                     /* out: 0 or -1 */
+    const char *operation; /* in */
+    const char *body;      /* in, borrowed */
+    size_t body_len;       /* in */
+    long timeout_ms;       /* in: 0 for the client's */
+    ev_buf response;       /* out: last body (2xx or error); init it, the caller frees it */
+    ev_aws_error error;    /* out */
+    int status;            /* out: 0 or -1 */
 } ev_aws_call;
 
 /*

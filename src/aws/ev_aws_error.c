@@ -61,13 +61,8 @@ static const char *const throttling_codes[] = {
 /* InternalError is not in botocore's transient list but the issue asks for it
  * and S3/SQS use it for 5xx-class failures answered with a 200-range body. */
 static const char *const transient_codes[] = {
-    "RequestTimeout",
-    "RequestTimeoutException",
-    "PriorRequestNotComplete",
-    "InternalError",
-    "InternalFailure",
-    "InternalServerError",
-    "ServiceUnavailable",
+    "RequestTimeout",  "RequestTimeoutException", "PriorRequestNotComplete", "InternalError",
+    "InternalFailure", "InternalServerError",     "ServiceUnavailable",
 };
 
 static bool in_list(const char *code, const char *const *list, size_t n)
@@ -114,16 +109,26 @@ static void set_code(ev_aws_error *err, const char *type)
 static const char *status_text(long status)
 {
     switch (status) {
-    case 400: return "BadRequest";
-    case 403: return "Forbidden";
-    case 404: return "NotFound";
-    case 413: return "RequestEntityTooLarge";
-    case 429: return "TooManyRequestsException";
-    case 500: return "InternalError";
-    case 502: return "BadGateway";
-    case 503: return "ServiceUnavailable";
-    case 504: return "GatewayTimeout";
-    default: return "HttpError";
+    case 400:
+        return "BadRequest";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "NotFound";
+    case 413:
+        return "RequestEntityTooLarge";
+    case 429:
+        return "TooManyRequestsException";
+    case 500:
+        return "InternalError";
+    case 502:
+        return "BadGateway";
+    case 503:
+        return "ServiceUnavailable";
+    case 504:
+        return "GatewayTimeout";
+    default:
+        return "HttpError";
     }
 }
 
@@ -200,14 +205,22 @@ void ev_aws_error_from_response(ev_aws_error *err, const char *service, long htt
 const char *ev_aws_error_kind_name(ev_aws_error_kind kind)
 {
     switch (kind) {
-    case EV_AWS_ERR_NONE: return "none";
-    case EV_AWS_ERR_TRANSPORT: return "transport";
-    case EV_AWS_ERR_SERVICE: return "service";
-    case EV_AWS_ERR_INVALID: return "invalid";
-    case EV_AWS_ERR_PARSE: return "parse";
-    case EV_AWS_ERR_INTEGRITY: return "integrity";
-    case EV_AWS_ERR_NOMEM: return "nomem";
-    case EV_AWS_ERR_PARTIAL: return "partial";
+    case EV_AWS_ERR_NONE:
+        return "none";
+    case EV_AWS_ERR_TRANSPORT:
+        return "transport";
+    case EV_AWS_ERR_SERVICE:
+        return "service";
+    case EV_AWS_ERR_INVALID:
+        return "invalid";
+    case EV_AWS_ERR_PARSE:
+        return "parse";
+    case EV_AWS_ERR_INTEGRITY:
+        return "integrity";
+    case EV_AWS_ERR_NOMEM:
+        return "nomem";
+    case EV_AWS_ERR_PARTIAL:
+        return "partial";
     }
     return "unknown";
 }
@@ -220,8 +233,9 @@ const char *ev_aws_error_format(const ev_aws_error *err, char *out, size_t out_l
         snprintf(out, out_len, "no error");
         return out;
     }
-    snprintf(out, out_len, "%s %s error %s (HTTP %ld, attempts %d%s%s): %s", err->service[0] ? err->service : "aws",
-             ev_aws_error_kind_name(err->kind), err->code[0] ? err->code : "-", err->http_status, err->attempts,
+    snprintf(out, out_len, "%s %s error %s (HTTP %ld, attempts %d%s%s): %s",
+             err->service[0] ? err->service : "aws", ev_aws_error_kind_name(err->kind),
+             err->code[0] ? err->code : "-", err->http_status, err->attempts,
              err->request_id[0] ? ", request " : "", err->request_id, err->message);
     return out;
 }

@@ -20,26 +20,26 @@
 
 typedef enum ev_aws_error_kind {
     EV_AWS_ERR_NONE = 0,
-    EV_AWS_ERR_TRANSPORT,   /* no HTTP answer: connect/TLS/reset/timeout */
-    EV_AWS_ERR_SERVICE,     /* the service answered non-2xx */
-    EV_AWS_ERR_INVALID,     /* refused locally before sending (bad argument, size limit) */
-    EV_AWS_ERR_PARSE,       /* a 2xx answer we could not understand */
-    EV_AWS_ERR_INTEGRITY,   /* MD5 mismatch on send or receive */
+    EV_AWS_ERR_TRANSPORT, /* no HTTP answer: connect/TLS/reset/timeout */
+    EV_AWS_ERR_SERVICE,   /* the service answered non-2xx */
+    EV_AWS_ERR_INVALID,   /* refused locally before sending (bad argument, size limit) */
+    EV_AWS_ERR_PARSE,     /* a 2xx answer we could not understand */
+    EV_AWS_ERR_INTEGRITY, /* MD5 mismatch on send or receive */
     EV_AWS_ERR_NOMEM,
-    EV_AWS_ERR_PARTIAL      /* a batch call where some entries failed */
+    EV_AWS_ERR_PARTIAL /* a batch call where some entries failed */
 } ev_aws_error_kind;
 
 typedef struct ev_aws_error {
     ev_aws_error_kind kind;
-    long http_status;       /* 0 when there was no HTTP answer */
-    bool retryable;         /* the standard retry policy would retry it */
-    bool throttling;        /* a throttling code: retried, and costs quota */
-    bool timeout;           /* transport timeout (connect or total) */
-    int curl_code;          /* CURLcode for EV_AWS_ERR_TRANSPORT, else 0 */
-    int attempts;           /* HTTP attempts made by the call (retries + 1) */
-    char service[32];       /* signing name, e.g. "sqs", "dynamodb" */
-    char code[128];         /* e.g. "ConditionalCheckFailedException" */
-    char query_code[128];   /* SQS x-amzn-query-error code, e.g. "AWS.SimpleQueueService.NonExistentQueue" */
+    long http_status;     /* 0 when there was no HTTP answer */
+    bool retryable;       /* the standard retry policy would retry it */
+    bool throttling;      /* a throttling code: retried, and costs quota */
+    bool timeout;         /* transport timeout (connect or total) */
+    int curl_code;        /* CURLcode for EV_AWS_ERR_TRANSPORT, else 0 */
+    int attempts;         /* HTTP attempts made by the call (retries + 1) */
+    char service[32];     /* signing name, e.g. "sqs", "dynamodb" */
+    char code[128];       /* e.g. "ConditionalCheckFailedException" */
+    char query_code[128]; /* SQS x-amzn-query-error code, e.g. "AWS.SimpleQueueService.NonExistentQueue" */
     char message[512];
     char request_id[128];
 } ev_aws_error;

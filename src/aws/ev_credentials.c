@@ -90,7 +90,8 @@ int ev_credentials_from_env(ev_credentials *out, ev_credentials_error *err)
         return -1;
     }
     if (akid == NULL || secret == NULL) {
-        set_err(err, "credentials: %s is set but %s is not", akid ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
+        set_err(err, "credentials: %s is set but %s is not",
+                akid ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
                 akid ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
         return -1;
     }
@@ -199,8 +200,8 @@ int ev_credentials_from_file(ev_credentials *out, const char *path, const char *
     else if (!found_profile)
         set_err(err, "credentials: profile '%s' not found in %s", profile, path);
     else if (akid == NULL || akid[0] == '\0' || secret == NULL || secret[0] == '\0')
-        set_err(err, "credentials: profile '%s' in %s lacks aws_access_key_id or aws_secret_access_key", profile,
-                path);
+        set_err(err, "credentials: profile '%s' in %s lacks aws_access_key_id or aws_secret_access_key",
+                profile, path);
     else
         rc = ev_credentials_set(out, akid, secret, token, err);
     free(akid);
@@ -216,7 +217,9 @@ int ev_credentials_load(ev_credentials *out, ev_credentials_error *err)
     ev_credentials_error ferr = {{0}};
     if (ev_credentials_from_file(out, NULL, NULL, &ferr) == 0)
         return 0;
-    set_err(err, "no AWS credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not set and the shared file gave none (%s)",
+    set_err(err,
+            "no AWS credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not set and the shared file "
+            "gave none (%s)",
             ferr.message);
     return -1;
 }

@@ -36,7 +36,10 @@ typedef struct ev_credentials {
     char *session_token;     /* NULL when the credentials are long-term */
 } ev_credentials;
 
-#define EV_CREDENTIALS_INIT {NULL, NULL, NULL}
+#define EV_CREDENTIALS_INIT                                                                                  \
+    {                                                                                                        \
+        NULL, NULL, NULL                                                                                     \
+    }
 
 typedef struct ev_credentials_error {
     char message[256];

@@ -159,7 +159,8 @@ int ev_dynamodb_put_item(ev_aws_client *c, const ev_dynamodb_item_input *in, cJS
     return item_call(c, "PutItem", in, "Attributes", attributes_out, err);
 }
 
-int ev_dynamodb_get_item(ev_aws_client *c, const ev_dynamodb_item_input *in, cJSON **item_out, ev_aws_error *err)
+int ev_dynamodb_get_item(ev_aws_client *c, const ev_dynamodb_item_input *in, cJSON **item_out,
+                         ev_aws_error *err)
 {
     return item_call(c, "GetItem", in, "Item", item_out, err);
 }
@@ -339,8 +340,8 @@ int ev_dynamodb_query(ev_aws_client *c, const ev_dynamodb_query_input *in, ev_dy
     return rc;
 }
 
-int ev_dynamodb_query_all(ev_aws_client *c, const ev_dynamodb_query_input *in, int max_pages, cJSON **items_out,
-                          int *pages_out, ev_aws_error *err)
+int ev_dynamodb_query_all(ev_aws_client *c, const ev_dynamodb_query_input *in, int max_pages,
+                          cJSON **items_out, int *pages_out, ev_aws_error *err)
 {
     *items_out = NULL;
     if (pages_out)
@@ -473,7 +474,8 @@ int ev_dynamodb_transact_write_items(ev_aws_client *c, const char *transact_item
     ev_buf out = EV_BUF_INIT;
     int rc = ev_aws_client_call(c, "TransactWriteItems", b.buf.data, b.buf.len, 0, &out, err);
     ev_buf_free(&b.buf);
-    if (rc != 0 && cancellation_reasons_out && ev_aws_error_is(err, "TransactionCanceledException") && out.len) {
+    if (rc != 0 && cancellation_reasons_out && ev_aws_error_is(err, "TransactionCanceledException") &&
+        out.len) {
         cJSON *e = cJSON_ParseWithLength(out.data, out.len);
         *cancellation_reasons_out = cJSON_DetachItemFromObjectCaseSensitive(e, "CancellationReasons");
         cJSON_Delete(e);
@@ -482,8 +484,8 @@ int ev_dynamodb_transact_write_items(ev_aws_client *c, const char *transact_item
     return rc;
 }
 
-int ev_dynamodb_update_time_to_live(ev_aws_client *c, const char *table, const char *attribute_name, bool enabled,
-                                    ev_aws_error *err)
+int ev_dynamodb_update_time_to_live(ev_aws_client *c, const char *table, const char *attribute_name,
+                                    bool enabled, ev_aws_error *err)
 {
     ev_aws_error_clear(err);
     if (require(table, "TableName", err) != 0 || require(attribute_name, "AttributeName", err) != 0)

@@ -32,15 +32,15 @@
  * fields its API has and ignores the others (NULL: absent). */
 typedef struct ev_dynamodb_item_input {
     const char *table;
-    const char *item_json;              /* PutItem */
-    const char *key_json;               /* GetItem, UpdateItem, DeleteItem */
-    const char *update_expression;      /* UpdateItem */
-    const char *condition_expression;   /* PutItem, UpdateItem, DeleteItem */
-    const char *projection_expression;  /* GetItem */
-    const char *names_json;             /* ExpressionAttributeNames object */
-    const char *values_json;            /* ExpressionAttributeValues object */
-    const char *return_values;          /* "ALL_OLD", "ALL_NEW", "UPDATED_NEW", ... */
-    bool consistent_read;               /* GetItem */
+    const char *item_json;             /* PutItem */
+    const char *key_json;              /* GetItem, UpdateItem, DeleteItem */
+    const char *update_expression;     /* UpdateItem */
+    const char *condition_expression;  /* PutItem, UpdateItem, DeleteItem */
+    const char *projection_expression; /* GetItem */
+    const char *names_json;            /* ExpressionAttributeNames object */
+    const char *values_json;           /* ExpressionAttributeValues object */
+    const char *return_values;         /* "ALL_OLD", "ALL_NEW", "UPDATED_NEW", ... */
+    bool consistent_read;              /* GetItem */
 } ev_dynamodb_item_input;
 
 typedef struct ev_dynamodb_query_input {
@@ -52,19 +52,22 @@ typedef struct ev_dynamodb_query_input {
     const char *names_json;
     const char *values_json;
     const char *exclusive_start_key_json; /* from a previous page's last_evaluated_key */
-    int limit;                          /* <= 0: none */
-    int scan_index_forward;             /* < 0: default (ascending), 0: descending, 1: ascending */
+    int limit;                            /* <= 0: none */
+    int scan_index_forward;               /* < 0: default (ascending), 0: descending, 1: ascending */
     bool consistent_read;
 } ev_dynamodb_query_input;
 
 typedef struct ev_dynamodb_page {
-    cJSON *items;                       /* array of items, never NULL after success */
-    cJSON *last_evaluated_key;          /* NULL on the last page */
+    cJSON *items;              /* array of items, never NULL after success */
+    cJSON *last_evaluated_key; /* NULL on the last page */
     int count;
     int scanned_count;
 } ev_dynamodb_page;
 
-#define EV_DYNAMODB_PAGE_INIT {NULL, NULL, 0, 0}
+#define EV_DYNAMODB_PAGE_INIT                                                                                \
+    {                                                                                                        \
+        NULL, NULL, 0, 0                                                                                     \
+    }
 
 /* The whole CreateTable request as JSON text. */
 int ev_dynamodb_create_table(ev_aws_client *c, const char *request_json, ev_aws_error *err);
@@ -78,7 +81,8 @@ int ev_dynamodb_delete_table(ev_aws_client *c, const char *table, ev_aws_error *
 int ev_dynamodb_put_item(ev_aws_client *c, const ev_dynamodb_item_input *in, cJSON **attributes_out,
                          ev_aws_error *err);
 /* *item_out: the item, or NULL when there is none (still 0). */
-int ev_dynamodb_get_item(ev_aws_client *c, const ev_dynamodb_item_input *in, cJSON **item_out, ev_aws_error *err);
+int ev_dynamodb_get_item(ev_aws_client *c, const ev_dynamodb_item_input *in, cJSON **item_out,
+                         ev_aws_error *err);
 int ev_dynamodb_update_item(ev_aws_client *c, const ev_dynamodb_item_input *in, cJSON **attributes_out,
                             ev_aws_error *err);
 int ev_dynamodb_delete_item(ev_aws_client *c, const ev_dynamodb_item_input *in, cJSON **attributes_out,
@@ -89,8 +93,8 @@ int ev_dynamodb_query(ev_aws_client *c, const ev_dynamodb_query_input *in, ev_dy
                       ev_aws_error *err);
 /* Follows LastEvaluatedKey until the last page (or max_pages > 0 pages);
  * *items_out: all items in one array; *pages_out (may be NULL): pages read. */
-int ev_dynamodb_query_all(ev_aws_client *c, const ev_dynamodb_query_input *in, int max_pages, cJSON **items_out,
-                          int *pages_out, ev_aws_error *err);
+int ev_dynamodb_query_all(ev_aws_client *c, const ev_dynamodb_query_input *in, int max_pages,
+                          cJSON **items_out, int *pages_out, ev_aws_error *err);
 void ev_dynamodb_page_free(ev_dynamodb_page *p);
 
 /*
@@ -114,8 +118,8 @@ int ev_dynamodb_transact_write_items(ev_aws_client *c, const char *transact_item
                                      const char *client_request_token, cJSON **cancellation_reasons_out,
                                      ev_aws_error *err);
 
-int ev_dynamodb_update_time_to_live(ev_aws_client *c, const char *table, const char *attribute_name, bool enabled,
-                                    ev_aws_error *err);
+int ev_dynamodb_update_time_to_live(ev_aws_client *c, const char *table, const char *attribute_name,
+                                    bool enabled, ev_aws_error *err);
 
 /* Any other operation, cJSON in and out. */
 int ev_dynamodb_call(ev_aws_client *c, const char *operation, const cJSON *request, cJSON **response,

@@ -80,7 +80,8 @@ int ev_endpoint_region(char *out, size_t out_size, ev_endpoint_error *err)
     return 0;
 }
 
-int ev_endpoint_resolve(ev_endpoint_service service, const char *region, ev_endpoint *out, ev_endpoint_error *err)
+int ev_endpoint_resolve(ev_endpoint_service service, const char *region, ev_endpoint *out,
+                        ev_endpoint_error *err)
 {
     if (out == NULL) {
         set_err(err, "endpoint: NULL output");

@@ -30,16 +30,13 @@
 #include <stddef.h>
 
 #define EV_ENDPOINT_REGION_MAX 64
-#define EV_ENDPOINT_URL_MAX 1024
+#define EV_ENDPOINT_URL_MAX    1024
 
 typedef struct ev_endpoint_error {
     char message[256];
 } ev_endpoint_error;
 
-typedef enum ev_endpoint_service {
-    EV_ENDPOINT_SQS,
-    EV_ENDPOINT_DYNAMODB
-} ev_endpoint_service;
+typedef enum ev_endpoint_service { EV_ENDPOINT_SQS, EV_ENDPOINT_DYNAMODB } ev_endpoint_service;
 
 typedef struct ev_endpoint {
     ev_endpoint_service service;
@@ -72,7 +69,10 @@ typedef struct ev_url {
     char *block_; /* private: the allocation the strings live in */
 } ev_url;
 
-#define EV_URL_INIT {NULL, NULL, NULL, NULL, 0, NULL}
+#define EV_URL_INIT                                                                                          \
+    {                                                                                                        \
+        NULL, NULL, NULL, NULL, 0, NULL                                                                      \
+    }
 
 /* Rejects anything but http/https, userinfo-free URLs with a host. */
 int ev_endpoint_url_parse(const char *url, ev_url *out, ev_endpoint_error *err);

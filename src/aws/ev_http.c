@@ -13,10 +13,10 @@
 
 struct ev_http_client {
     CURLM *multi;
-    CURL **easy;            /* pool, grown up to max_in_flight */
+    CURL **easy; /* pool, grown up to max_in_flight */
     size_t easy_count;
     ev_http_config cfg;
-    char *ca_bundle;        /* owned copy, NULL: curl default */
+    char *ca_bundle; /* owned copy, NULL: curl default */
     ev_http_stats stats;
 };
 
@@ -47,8 +47,8 @@ const char *ev_http_find_ca_bundle(void)
     if (env && *env && access(env, R_OK) == 0)
         return env;
     static const char *const candidates[] = {
-        "/etc/ssl/certs/ca-certificates.crt",   /* Debian, Ubuntu */
-        "/etc/pki/tls/certs/ca-bundle.crt",     /* Amazon Linux 2023, RHEL */
+        "/etc/ssl/certs/ca-certificates.crt", /* Debian, Ubuntu */
+        "/etc/pki/tls/certs/ca-bundle.crt",   /* Amazon Linux 2023, RHEL */
         "/etc/ssl/cert.pem",
     };
     for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
@@ -176,7 +176,7 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
     size_t n = size * nmemb;
     if (t->resp->body.len + n > t->max_bytes) {
         t->too_large = true;
-        return 0;  /* makes curl fail the transfer with CURLE_WRITE_ERROR */
+        return 0; /* makes curl fail the transfer with CURLE_WRITE_ERROR */
     }
     return ev_buf_append(&t->resp->body, ptr, n) == 0 ? n : 0;
 }
@@ -351,7 +351,8 @@ int ev_http_send_many(ev_http_client *c, const ev_http_request *reqs, ev_http_re
         if (mc == CURLM_OK && running > 0)
             mc = curl_multi_poll(c->multi, NULL, 0, 1000, NULL);
         if (mc != CURLM_OK) {
-            ev_aws_error_set(err, EV_AWS_ERR_TRANSPORT, "CurlMulti", "curl multi: %s", curl_multi_strerror(mc));
+            ev_aws_error_set(err, EV_AWS_ERR_TRANSPORT, "CurlMulti", "curl multi: %s",
+                             curl_multi_strerror(mc));
             status = -1;
         }
         CURLMsg *msg;

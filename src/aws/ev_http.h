@@ -31,40 +31,40 @@
 #include "core/ev_buf.h"
 
 #define EV_HTTP_DEFAULT_CONNECT_TIMEOUT_MS 3000L
-#define EV_HTTP_DEFAULT_TIMEOUT_MS 30000L
-#define EV_HTTP_DEFAULT_MAX_IN_FLIGHT 16u
+#define EV_HTTP_DEFAULT_TIMEOUT_MS         30000L
+#define EV_HTTP_DEFAULT_MAX_IN_FLIGHT      16u
 #define EV_HTTP_DEFAULT_MAX_RESPONSE_BYTES (32u * 1024u * 1024u)
 
 typedef struct ev_http_config {
-    long connect_timeout_ms;        /* 0: default */
-    long timeout_ms;                /* whole transfer, per attempt; 0: default */
-    const char *ca_bundle;          /* NULL: $AWS_CA_BUNDLE, then the distro bundles */
-    size_t max_in_flight;           /* transfers at once in ev_http_send_many; 0: default */
-    size_t max_response_bytes;      /* larger bodies fail the transfer; 0: default */
+    long connect_timeout_ms;   /* 0: default */
+    long timeout_ms;           /* whole transfer, per attempt; 0: default */
+    const char *ca_bundle;     /* NULL: $AWS_CA_BUNDLE, then the distro bundles */
+    size_t max_in_flight;      /* transfers at once in ev_http_send_many; 0: default */
+    size_t max_response_bytes; /* larger bodies fail the transfer; 0: default */
 } ev_http_config;
 
 typedef struct ev_http_request {
-    const char *method;             /* "POST", "GET", ... */
+    const char *method; /* "POST", "GET", ... */
     const char *url;
-    const char *const *headers;     /* "Name: value" lines, may be NULL */
+    const char *const *headers; /* "Name: value" lines, may be NULL */
     size_t header_count;
-    const char *body;               /* may be NULL when body_len is 0 */
+    const char *body; /* may be NULL when body_len is 0 */
     size_t body_len;
-    long timeout_ms;                /* 0: the client's; long polls need more */
+    long timeout_ms; /* 0: the client's; long polls need more */
 } ev_http_request;
 
 typedef struct ev_http_response {
-    long status;                    /* 0 when the transfer failed */
+    long status; /* 0 when the transfer failed */
     ev_buf body;
-    ev_buf headers;                 /* raw header lines of the final response */
-    int curl_code;                  /* CURLE_OK (0) on an HTTP answer */
+    ev_buf headers; /* raw header lines of the final response */
+    int curl_code;  /* CURLE_OK (0) on an HTTP answer */
     bool timed_out;
-    char error[256];                /* curl's error text on failure */
+    char error[256]; /* curl's error text on failure */
 } ev_http_response;
 
 typedef struct ev_http_stats {
-    uint64_t requests;              /* transfers started */
-    uint64_t connects;              /* new connections opened (CURLINFO_NUM_CONNECTS summed) */
+    uint64_t requests; /* transfers started */
+    uint64_t connects; /* new connections opened (CURLINFO_NUM_CONNECTS summed) */
     uint64_t transport_failures;
 } ev_http_stats;
 

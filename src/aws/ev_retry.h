@@ -30,13 +30,13 @@
 
 #include "aws/ev_aws_error.h"
 
-#define EV_RETRY_DEFAULT_MAX_ATTEMPTS 3
-#define EV_RETRY_DEFAULT_BASE_DELAY_MS 1000u
+#define EV_RETRY_DEFAULT_MAX_ATTEMPTS   3
+#define EV_RETRY_DEFAULT_BASE_DELAY_MS  1000u
 #define EV_RETRY_DEFAULT_MAX_BACKOFF_MS 20000u
-#define EV_RETRY_QUOTA_CAPACITY 500
-#define EV_RETRY_COST 5
-#define EV_RETRY_TIMEOUT_COST 10
-#define EV_RETRY_NO_RETRY_INCREMENT 1
+#define EV_RETRY_QUOTA_CAPACITY         500
+#define EV_RETRY_COST                   5
+#define EV_RETRY_TIMEOUT_COST           10
+#define EV_RETRY_NO_RETRY_INCREMENT     1
 
 /* Sleeps delay_ms milliseconds (tests record instead of sleeping). */
 typedef void (*ev_retry_sleep_fn)(void *ctx, uint32_t delay_ms);
@@ -53,7 +53,7 @@ typedef struct ev_retry {
     void *sleep_ctx;
     ev_retry_random_fn random_fn;
     void *random_ctx;
-    uint64_t rng_state;     /* state of the default random source */
+    uint64_t rng_state; /* state of the default random source */
     /* Counters for tests, logs and metrics; never read by the policy. */
     uint64_t retries_total;
     uint64_t quota_refusals;
@@ -62,8 +62,8 @@ typedef struct ev_retry {
 
 /* A call's progress through the policy. */
 typedef struct ev_retry_call {
-    int attempts;           /* attempts made so far */
-    int last_cost;          /* tokens taken by the last retry, 0 if none */
+    int attempts;  /* attempts made so far */
+    int last_cost; /* tokens taken by the last retry, 0 if none */
 } ev_retry_call;
 
 /* Standard defaults, real sleep (nanosleep) and a xorshift source seeded

@@ -94,7 +94,10 @@ static inline void sb_putc(sb *b, char c)
     b->p[b->len] = '\0';
 }
 
-static inline void sb_puts(sb *b, const char *s) { sb_put(b, s, strlen(s)); }
+static inline void sb_puts(sb *b, const char *s)
+{
+    sb_put(b, s, strlen(s));
+}
 
 /* An empty buffer still has to read as "" through the result pointers. */
 static const char *sb_str(sb *b)
@@ -150,7 +153,10 @@ static inline bool is_py_space(unsigned char c)
     return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
 }
 
-static inline char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c; }
+static inline char ascii_lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+}
 
 /* ---- the signer ---------------------------------------------------------- */
 
@@ -159,9 +165,9 @@ typedef struct qpair {
 } qpair;
 
 typedef struct hentry {
-    size_t noff, nlen;  /* lower-cased name, in signer->hnames */
-    const char *value;  /* caller's or signer-owned, stable during the call */
-    size_t index;       /* input order, so duplicates keep it after sorting */
+    size_t noff, nlen; /* lower-cased name, in signer->hnames */
+    const char *value; /* caller's or signer-owned, stable during the call */
+    size_t index;      /* input order, so duplicates keep it after sorting */
 } hentry;
 
 struct ev_sigv4_signer {
@@ -239,7 +245,8 @@ int ev_sigv4_signer_set_credentials(ev_sigv4_signer *s, const ev_credentials *cr
     char *akid = strdup(creds->access_key_id);
     char *secret = strdup(creds->secret_access_key);
     char *token = (creds->session_token && creds->session_token[0]) ? strdup(creds->session_token) : NULL;
-    if (akid == NULL || secret == NULL || (creds->session_token && creds->session_token[0] && token == NULL)) {
+    if (akid == NULL || secret == NULL ||
+        (creds->session_token && creds->session_token[0] && token == NULL)) {
         free(akid);
         wipe_free(secret);
         wipe_free(token);
@@ -327,8 +334,8 @@ void ev_sigv4_signer_free(ev_sigv4_signer *s)
     EVP_MAC_free(s->mac);
     EVP_MD_CTX_free(s->md_ctx);
     EVP_MD_free(s->sha256);
-    sb *bufs[] = {&s->uri,  &s->query,          &s->qscratch, &s->headers, &s->hnames,
-                  &s->signed_headers, &s->creq, &s->scope,    &s->sts,     &s->auth};
+    sb *bufs[] = {&s->uri,  &s->query, &s->qscratch, &s->headers, &s->hnames, &s->signed_headers,
+                  &s->creq, &s->scope, &s->sts,      &s->auth};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         sb_free(bufs[i]);
     free(s->pairs);
@@ -342,7 +349,10 @@ void ev_sigv4_signer_set_key_cache(ev_sigv4_signer *s, bool enabled)
         s->cache_enabled = enabled;
 }
 
-uint64_t ev_sigv4_signer_key_derivations(const ev_sigv4_signer *s) { return s ? s->derivations : 0; }
+uint64_t ev_sigv4_signer_key_derivations(const ev_sigv4_signer *s)
+{
+    return s ? s->derivations : 0;
+}
 
 /* ---- crypto ------------------------------------------------------------- */
 
@@ -350,7 +360,8 @@ static bool hmac_once(EVP_MAC_CTX *ctx, const uint8_t *key, size_t key_len, cons
                       uint8_t out[32])
 {
     size_t out_len = 0;
-    return EVP_MAC_init(ctx, key, key_len, NULL) && EVP_MAC_update(ctx, (const unsigned char *)msg, msg_len) &&
+    return EVP_MAC_init(ctx, key, key_len, NULL) &&
+           EVP_MAC_update(ctx, (const unsigned char *)msg, msg_len) &&
            EVP_MAC_final(ctx, out, &out_len, 32) && out_len == 32;
 }
 
@@ -377,7 +388,8 @@ static bool derive_with(EVP_MAC_CTX *ctx, const char *secret, const char *date8,
 int ev_sigv4_derive_key(const char *secret_access_key, const char *date8, const char *region,
                         const char *service, uint8_t out[32], ev_sigv4_error *err)
 {
-    if (secret_access_key == NULL || date8 == NULL || strlen(date8) != 8 || region == NULL || service == NULL) {
+    if (secret_access_key == NULL || date8 == NULL || strlen(date8) != 8 || region == NULL ||
+        service == NULL) {
         set_err(err, "sigv4: derive_key needs a secret, an 8-digit date, a region and a service");
         return -1;
     }
@@ -518,7 +530,8 @@ static void query_component(sb *out, const char *p, size_t n)
         unsigned char c = (unsigned char)p[i];
         if (is_unreserved(c)) {
             sb_putc(out, (char)c);
-        } else if (c == '%' && i + 2 < n && is_hex((unsigned char)p[i + 1]) && is_hex((unsigned char)p[i + 2])) {
+        } else if (c == '%' && i + 2 < n && is_hex((unsigned char)p[i + 1]) &&
+                   is_hex((unsigned char)p[i + 2])) {
             sb_put(out, p + i, 3);
             i += 2;
         } else {
@@ -605,9 +618,17 @@ static bool name_is(const char *name, const char *lower)
  * rewrite, and headers clients add on their own. */
 static bool never_signed(const char *lname, size_t n)
 {
-    static const char *const list[] = {"connection", "expect", "keep-alive", "proxy-authenticate",
-                                       "proxy-authorization", "te", "trailer", "transfer-encoding",
-                                       "upgrade", "user-agent", "x-amzn-trace-id"};
+    static const char *const list[] = {"connection",
+                                       "expect",
+                                       "keep-alive",
+                                       "proxy-authenticate",
+                                       "proxy-authorization",
+                                       "te",
+                                       "trailer",
+                                       "transfer-encoding",
+                                       "upgrade",
+                                       "user-agent",
+                                       "x-amzn-trace-id"};
     for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
         if (strlen(list[i]) == n && memcmp(list[i], lname, n) == 0)
             return true;
@@ -691,8 +712,8 @@ static bool format_amz_date(const struct tm *t, char out[EV_SIGV4_AMZ_DATE_SIZE]
 {
     if (t->tm_year + 1900 < 0 || t->tm_year + 1900 > 9999)
         return false;
-    int n = snprintf(out, EV_SIGV4_AMZ_DATE_SIZE, "%04d%02d%02dT%02d%02d%02dZ", t->tm_year + 1900, t->tm_mon + 1,
-                     t->tm_mday, t->tm_hour, t->tm_min, t->tm_sec);
+    int n = snprintf(out, EV_SIGV4_AMZ_DATE_SIZE, "%04d%02d%02dT%02d%02d%02dZ", t->tm_year + 1900,
+                     t->tm_mon + 1, t->tm_mday, t->tm_hour, t->tm_min, t->tm_sec);
     return n == EV_SIGV4_AMZ_DATE_SIZE - 1;
 }
 
@@ -798,7 +819,8 @@ static int sign_with_date(ev_sigv4_signer *s, const ev_sigv4_request *req, ev_si
         sb_put(&s->headers, name, h->nlen);
         sb_putc(&s->headers, ':');
         size_t j = i;
-        for (; j < nh && s->hents[j].nlen == h->nlen && memcmp(s->hnames.p + s->hents[j].noff, name, h->nlen) == 0;
+        for (; j < nh && s->hents[j].nlen == h->nlen &&
+               memcmp(s->hnames.p + s->hents[j].noff, name, h->nlen) == 0;
              j++) {
             if (j > i)
                 sb_putc(&s->headers, ',');
@@ -928,7 +950,8 @@ int ev_sigv4_sign_tm(ev_sigv4_signer *s, const ev_sigv4_request *req, const stru
     t.tm_isdst = 0;
     time_t when = timegm(&t);
     struct tm n;
-    if (when == (time_t)-1 && !(when_utc->tm_year == 69 && when_utc->tm_mon == 11 && when_utc->tm_mday == 31)) {
+    if (when == (time_t)-1 &&
+        !(when_utc->tm_year == 69 && when_utc->tm_mon == 11 && when_utc->tm_mday == 31)) {
         set_err(err, "sigv4: the signing time is out of range");
         return -1;
     }
@@ -984,6 +1007,7 @@ int ev_sigv4_parse_amz_date(const char *str, time_t *out, ev_sigv4_error *err)
     *out = when;
     return 0;
 bad:
-    set_err(err, "sigv4: bad date '%.40s' (want YYYYMMDDTHHMMSSZ, e.g. 20150830T123600Z)", str ? str : "(null)");
+    set_err(err, "sigv4: bad date '%.40s' (want YYYYMMDDTHHMMSSZ, e.g. 20150830T123600Z)",
+            str ? str : "(null)");
     return -1;
 }

@@ -60,8 +60,8 @@
 #include "aws/ev_credentials.h"
 
 /* Lengths of fixed outputs, including the terminating NUL. */
-#define EV_SIGV4_AMZ_DATE_SIZE 17 /* "20150830T123600Z" */
-#define EV_SIGV4_HEX_SIZE 65      /* 64 lower-case hex digits */
+#define EV_SIGV4_AMZ_DATE_SIZE   17 /* "20150830T123600Z" */
+#define EV_SIGV4_HEX_SIZE        65 /* 64 lower-case hex digits */
 #define EV_SIGV4_MAX_OUT_HEADERS 4
 
 typedef struct ev_sigv4_error {
@@ -77,13 +77,13 @@ typedef struct ev_sigv4_header {
 } ev_sigv4_header;
 
 typedef struct ev_sigv4_request {
-    const char *method;   /* "GET", "POST", ... */
-    const char *host;     /* Host header value if headers[] has no Host; may carry ":port" */
-    const char *path;     /* wire path without query; NULL or "" means "/" */
-    const char *query;    /* wire query without '?'; NULL or "" means none */
+    const char *method;             /* "GET", "POST", ... */
+    const char *host;               /* Host header value if headers[] has no Host; may carry ":port" */
+    const char *path;               /* wire path without query; NULL or "" means "/" */
+    const char *query;              /* wire query without '?'; NULL or "" means none */
     const ev_sigv4_header *headers; /* may be NULL when header_count is 0 */
     size_t header_count;
-    const void *body;     /* may be NULL when body_len is 0 */
+    const void *body; /* may be NULL when body_len is 0 */
     size_t body_len;
     const char *payload_hash; /* NULL: hash the body; else verbatim ("UNSIGNED-PAYLOAD") */
     /* true: also sign and emit x-amz-content-sha256 (S3-style); the JSON
@@ -106,10 +106,10 @@ typedef struct ev_sigv4_result {
     const char *canonical_request; /* the six parts joined by '\n' */
     const char *credential_scope;  /* "20150830/us-east-1/iam/aws4_request" */
     const char *string_to_sign;
-    const char *signature;         /* 64 hex digits */
-    const char *authorization;     /* "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=..." */
-    const char *amz_date;          /* "20150830T123600Z" */
-    const char *security_token;    /* NULL without a session token */
+    const char *signature;      /* 64 hex digits */
+    const char *authorization;  /* "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=..." */
+    const char *amz_date;       /* "20150830T123600Z" */
+    const char *security_token; /* NULL without a session token */
     /* The headers to add to the request as sent: X-Amz-Date,
      * X-Amz-Security-Token (with a token), X-Amz-Content-SHA256 (when
      * add_content_sha256), Authorization, in that order. */

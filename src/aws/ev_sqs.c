@@ -111,7 +111,8 @@ size_t ev_sqs_message_size(const ev_sqs_outgoing *msg)
     for (size_t i = 0; i < msg->attribute_count; i++) {
         const ev_sqs_message_attribute *a = &msg->attributes[i];
         size += strlen(a->name) + strlen(a->data_type);
-        size += is_binary_type(a->data_type) ? a->binary_len : (a->string_value ? strlen(a->string_value) : 0);
+        size +=
+            is_binary_type(a->data_type) ? a->binary_len : (a->string_value ? strlen(a->string_value) : 0);
     }
     return size;
 }
@@ -225,7 +226,8 @@ static int outgoing_json(cJSON *obj, const ev_sqs_outgoing *msg)
     }
     if (msg->message_group_id && !cJSON_AddStringToObject(obj, "MessageGroupId", msg->message_group_id))
         return -1;
-    if (msg->deduplication_id && !cJSON_AddStringToObject(obj, "MessageDeduplicationId", msg->deduplication_id))
+    if (msg->deduplication_id &&
+        !cJSON_AddStringToObject(obj, "MessageDeduplicationId", msg->deduplication_id))
         return -1;
     return 0;
 }
@@ -241,7 +243,8 @@ static int print_into(cJSON *root, ev_buf *out, ev_aws_error *err)
     return rc == 0 ? 0 : nomem(err);
 }
 
-int ev_sqs_build_send_request(const char *queue_url, const ev_sqs_outgoing *msg, ev_buf *out, ev_aws_error *err)
+int ev_sqs_build_send_request(const char *queue_url, const ev_sqs_outgoing *msg, ev_buf *out,
+                              ev_aws_error *err)
 {
     if (check_outgoing(msg, err) != 0)
         return -1;
@@ -256,7 +259,8 @@ int ev_sqs_build_send_request(const char *queue_url, const ev_sqs_outgoing *msg,
 }
 
 /* Calls op with root (deleted here) and parses the answer into *resp (may be NULL to ignore it). */
-static int call(ev_aws_client *c, const char *op, cJSON *root, long timeout_ms, cJSON **resp, ev_aws_error *err)
+static int call(ev_aws_client *c, const char *op, cJSON *root, long timeout_ms, cJSON **resp,
+                ev_aws_error *err)
 {
     if (resp)
         *resp = NULL;
@@ -347,8 +351,8 @@ int ev_sqs_get_queue_url(ev_aws_client *c, const char *name, char *url_out, size
     return rc;
 }
 
-int ev_sqs_get_queue_attributes(ev_aws_client *c, const char *queue_url, const char *const *names, size_t name_count,
-                                cJSON **attributes_out, ev_aws_error *err)
+int ev_sqs_get_queue_attributes(ev_aws_client *c, const char *queue_url, const char *const *names,
+                                size_t name_count, cJSON **attributes_out, ev_aws_error *err)
 {
     *attributes_out = NULL;
     cJSON *root = cJSON_CreateObject();
@@ -373,8 +377,8 @@ nomem:
     return nomem(err);
 }
 
-int ev_sqs_set_queue_attributes(ev_aws_client *c, const char *queue_url, const ev_sqs_attr *attrs, size_t attr_count,
-                                ev_aws_error *err)
+int ev_sqs_set_queue_attributes(ev_aws_client *c, const char *queue_url, const ev_sqs_attr *attrs,
+                                size_t attr_count, ev_aws_error *err)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON *a = attrs_object(attrs, attr_count);
@@ -399,8 +403,8 @@ int ev_sqs_delete_queue(ev_aws_client *c, const char *queue_url, ev_aws_error *e
 
 static int integrity(ev_aws_error *err, const char *what, const char *expected, const char *got)
 {
-    int rc = ev_aws_error_set(err, EV_AWS_ERR_INTEGRITY, "MD5Mismatch", "%s: expected %s, service said %s", what,
-                              expected, got ? got : "(nothing)");
+    int rc = ev_aws_error_set(err, EV_AWS_ERR_INTEGRITY, "MD5Mismatch", "%s: expected %s, service said %s",
+                              what, expected, got ? got : "(nothing)");
     if (err)
         snprintf(err->service, sizeof err->service, SQS_SERVICE);
     return rc;
@@ -522,8 +526,9 @@ static int batch_results(const char *op, const cJSON *resp, size_t n, ev_sqs_bat
         size_t first = 0;
         while (results[first].ok)
             first++;
-        ev_aws_error_set(err, EV_AWS_ERR_PARTIAL, "BatchEntryFailed", "%s: %zu of %zu entries failed (first: %s %s)",
-                         op, failed, n, results[first].code, results[first].message);
+        ev_aws_error_set(err, EV_AWS_ERR_PARTIAL, "BatchEntryFailed",
+                         "%s: %zu of %zu entries failed (first: %s %s)", op, failed, n, results[first].code,
+                         results[first].message);
         if (err)
             snprintf(err->service, sizeof err->service, SQS_SERVICE);
         return -1;
@@ -740,21 +745,25 @@ int ev_sqs_receive_message(ev_aws_client *c, const ev_sqs_receive_input *in, ev_
     if (!root || !cJSON_AddStringToObject(root, "QueueUrl", in->queue_url) ||
         !cJSON_AddNumberToObject(root, "MaxNumberOfMessages", max))
         goto nomem;
-    if (in->wait_time_seconds >= 0 && !cJSON_AddNumberToObject(root, "WaitTimeSeconds", in->wait_time_seconds))
+    if (in->wait_time_seconds >= 0 &&
+        !cJSON_AddNumberToObject(root, "WaitTimeSeconds", in->wait_time_seconds))
         goto nomem;
-    if (in->visibility_timeout >= 0 && !cJSON_AddNumberToObject(root, "VisibilityTimeout", in->visibility_timeout))
+    if (in->visibility_timeout >= 0 &&
+        !cJSON_AddNumberToObject(root, "VisibilityTimeout", in->visibility_timeout))
         goto nomem;
     /* AttributeNames is deprecated in favour of MessageSystemAttributeNames; send both. */
     if (add_names(root, "AttributeNames", in->attribute_names, in->attribute_name_count) != 0 ||
         add_names(root, "MessageSystemAttributeNames", in->attribute_names, in->attribute_name_count) != 0 ||
-        add_names(root, "MessageAttributeNames", in->message_attribute_names, in->message_attribute_name_count) != 0)
+        add_names(root, "MessageAttributeNames", in->message_attribute_names,
+                  in->message_attribute_name_count) != 0)
         goto nomem;
     char *body = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     if (!body)
         return nomem(err);
     /* A long poll holds the request open for up to WaitTimeSeconds: allow for it. */
-    long timeout_ms = in->wait_time_seconds > 0 ? (long)in->wait_time_seconds * 1000 + EV_HTTP_DEFAULT_TIMEOUT_MS : 0;
+    long timeout_ms =
+        in->wait_time_seconds > 0 ? (long)in->wait_time_seconds * 1000 + EV_HTTP_DEFAULT_TIMEOUT_MS : 0;
     ev_buf resp = EV_BUF_INIT;
     int rc = ev_aws_client_call(c, "ReceiveMessage", body, strlen(body), timeout_ms, &resp, err);
     cJSON_free(body);
@@ -780,7 +789,8 @@ const ev_sqs_message_attribute *ev_sqs_message_find_attribute(const ev_sqs_messa
     return NULL;
 }
 
-int ev_sqs_delete_message(ev_aws_client *c, const char *queue_url, const char *receipt_handle, ev_aws_error *err)
+int ev_sqs_delete_message(ev_aws_client *c, const char *queue_url, const char *receipt_handle,
+                          ev_aws_error *err)
 {
     cJSON *root = cJSON_CreateObject();
     if (!root || !cJSON_AddStringToObject(root, "QueueUrl", queue_url) ||
@@ -810,7 +820,8 @@ static int handle_batch(ev_aws_client *c, const char *op, const char *queue_url,
         if (!e)
             goto nomem;
         cJSON_AddItemToArray(entries, e);
-        if (!cJSON_AddStringToObject(e, "Id", id) || !cJSON_AddStringToObject(e, "ReceiptHandle", receipts[i]))
+        if (!cJSON_AddStringToObject(e, "Id", id) ||
+            !cJSON_AddStringToObject(e, "ReceiptHandle", receipts[i]))
             goto nomem;
         if (timeouts && !cJSON_AddNumberToObject(e, "VisibilityTimeout", timeouts[i]))
             goto nomem;
@@ -826,8 +837,8 @@ nomem:
     return nomem(err);
 }
 
-int ev_sqs_delete_message_batch(ev_aws_client *c, const char *queue_url, const char *const *receipt_handles, size_t n,
-                                ev_sqs_batch_entry *results, ev_aws_error *err)
+int ev_sqs_delete_message_batch(ev_aws_client *c, const char *queue_url, const char *const *receipt_handles,
+                                size_t n, ev_sqs_batch_entry *results, ev_aws_error *err)
 {
     return handle_batch(c, "DeleteMessageBatch", queue_url, receipt_handles, NULL, n, results, err);
 }
@@ -846,9 +857,10 @@ int ev_sqs_change_message_visibility(ev_aws_client *c, const char *queue_url, co
 }
 
 int ev_sqs_change_message_visibility_batch(ev_aws_client *c, const char *queue_url,
-                                           const char *const *receipt_handles, const int *visibility_timeouts_s,
-                                           size_t n, ev_sqs_batch_entry *results, ev_aws_error *err)
+                                           const char *const *receipt_handles,
+                                           const int *visibility_timeouts_s, size_t n,
+                                           ev_sqs_batch_entry *results, ev_aws_error *err)
 {
-    return handle_batch(c, "ChangeMessageVisibilityBatch", queue_url, receipt_handles, visibility_timeouts_s, n,
-                        results, err);
+    return handle_batch(c, "ChangeMessageVisibilityBatch", queue_url, receipt_handles, visibility_timeouts_s,
+                        n, results, err);
 }

@@ -35,10 +35,10 @@
 #include "aws/ev_aws_error.h"
 #include "core/ev_buf.h"
 
-#define EV_SQS_MAX_MESSAGE_BYTES 262144u
-#define EV_SQS_MAX_BATCH 10u
+#define EV_SQS_MAX_MESSAGE_BYTES      262144u
+#define EV_SQS_MAX_BATCH              10u
 #define EV_SQS_MAX_MESSAGE_ATTRIBUTES 10u
-#define EV_SQS_URL_MAX 1024
+#define EV_SQS_URL_MAX                1024
 
 /* A queue attribute, e.g. {"VisibilityTimeout", "30"}, {"RedrivePolicy", "{...}"}. */
 typedef struct ev_sqs_attr {
@@ -48,9 +48,9 @@ typedef struct ev_sqs_attr {
 
 typedef struct ev_sqs_message_attribute {
     const char *name;
-    const char *data_type;              /* "String", "Number", "Binary" or "<type>.<custom>" */
-    const char *string_value;           /* String and Number types */
-    const unsigned char *binary_value;  /* Binary types */
+    const char *data_type;             /* "String", "Number", "Binary" or "<type>.<custom>" */
+    const char *string_value;          /* String and Number types */
+    const unsigned char *binary_value; /* Binary types */
     size_t binary_len;
 } ev_sqs_message_attribute;
 
@@ -58,17 +58,17 @@ typedef struct ev_sqs_message_attribute {
 typedef struct ev_sqs_outgoing {
     const char *body;
     size_t body_len;
-    int delay_seconds;                  /* < 0: the queue's default */
+    int delay_seconds; /* < 0: the queue's default */
     const ev_sqs_message_attribute *attributes;
     size_t attribute_count;
-    const char *trace_header;           /* AWSTraceHeader system attribute, NULL for none */
-    const char *message_group_id;       /* FIFO queues, else NULL */
-    const char *deduplication_id;       /* FIFO queues, else NULL */
+    const char *trace_header;     /* AWSTraceHeader system attribute, NULL for none */
+    const char *message_group_id; /* FIFO queues, else NULL */
+    const char *deduplication_id; /* FIFO queues, else NULL */
 } ev_sqs_outgoing;
 
 typedef struct ev_sqs_sent {
     char message_id[128];
-    char sequence_number[128];          /* FIFO only */
+    char sequence_number[128]; /* FIFO only */
 } ev_sqs_sent;
 
 typedef struct ev_sqs_batch_entry {
@@ -76,7 +76,7 @@ typedef struct ev_sqs_batch_entry {
     bool sender_fault;
     char code[128];
     char message[256];
-    ev_sqs_sent sent;                   /* SendMessageBatch only */
+    ev_sqs_sent sent; /* SendMessageBatch only */
 } ev_sqs_batch_entry;
 
 typedef struct ev_sqs_receive_input {
@@ -93,10 +93,10 @@ typedef struct ev_sqs_receive_input {
 typedef struct ev_sqs_message {
     char *message_id;
     char *receipt_handle;
-    char *body;                         /* NUL-terminated; body_len excludes the NUL */
+    char *body; /* NUL-terminated; body_len excludes the NUL */
     size_t body_len;
     char *md5_of_body;
-    cJSON *attributes;                  /* system attributes object, never NULL after receive */
+    cJSON *attributes;                            /* system attributes object, never NULL after receive */
     ev_sqs_message_attribute *message_attributes; /* strings owned by the message */
     size_t message_attribute_count;
 } ev_sqs_message;
@@ -106,16 +106,20 @@ typedef struct ev_sqs_messages {
     size_t count;
 } ev_sqs_messages;
 
-#define EV_SQS_MESSAGES_INIT {NULL, 0}
+#define EV_SQS_MESSAGES_INIT                                                                                 \
+    {                                                                                                        \
+        NULL, 0                                                                                              \
+    }
 
 int ev_sqs_create_queue(ev_aws_client *c, const char *name, const ev_sqs_attr *attrs, size_t attr_count,
                         char *url_out, size_t url_len, ev_aws_error *err);
-int ev_sqs_get_queue_url(ev_aws_client *c, const char *name, char *url_out, size_t url_len, ev_aws_error *err);
+int ev_sqs_get_queue_url(ev_aws_client *c, const char *name, char *url_out, size_t url_len,
+                         ev_aws_error *err);
 /* *attributes_out: object of name -> string value. names NULL: "All". */
-int ev_sqs_get_queue_attributes(ev_aws_client *c, const char *queue_url, const char *const *names, size_t name_count,
-                                cJSON **attributes_out, ev_aws_error *err);
-int ev_sqs_set_queue_attributes(ev_aws_client *c, const char *queue_url, const ev_sqs_attr *attrs, size_t attr_count,
-                                ev_aws_error *err);
+int ev_sqs_get_queue_attributes(ev_aws_client *c, const char *queue_url, const char *const *names,
+                                size_t name_count, cJSON **attributes_out, ev_aws_error *err);
+int ev_sqs_set_queue_attributes(ev_aws_client *c, const char *queue_url, const ev_sqs_attr *attrs,
+                                size_t attr_count, ev_aws_error *err);
 int ev_sqs_delete_queue(ev_aws_client *c, const char *queue_url, ev_aws_error *err);
 
 int ev_sqs_send_message(ev_aws_client *c, const char *queue_url, const ev_sqs_outgoing *msg, ev_sqs_sent *out,
@@ -131,27 +135,31 @@ void ev_sqs_messages_free(ev_sqs_messages *m);
 const char *ev_sqs_message_system_attribute(const ev_sqs_message *m, const char *name);
 const ev_sqs_message_attribute *ev_sqs_message_find_attribute(const ev_sqs_message *m, const char *name);
 
-int ev_sqs_delete_message(ev_aws_client *c, const char *queue_url, const char *receipt_handle, ev_aws_error *err);
-int ev_sqs_delete_message_batch(ev_aws_client *c, const char *queue_url, const char *const *receipt_handles, size_t n,
-                                ev_sqs_batch_entry *results, ev_aws_error *err);
+int ev_sqs_delete_message(ev_aws_client *c, const char *queue_url, const char *receipt_handle,
+                          ev_aws_error *err);
+int ev_sqs_delete_message_batch(ev_aws_client *c, const char *queue_url, const char *const *receipt_handles,
+                                size_t n, ev_sqs_batch_entry *results, ev_aws_error *err);
 int ev_sqs_change_message_visibility(ev_aws_client *c, const char *queue_url, const char *receipt_handle,
                                      int visibility_timeout_s, ev_aws_error *err);
 int ev_sqs_change_message_visibility_batch(ev_aws_client *c, const char *queue_url,
-                                           const char *const *receipt_handles, const int *visibility_timeouts_s,
-                                           size_t n, ev_sqs_batch_entry *results, ev_aws_error *err);
+                                           const char *const *receipt_handles,
+                                           const int *visibility_timeouts_s, size_t n,
+                                           ev_sqs_batch_entry *results, ev_aws_error *err);
 
 /* ---- building blocks, exposed for unit tests (no network) ---- */
 
 /* The SQS MD5 of message attributes: names sorted bytewise; for each, 4-byte
  * big-endian length + name, length + data type, transport byte (1 string,
  * 2 binary), length + value. out: 32 hex digits + NUL. */
-int ev_sqs_md5_of_attributes(const ev_sqs_message_attribute *attrs, size_t n, char out[33], ev_aws_error *err);
+int ev_sqs_md5_of_attributes(const ev_sqs_message_attribute *attrs, size_t n, char out[33],
+                             ev_aws_error *err);
 /* Hex MD5 of the body. */
 void ev_sqs_md5_hex(const void *data, size_t len, char out[33]);
 /* Size AWS counts against the limit: body + names + types + values. */
 size_t ev_sqs_message_size(const ev_sqs_outgoing *msg);
 /* The SendMessage request body (QueueUrl, MessageBody, attributes, ...). */
-int ev_sqs_build_send_request(const char *queue_url, const ev_sqs_outgoing *msg, ev_buf *out, ev_aws_error *err);
+int ev_sqs_build_send_request(const char *queue_url, const ev_sqs_outgoing *msg, ev_buf *out,
+                              ev_aws_error *err);
 /* Parses a ReceiveMessage response body, verifying MD5s. */
 int ev_sqs_parse_receive_response(const char *body, size_t len, ev_sqs_messages *out, ev_aws_error *err);
 

@@ -29,7 +29,10 @@ typedef struct ev_arena {
     size_t block_size;    /* default size of new blocks, bytes */
 } ev_arena;
 
-#define EV_ARENA_INIT {NULL, 0, NULL, 0}
+#define EV_ARENA_INIT                                                                                        \
+    {                                                                                                        \
+        NULL, 0, NULL, 0                                                                                     \
+    }
 /* Alignment of every allocation: enough for any object. */
 #define EV_ARENA_ALIGN _Alignof(max_align_t)
 

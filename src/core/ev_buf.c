@@ -120,8 +120,7 @@ int ev_buf_append_json_string(ev_buf *b, const char *s, size_t len)
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         size_t w = (c >= 0x20 && c != '"' && c != '\\') ? 1
-                   : (c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' ||
-                      c == '\r' || c == '\t')
+                   : (c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t')
                        ? 2
                        : 6;
         if (need > SIZE_MAX - w) {
@@ -142,13 +141,27 @@ int ev_buf_append_json_string(ev_buf *b, const char *s, size_t len)
         }
         *o++ = '\\';
         switch (c) {
-        case '"': *o++ = '"'; break;
-        case '\\': *o++ = '\\'; break;
-        case '\b': *o++ = 'b'; break;
-        case '\f': *o++ = 'f'; break;
-        case '\n': *o++ = 'n'; break;
-        case '\r': *o++ = 'r'; break;
-        case '\t': *o++ = 't'; break;
+        case '"':
+            *o++ = '"';
+            break;
+        case '\\':
+            *o++ = '\\';
+            break;
+        case '\b':
+            *o++ = 'b';
+            break;
+        case '\f':
+            *o++ = 'f';
+            break;
+        case '\n':
+            *o++ = 'n';
+            break;
+        case '\r':
+            *o++ = 'r';
+            break;
+        case '\t':
+            *o++ = 't';
+            break;
         default:
             *o++ = 'u';
             *o++ = '0';

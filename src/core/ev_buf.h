@@ -24,7 +24,10 @@ typedef struct ev_buf {
     bool failed;
 } ev_buf;
 
-#define EV_BUF_INIT {NULL, 0, 0, false}
+#define EV_BUF_INIT                                                                                          \
+    {                                                                                                        \
+        NULL, 0, 0, false                                                                                    \
+    }
 
 void ev_buf_init(ev_buf *b);
 void ev_buf_free(ev_buf *b);

@@ -44,9 +44,9 @@ typedef struct ev_codec_error {
 } ev_codec_error;
 
 typedef struct ev_codec_ctx {
-    ev_arena *arena;        /* decode: receives strings and arrays; NULL when encoding */
-    ev_codec_error *err;    /* may be NULL */
-    bool failed;            /* an error was recorded */
+    ev_arena *arena;     /* decode: receives strings and arrays; NULL when encoding */
+    ev_codec_error *err; /* may be NULL */
+    bool failed;         /* an error was recorded */
     size_t path_len;
     bool path_truncated;
     char path[EV_CODEC_PATH_MAX];

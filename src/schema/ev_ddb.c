@@ -13,7 +13,10 @@
 
 /* ---- numbers ------------------------------------------------------------------ */
 
-static bool is_digit(char ch) { return ch >= '0' && ch <= '9'; }
+static bool is_digit(char ch)
+{
+    return ch >= '0' && ch <= '9';
+}
 
 ev_ddb_number_status ev_ddb_number_check(const char *text, size_t *digits)
 {
@@ -99,7 +102,10 @@ const char *ev_ddb_number_status_message(ev_ddb_number_status status)
     return "is not a number";
 }
 
-size_t ev_ddb_number_size(size_t digits) { return 1 + (digits + 1) / 2; }
+size_t ev_ddb_number_size(size_t digits)
+{
+    return 1 + (digits + 1) / 2;
+}
 
 /* ---- writing ------------------------------------------------------------------ */
 
@@ -110,7 +116,10 @@ void ev_ddb_writer_init(ev_ddb_writer *w, ev_codec_ctx *c, ev_buf *out)
     w->out = out;
 }
 
-static ev_codec_status flush(ev_ddb_writer *w) { return ev_codec_check_buf(w->c, w->out); }
+static ev_codec_status flush(ev_ddb_writer *w)
+{
+    return ev_codec_check_buf(w->c, w->out);
+}
 
 ev_codec_status ev_ddb_item_begin(ev_ddb_writer *w)
 {
@@ -127,8 +136,9 @@ ev_codec_status ev_ddb_item_end(ev_ddb_writer *w)
         return ev_codec_fail(w->c, EV_CODEC_MISMATCH, "unbalanced item");
     ev_buf_append_char(w->out, '}');
     if (w->size > EV_DDB_MAX_ITEM_BYTES)
-        return ev_codec_fail(w->c, EV_CODEC_TOO_LARGE, "item of %zu bytes exceeds DynamoDB's limit of %zu bytes",
-                             w->size, EV_DDB_MAX_ITEM_BYTES);
+        return ev_codec_fail(w->c, EV_CODEC_TOO_LARGE,
+                             "item of %zu bytes exceeds DynamoDB's limit of %zu bytes", w->size,
+                             EV_DDB_MAX_ITEM_BYTES);
     return flush(w);
 }
 
@@ -174,10 +184,22 @@ static ev_codec_status close_container(ev_ddb_writer *w, const char *text)
     return flush(w);
 }
 
-ev_codec_status ev_ddb_begin_m(ev_ddb_writer *w) { return open_container(w, "{\"M\":{"); }
-ev_codec_status ev_ddb_end_m(ev_ddb_writer *w) { return close_container(w, "}}"); }
-ev_codec_status ev_ddb_begin_l(ev_ddb_writer *w) { return open_container(w, "{\"L\":["); }
-ev_codec_status ev_ddb_end_l(ev_ddb_writer *w) { return close_container(w, "]}"); }
+ev_codec_status ev_ddb_begin_m(ev_ddb_writer *w)
+{
+    return open_container(w, "{\"M\":{");
+}
+ev_codec_status ev_ddb_end_m(ev_ddb_writer *w)
+{
+    return close_container(w, "}}");
+}
+ev_codec_status ev_ddb_begin_l(ev_ddb_writer *w)
+{
+    return open_container(w, "{\"L\":[");
+}
+ev_codec_status ev_ddb_end_l(ev_ddb_writer *w)
+{
+    return close_container(w, "]}");
+}
 
 ev_codec_status ev_ddb_put_s(ev_ddb_writer *w, const char *s)
 {
@@ -197,8 +219,8 @@ ev_codec_status ev_ddb_put_n_text(ev_ddb_writer *w, const char *text)
     size_t digits = 1;
     ev_ddb_number_status st = ev_ddb_number_check(text, &digits);
     if (st != EV_DDB_NUMBER_OK)
-        return ev_codec_fail(w->c, st == EV_DDB_NUMBER_SYNTAX ? EV_CODEC_MISMATCH : EV_CODEC_RANGE, "%.40s %s",
-                             text != NULL ? text : "(null)", ev_ddb_number_status_message(st));
+        return ev_codec_fail(w->c, st == EV_DDB_NUMBER_SYNTAX ? EV_CODEC_MISMATCH : EV_CODEC_RANGE,
+                             "%.40s %s", text != NULL ? text : "(null)", ev_ddb_number_status_message(st));
     ev_buf_append_str(w->out, "{\"N\":\"");
     ev_buf_append_str(w->out, text);
     ev_buf_append_str(w->out, "\"}");
@@ -253,7 +275,8 @@ static bool known_type(const char *name)
 static const cJSON *descriptor(ev_codec_ctx *c, const cJSON *av)
 {
     if (!cJSON_IsObject(av) || av->child == NULL || av->child->next != NULL || av->child->string == NULL) {
-        ev_codec_fail(c, EV_CODEC_MISMATCH, "not an AttributeValue (an object with one type descriptor), found %s",
+        ev_codec_fail(c, EV_CODEC_MISMATCH,
+                      "not an AttributeValue (an object with one type descriptor), found %s",
                       av == NULL ? "nothing" : ev_json_type_name(av));
         return NULL;
     }
@@ -282,7 +305,8 @@ ev_codec_status ev_ddb_get_s(ev_codec_ctx *c, const cJSON *av, const char **out)
     if (s != EV_CODEC_OK)
         return s;
     if (!cJSON_IsString(v) || v->valuestring == NULL)
-        return ev_codec_fail(c, EV_CODEC_MISMATCH, "the value of S must be a string, found %s", ev_json_type_name(v));
+        return ev_codec_fail(c, EV_CODEC_MISMATCH, "the value of S must be a string, found %s",
+                             ev_json_type_name(v));
     return ev_codec_strdup(c, v->valuestring, out);
 }
 
@@ -293,7 +317,8 @@ static ev_codec_status get_n_text(ev_codec_ctx *c, const cJSON *av, const char *
     if (s != EV_CODEC_OK)
         return s;
     if (!cJSON_IsString(v) || v->valuestring == NULL)
-        return ev_codec_fail(c, EV_CODEC_MISMATCH, "the value of N must be a string, found %s", ev_json_type_name(v));
+        return ev_codec_fail(c, EV_CODEC_MISMATCH, "the value of N must be a string, found %s",
+                             ev_json_type_name(v));
     if (ev_ddb_number_check(v->valuestring, NULL) == EV_DDB_NUMBER_SYNTAX)
         return ev_codec_fail(c, EV_CODEC_MISMATCH, "N value \"%.40s\" is not a number", v->valuestring);
     *text = v->valuestring;
@@ -363,7 +388,8 @@ ev_codec_status ev_ddb_get_m(ev_codec_ctx *c, const cJSON *av, const cJSON **map
     if (s != EV_CODEC_OK)
         return s;
     if (!cJSON_IsObject(v))
-        return ev_codec_fail(c, EV_CODEC_MISMATCH, "the value of M must be an object, found %s", ev_json_type_name(v));
+        return ev_codec_fail(c, EV_CODEC_MISMATCH, "the value of M must be an object, found %s",
+                             ev_json_type_name(v));
     *map = v;
     if (count != NULL)
         *count = count_children(v);
@@ -377,7 +403,8 @@ ev_codec_status ev_ddb_get_l(ev_codec_ctx *c, const cJSON *av, const cJSON **lis
     if (s != EV_CODEC_OK)
         return s;
     if (!cJSON_IsArray(v))
-        return ev_codec_fail(c, EV_CODEC_MISMATCH, "the value of L must be an array, found %s", ev_json_type_name(v));
+        return ev_codec_fail(c, EV_CODEC_MISMATCH, "the value of L must be an array, found %s",
+                             ev_json_type_name(v));
     *list = v;
     if (count != NULL)
         *count = count_children(v);
@@ -432,9 +459,11 @@ static ev_codec_status value_size(ev_codec_ctx *c, const cJSON *av, int depth, s
     } else if (strcmp(t, "M") == 0 || strcmp(t, "L") == 0) {
         bool is_map = t[0] == 'M';
         if (is_map ? !cJSON_IsObject(d) : !cJSON_IsArray(d))
-            return ev_codec_fail(c, EV_CODEC_MISMATCH, "the value of %s must be an %s", t, is_map ? "object" : "array");
+            return ev_codec_fail(c, EV_CODEC_MISMATCH, "the value of %s must be an %s", t,
+                                 is_map ? "object" : "array");
         if (depth >= EV_DDB_MAX_DEPTH)
-            return ev_codec_fail(c, EV_CODEC_TOO_LARGE, "nested deeper than DynamoDB's %d levels", EV_DDB_MAX_DEPTH);
+            return ev_codec_fail(c, EV_CODEC_TOO_LARGE, "nested deeper than DynamoDB's %d levels",
+                                 EV_DDB_MAX_DEPTH);
         *size += 3;
         size_t i = 0;
         for (const cJSON *e = d->child; e != NULL && s == EV_CODEC_OK; e = e->next, i++) {

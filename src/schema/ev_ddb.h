@@ -31,8 +31,8 @@
 struct cJSON;
 
 #define EV_DDB_MAX_ITEM_BYTES ((size_t)400 * 1024)
-#define EV_DDB_MAX_DIGITS 38
-#define EV_DDB_MAX_DEPTH 32
+#define EV_DDB_MAX_DIGITS     38
+#define EV_DDB_MAX_DEPTH      32
 
 typedef enum ev_ddb_number_status {
     EV_DDB_NUMBER_OK = 0,
@@ -54,8 +54,8 @@ size_t ev_ddb_number_size(size_t digits);
 typedef struct ev_ddb_writer {
     ev_codec_ctx *c;
     ev_buf *out;
-    size_t size;  /* item size so far, DynamoDB's rules */
-    int depth;    /* 0: attributes of the item; n: inside n maps/lists */
+    size_t size; /* item size so far, DynamoDB's rules */
+    int depth;   /* 0: attributes of the item; n: inside n maps/lists */
     bool first[EV_DDB_MAX_DEPTH + 2];
 } ev_ddb_writer;
 
@@ -90,8 +90,10 @@ ev_codec_status ev_ddb_get_n_double(ev_codec_ctx *c, const struct cJSON *av, dou
 ev_codec_status ev_ddb_get_n_int(ev_codec_ctx *c, const struct cJSON *av, int64_t *out);
 ev_codec_status ev_ddb_get_bool(ev_codec_ctx *c, const struct cJSON *av, bool *out);
 /* The attribute map of an M / the elements of an L, and their count. */
-ev_codec_status ev_ddb_get_m(ev_codec_ctx *c, const struct cJSON *av, const struct cJSON **map, size_t *count);
-ev_codec_status ev_ddb_get_l(ev_codec_ctx *c, const struct cJSON *av, const struct cJSON **list, size_t *count);
+ev_codec_status ev_ddb_get_m(ev_codec_ctx *c, const struct cJSON *av, const struct cJSON **map,
+                             size_t *count);
+ev_codec_status ev_ddb_get_l(ev_codec_ctx *c, const struct cJSON *av, const struct cJSON **list,
+                             size_t *count);
 
 /* Size of an item (object of name -> AttributeValue) with DynamoDB's rules;
  * EV_CODEC_MISMATCH when it is not an item. */

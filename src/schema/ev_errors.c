@@ -36,8 +36,7 @@ static char *dup_str(const char *s)
 
 /* Takes ownership of path and message (either may be NULL after a failed
  * allocation, which is recorded as no_memory). */
-static void errors_push(ev_errors *e, char *path, const char *keyword, const char *schema_path,
-                        char *message)
+static void errors_push(ev_errors *e, char *path, const char *keyword, const char *schema_path, char *message)
 {
     e->total++;
     if (path == NULL || message == NULL || e->count >= EV_MAX_ERRORS) {
@@ -54,8 +53,8 @@ static void errors_push(ev_errors *e, char *path, const char *keyword, const cha
     it->message = message;
 }
 
-void ev_errors_add(ev_errors *e, const char *instance_path, const char *keyword,
-                   const char *schema_path, const char *message)
+void ev_errors_add(ev_errors *e, const char *instance_path, const char *keyword, const char *schema_path,
+                   const char *message)
 {
     if (e->count >= EV_MAX_ERRORS) {
         e->total++;
@@ -159,13 +158,20 @@ const char *ev_json_type_name(const struct cJSON *x)
     if (x == NULL)
         return "undefined";
     switch (x->type & 0xFF) {
-    case cJSON_NULL: return "null";
+    case cJSON_NULL:
+        return "null";
     case cJSON_False:
-    case cJSON_True: return "boolean";
-    case cJSON_Number: return ev_num_is_integer(x) ? "integer" : "number";
-    case cJSON_String: return "string";
-    case cJSON_Array: return "array";
-    case cJSON_Object: return "object";
-    default: return "invalid";
+    case cJSON_True:
+        return "boolean";
+    case cJSON_Number:
+        return ev_num_is_integer(x) ? "integer" : "number";
+    case cJSON_String:
+        return "string";
+    case cJSON_Array:
+        return "array";
+    case cJSON_Object:
+        return "object";
+    default:
+        return "invalid";
     }
 }

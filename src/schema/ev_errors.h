@@ -31,8 +31,8 @@ typedef struct ev_error {
 
 typedef struct ev_errors {
     ev_error items[EV_MAX_ERRORS];
-    size_t count;  /* items kept */
-    size_t total;  /* errors found, kept or not */
+    size_t count; /* items kept */
+    size_t total; /* errors found, kept or not */
     bool no_memory;
 } ev_errors;
 
@@ -40,8 +40,8 @@ void ev_errors_init(ev_errors *e);
 /* Frees the items and empties the list. */
 void ev_errors_clear(ev_errors *e);
 /* Adds an error with a preformatted message (copied). */
-void ev_errors_add(ev_errors *e, const char *instance_path, const char *keyword,
-                   const char *schema_path, const char *message);
+void ev_errors_add(ev_errors *e, const char *instance_path, const char *keyword, const char *schema_path,
+                   const char *message);
 /* Appends [{"instancePath":...,"keyword":...,"schemaPath":...,"message":...},...]. */
 int ev_errors_to_json(const ev_errors *e, ev_buf *out);
 
@@ -56,15 +56,18 @@ typedef struct ev_path_seg {
 int ev_path_render(const ev_path_seg *path, ev_buf *out);
 
 typedef struct ev_vctx {
-    ev_errors *errors;        /* NULL: only validity is wanted */
-    int quiet;                /* > 0 inside anyOf/oneOf/not/if/contains probes */
-    const ev_path_seg *path;  /* current instance location */
+    ev_errors *errors;       /* NULL: only validity is wanted */
+    int quiet;               /* > 0 inside anyOf/oneOf/not/if/contains probes */
+    const ev_path_seg *path; /* current instance location */
 } ev_vctx;
 
 void ev_vctx_init(ev_vctx *c, ev_errors *errors);
 
 /* True when a failure must be recorded (not quiet, errors wanted). */
-static inline bool ev_vctx_recording(const ev_vctx *c) { return c->errors != NULL && c->quiet == 0; }
+static inline bool ev_vctx_recording(const ev_vctx *c)
+{
+    return c->errors != NULL && c->quiet == 0;
+}
 
 /* Records a failure at the current path when recording; the message is
  * printf-formatted. Returns false, so callers can write `ok = ev_fail(...)`. */
@@ -72,10 +75,20 @@ bool ev_fail(ev_vctx *c, const char *keyword, const char *schema_path, const cha
     __attribute__((format(printf, 4, 5)));
 
 /* Path helpers for generated code: push a segment that lives in the caller's frame. */
-#define EV_PATH_PUSH_KEY(c, seg, k) \
-    do { (seg).parent = (c)->path; (seg).key = (k); (seg).index = 0; (c)->path = &(seg); } while (0)
-#define EV_PATH_PUSH_INDEX(c, seg, i) \
-    do { (seg).parent = (c)->path; (seg).key = NULL; (seg).index = (i); (c)->path = &(seg); } while (0)
+#define EV_PATH_PUSH_KEY(c, seg, k)                                                                          \
+    do {                                                                                                     \
+        (seg).parent = (c)->path;                                                                            \
+        (seg).key = (k);                                                                                     \
+        (seg).index = 0;                                                                                     \
+        (c)->path = &(seg);                                                                                  \
+    } while (0)
+#define EV_PATH_PUSH_INDEX(c, seg, i)                                                                        \
+    do {                                                                                                     \
+        (seg).parent = (c)->path;                                                                            \
+        (seg).key = NULL;                                                                                    \
+        (seg).index = (i);                                                                                   \
+        (c)->path = &(seg);                                                                                  \
+    } while (0)
 #define EV_PATH_POP(c, seg) ((c)->path = (seg).parent)
 
 /* JSON type name of a cJSON node for messages: "object", "integer", ... */

@@ -8,10 +8,22 @@
 #include <stdint.h>
 #include <string.h>
 
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
-static bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-static bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-static bool is_alnum(char c) { return is_alpha(c) || is_digit(c); }
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+static bool is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+static bool is_hex(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+static bool is_alnum(char c)
+{
+    return is_alpha(c) || is_digit(c);
+}
 
 /* n ASCII digits at s as a number, or -1. */
 static int num(const char *s, int n)
@@ -230,7 +242,7 @@ static int punycode_decode(const char *s, size_t n, uint32_t *out, int cap)
             if (in >= n)
                 return -1;
             char c = s[in++];
-            uint32_t digit = is_digit(c) ? (uint32_t)(c - '0' + 26)
+            uint32_t digit = is_digit(c)              ? (uint32_t)(c - '0' + 26)
                              : (c >= 'a' && c <= 'z') ? (uint32_t)(c - 'a')
                              : (c >= 'A' && c <= 'Z') ? (uint32_t)(c - 'A')
                                                       : BASE;
@@ -296,11 +308,10 @@ static const uint32_t marks[][2] = {
 };
 
 /* Virama (canonical combining class 9), for the ZERO WIDTH (NON-)JOINER rules. */
-static const uint32_t viramas[] = {0x094D, 0x09CD, 0x0A4D, 0x0ACD, 0x0B4D, 0x0BCD, 0x0C4D,
-                                   0x0CCD, 0x0D3B, 0x0D3C, 0x0D4D, 0x0DCA, 0x0E3A, 0x0EBA,
-                                   0x0F84, 0x1039, 0x103A, 0x1714, 0x1734, 0x17D2, 0x1A60,
-                                   0x1B44, 0x1BAA, 0x1BAB, 0x1BF2, 0x1BF3, 0x2D7F, 0xA806,
-                                   0xA8C4, 0xA953, 0xA9C0, 0xAAF6, 0xABED};
+static const uint32_t viramas[] = {0x094D, 0x09CD, 0x0A4D, 0x0ACD, 0x0B4D, 0x0BCD, 0x0C4D, 0x0CCD, 0x0D3B,
+                                   0x0D3C, 0x0D4D, 0x0DCA, 0x0E3A, 0x0EBA, 0x0F84, 0x1039, 0x103A, 0x1714,
+                                   0x1734, 0x17D2, 0x1A60, 0x1B44, 0x1BAA, 0x1BAB, 0x1BF2, 0x1BF3, 0x2D7F,
+                                   0xA806, 0xA8C4, 0xA953, 0xA9C0, 0xAAF6, 0xABED};
 
 static bool is_virama(uint32_t c)
 {
@@ -310,16 +321,24 @@ static bool is_virama(uint32_t c)
     return false;
 }
 
-static bool is_greek(uint32_t c) { return (c >= 0x0370 && c <= 0x03FF) || (c >= 0x1F00 && c <= 0x1FFF); }
-static bool is_hebrew(uint32_t c) { return c >= 0x0590 && c <= 0x05FF; }
+static bool is_greek(uint32_t c)
+{
+    return (c >= 0x0370 && c <= 0x03FF) || (c >= 0x1F00 && c <= 0x1FFF);
+}
+static bool is_hebrew(uint32_t c)
+{
+    return c >= 0x0590 && c <= 0x05FF;
+}
 static bool is_kana_han(uint32_t c)
 {
     return (c >= 0x3040 && c <= 0x30FF && c != 0x30FB) || (c >= 0x3400 && c <= 0x4DBF) ||
-           (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) ||
-           (c >= 0x20000 && c <= 0x3134F);
+           (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x3134F);
 }
 /* Arabic-script letters that join (approximation of Joining_Type D/L/R/T). */
-static bool is_arabic_joining(uint32_t c) { return (c >= 0x0620 && c <= 0x064A) || (c >= 0x066E && c <= 0x06D3); }
+static bool is_arabic_joining(uint32_t c)
+{
+    return (c >= 0x0620 && c <= 0x064A) || (c >= 0x066E && c <= 0x06D3);
+}
 
 /* The IDNA2008 checks that apply to a decoded A-label (U-label). */
 static bool ulabel_ok(const uint32_t *u, int n)
@@ -340,8 +359,8 @@ static bool ulabel_ok(const uint32_t *u, int n)
         if (c >= 'A' && c <= 'Z')
             return false; /* A-labels encode lower case only */
         /* RFC 5892 2.6 exceptions that are DISALLOWED. */
-        if (c == 0x0640 || c == 0x07FA || c == 0x302E || c == 0x302F ||
-            (c >= 0x3031 && c <= 0x3035) || c == 0x303B)
+        if (c == 0x0640 || c == 0x07FA || c == 0x302E || c == 0x302F || (c >= 0x3031 && c <= 0x3035) ||
+            c == 0x303B)
             return false;
         switch (c) { /* RFC 5892 appendix A: CONTEXTJ and CONTEXTO rules */
         case 0x00B7:
@@ -484,8 +503,14 @@ bool ev_format_email(const char *s)
 
 /* ---- uri (RFC 3986 URI, i.e. absolute with a scheme) ----------------------- */
 
-static bool is_unreserved(char c) { return is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~'; }
-static bool is_sub_delim(char c) { return c != '\0' && strchr("!$&'()*+,;=", c) != NULL; }
+static bool is_unreserved(char c)
+{
+    return is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+static bool is_sub_delim(char c)
+{
+    return c != '\0' && strchr("!$&'()*+,;=", c) != NULL;
+}
 
 /* Skips a run of allowed characters (unreserved, sub-delims, percent
  * escapes, plus `extra`); returns NULL on a broken percent escape. */

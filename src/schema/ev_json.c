@@ -233,26 +233,26 @@ enum { O_BAD = 0, O_SKIP, O_QUOTE, O_NUM };
  * else is whitespace cJSON skipped too generously (it skips every byte
  * <= 0x20) or a byte order mark. */
 static const unsigned char outer_class[256] = {
-    [' '] = O_SKIP, ['\t'] = O_SKIP, ['\n'] = O_SKIP, ['\r'] = O_SKIP,
-    ['{'] = O_SKIP, ['}'] = O_SKIP, ['['] = O_SKIP, [']'] = O_SKIP,
-    [':'] = O_SKIP, [','] = O_SKIP,
-    ['t'] = O_SKIP, ['r'] = O_SKIP, ['u'] = O_SKIP, ['e'] = O_SKIP,
-    ['f'] = O_SKIP, ['a'] = O_SKIP, ['l'] = O_SKIP, ['s'] = O_SKIP, ['n'] = O_SKIP,
-    ['"'] = O_QUOTE,
-    ['-'] = O_NUM, ['0'] = O_NUM, ['1'] = O_NUM, ['2'] = O_NUM, ['3'] = O_NUM,
-    ['4'] = O_NUM, ['5'] = O_NUM, ['6'] = O_NUM, ['7'] = O_NUM, ['8'] = O_NUM, ['9'] = O_NUM,
+    [' '] = O_SKIP, ['\t'] = O_SKIP, ['\n'] = O_SKIP, ['\r'] = O_SKIP, ['{'] = O_SKIP, ['}'] = O_SKIP,
+    ['['] = O_SKIP, [']'] = O_SKIP,  [':'] = O_SKIP,  [','] = O_SKIP,  ['t'] = O_SKIP, ['r'] = O_SKIP,
+    ['u'] = O_SKIP, ['e'] = O_SKIP,  ['f'] = O_SKIP,  ['a'] = O_SKIP,  ['l'] = O_SKIP, ['s'] = O_SKIP,
+    ['n'] = O_SKIP, ['"'] = O_QUOTE, ['-'] = O_NUM,   ['0'] = O_NUM,   ['1'] = O_NUM,  ['2'] = O_NUM,
+    ['3'] = O_NUM,  ['4'] = O_NUM,   ['5'] = O_NUM,   ['6'] = O_NUM,   ['7'] = O_NUM,  ['8'] = O_NUM,
+    ['9'] = O_NUM,
 };
 
 /* 1 for string bytes that need no attention: printable ASCII except '"' and '\\'. */
 static const unsigned char str_plain[256] = {
-#define R4(x) x, x, x, x
+#define R4(x)  x, x, x, x
 #define R16(x) R4(x), R4(x), R4(x), R4(x)
-    R16(0), R16(0),                               /* 0x00-0x1F */
-    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x20-0x2F, '"' */
-    R16(1),                                       /* 0x30-0x3F */
-    R16(1),                                       /* 0x40-0x4F */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* 0x50-0x5F, '\\' */
-    R16(1), R16(1),                               /* 0x60-0x7F */
+    R16(0), R16(0), /* 0x00-0x1F */
+    1,      1,      0,      1,      1,      1,      1,      1,
+    1,      1,      1,      1,      1,      1,      1,      1, /* 0x20-0x2F, '"' */
+    R16(1),                                                    /* 0x30-0x3F */
+    R16(1),                                                    /* 0x40-0x4F */
+    1,      1,      1,      1,      1,      1,      1,      1,
+    1,      1,      1,      1,      0,      1,      1,      1, /* 0x50-0x5F, '\\' */
+    R16(1), R16(1),                                            /* 0x60-0x7F */
     R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0),
 #undef R16
 #undef R4
@@ -269,8 +269,8 @@ typedef struct scan {
     numrec small[32];
     /* error */
     scan_err err;
-    size_t err_off;      /* offending byte */
-    size_t tok_off;      /* start of the offending token */
+    size_t err_off; /* offending byte */
+    size_t tok_off; /* start of the offending token */
     size_t tok_len;
     size_t number_index;
 } scan;
@@ -303,8 +303,7 @@ static inline const unsigned char *string_special(const unsigned char *p, const 
 #if EV_JSON_SIMD
     /* 16 bytes at a time: one signed compare catches both control
      * characters (< 0x20) and non-ASCII bytes (>= 0x80, negative). */
-    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
-                  space = _mm_set1_epi8(0x20);
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
     while (end - p >= 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
         __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
@@ -347,8 +346,7 @@ static const unsigned char *scan_token(const unsigned char *s, const unsigned ch
                     goto bad_byte;
                 /* cJSON decodes \u0000 into a NUL and silently cuts the
                  * string there. */
-                if (p[1] == 'u' && end - p >= 6 && p[2] == '0' && p[3] == '0' && p[4] == '0' &&
-                    p[5] == '0') {
+                if (p[1] == 'u' && end - p >= 6 && p[2] == '0' && p[3] == '0' && p[4] == '0' && p[5] == '0') {
                     sc->err = SE_NUL;
                     goto string_error;
                 }
@@ -446,8 +444,7 @@ static const unsigned char *scan_token(const unsigned char *s, const unsigned ch
                 e = -e;
         }
         /* Defensive: strtod (inside cJSON) must have stopped where we did. */
-        if (p < end &&
-            (IS_DIGIT(*p) || *p == '.' || *p == 'e' || *p == 'E' || *p == '+' || *p == '-'))
+        if (p < end && (IS_DIGIT(*p) || *p == '.' || *p == 'e' || *p == 'E' || *p == '+' || *p == '-'))
             goto bad_number;
         bool slow = false;
         if (first >= 0) {
@@ -460,8 +457,7 @@ static const unsigned char *scan_token(const unsigned char *s, const unsigned ch
         }
         return p;
     bad_number:
-        while (p < end &&
-               (IS_DIGIT(*p) || *p == '.' || *p == 'e' || *p == 'E' || *p == '+' || *p == '-'))
+        while (p < end && (IS_DIGIT(*p) || *p == '.' || *p == 'e' || *p == 'E' || *p == '+' || *p == '-'))
             p++;
         sc->err = SE_NUMBER;
         sc->tok_off = (size_t)(start - s);
@@ -493,21 +489,19 @@ static bool scan_text(const unsigned char *s, size_t stop, scan *sc)
     const unsigned char *p = s, *end = s + stop;
     for (;;) {
 #if EV_JSON_SIMD
-        const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
-                      space = _mm_set1_epi8(0x20), tab = _mm_set1_epi8('\t'),
-                      lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'),
+        const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20),
+                      tab = _mm_set1_epi8('\t'), lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'),
                       minus = _mm_set1_epi8('-'), d_lo = _mm_set1_epi8('0' - 1),
                       d_hi = _mm_set1_epi8('9' + 1);
-        bool inside = false;            /* window starts inside a string */
-        const unsigned char *open = p;  /* that string's opening quote */
+        bool inside = false;           /* window starts inside a string */
+        const unsigned char *open = p; /* that string's opening quote */
         while (end - p >= 16) {
             __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
             unsigned q = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote));
             unsigned bs = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, bslash));
             unsigned low = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, space));
             unsigned num = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-                _mm_cmpeq_epi8(v, minus),
-                _mm_and_si128(_mm_cmpgt_epi8(v, d_lo), _mm_cmplt_epi8(v, d_hi))));
+                _mm_cmpeq_epi8(v, minus), _mm_and_si128(_mm_cmpgt_epi8(v, d_lo), _mm_cmplt_epi8(v, d_hi))));
             /* in[i]: inside a string at byte i (an odd number of quotes
              * before it, counting the window's own up to i). Without
              * backslashes every quote opens or closes a string. */
@@ -524,9 +518,8 @@ static bool scan_text(const unsigned char *s, size_t stop, scan *sc)
             if ((low & lim) != 0) {
                 /* Below 0x20 or above 0x7F: fine only for whitespace
                  * between tokens; the rest goes to the scalar code. */
-                unsigned ws = (unsigned)_mm_movemask_epi8(
-                    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, lf)),
-                                 _mm_cmpeq_epi8(v, cr)));
+                unsigned ws = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+                    _mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, lf)), _mm_cmpeq_epi8(v, cr)));
                 if ((low & lim & (in | ~ws)) != 0)
                     break;
             }
@@ -585,9 +578,9 @@ static size_t string_ordinal(const unsigned char *s, size_t off)
 /* ---- locating a token in the tree (error paths only) --------------------- */
 
 typedef struct finder {
-    bool strings;    /* looking for a string token, else a number */
+    bool strings; /* looking for a string token, else a number */
     size_t want, seen;
-    bool in_key;     /* the token found is a member name */
+    bool in_key; /* the token found is a member name */
     char *out;
     size_t cap;
 } finder;
@@ -641,8 +634,7 @@ static uint32_t hash_key(const char *k)
 }
 
 /* Duplicate member names in objects with many members: open addressing. */
-__attribute__((noinline)) static const cJSON *dup_member_hashed(const cJSON *obj, size_t n,
-                                                                bool *nomem)
+__attribute__((noinline)) static const cJSON *dup_member_hashed(const cJSON *obj, size_t n, bool *nomem)
 {
     const cJSON *stack_table[256];
     size_t size = 16;
@@ -711,23 +703,21 @@ __attribute__((noinline, cold)) static bool walk_fail_mismatch(walk *w)
     return false;
 }
 
-__attribute__((noinline, cold)) static bool walk_fail_number(walk *w, const numrec *r,
-                                                             const char *txt, double v,
-                                                             const ev_path_seg *path)
+__attribute__((noinline, cold)) static bool walk_fail_number(walk *w, const numrec *r, const char *txt,
+                                                             double v, const ev_path_seg *path)
 {
     char ptr[256];
     render_path(path, ptr, sizeof ptr);
     if (!isfinite(v)) {
         w->status = EV_JSON_NUMBER_RANGE;
-        set_error(w->err, w->status, (long)r->off, ptr,
-                  "number %s at %s is outside the range of a double", txt, where(ptr));
+        set_error(w->err, w->status, (long)r->off, ptr, "number %s at %s is outside the range of a double",
+                  txt, where(ptr));
     } else {
         char near[EV_NUM_TEXT_MAX];
         ev_num_format(v, near);
         w->status = EV_JSON_NUMBER_PRECISION;
         set_error(w->err, w->status, (long)r->off, ptr,
-                  "number %s at %s cannot be stored exactly (nearest double is %s)", txt, where(ptr),
-                  near);
+                  "number %s at %s cannot be stored exactly (nearest double is %s)", txt, where(ptr), near);
     }
     return false;
 }
@@ -904,8 +894,8 @@ static bool diagnose_string(const unsigned char *s, size_t len, size_t pos, ev_j
         if (p + 1 >= end)
             break;
         unsigned char c = p[1];
-        bool ok = c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' ||
-                  c == 'r' || c == 't';
+        bool ok =
+            c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' || c == 't';
         if (c == 'u') {
             long u = hex4(p + 2, end);
             if (u >= 0xD800 && u <= 0xDBFF) {
@@ -920,15 +910,14 @@ static bool diagnose_string(const unsigned char *s, size_t len, size_t pos, ev_j
                 p += 4;
         }
         if (!ok) {
-            set_error(err, EV_JSON_SYNTAX, (long)at,
-                      "", "invalid JSON at byte %zu: invalid escape sequence in string", at);
+            set_error(err, EV_JSON_SYNTAX, (long)at, "",
+                      "invalid JSON at byte %zu: invalid escape sequence in string", at);
             return true;
         }
         p++;
     }
     set_error(err, EV_JSON_SYNTAX, (long)len, "",
-              "invalid JSON at byte %zu: unexpected end of input in string starting at byte %zu", len,
-              start);
+              "invalid JSON at byte %zu: unexpected end of input in string starting at byte %zu", len, start);
     return true;
 }
 
@@ -964,8 +953,7 @@ static bool expected_member_name(const unsigned char *s, size_t q)
             depth--;
         }
     }
-    return depth > 0 && depth <= CJSON_NESTING_LIMIT + 8 &&
-           (kinds[(depth - 1) / 8] >> ((depth - 1) % 8) & 1);
+    return depth > 0 && depth <= CJSON_NESTING_LIMIT + 8 && (kinds[(depth - 1) / 8] >> ((depth - 1) % 8) & 1);
 }
 
 static void report_cjson_failure(const char *text, size_t len, const char *stop, ev_json_error *err)
@@ -1003,8 +991,7 @@ static void report_scan_failure(const char *text, size_t len, const scan *sc, co
     const unsigned char *s = (const unsigned char *)text;
     char ptr[256] = "";
     size_t want = sc->err == SE_NUMBER ? sc->number_index : string_ordinal(s, sc->err_off);
-    finder f = {sc->err != SE_NUMBER, want,
-                0, false, ptr, sizeof ptr};
+    finder f = {sc->err != SE_NUMBER, want, 0, false, ptr, sizeof ptr};
     if (sc->err == SE_CONTROL || sc->err == SE_UTF8 || sc->err == SE_NUL || sc->err == SE_NUMBER)
         find_token(root, NULL, &f);
     const char *in = f.in_key ? "a member name in object" : "string";
@@ -1012,8 +999,8 @@ static void report_scan_failure(const char *text, size_t len, const scan *sc, co
     switch (sc->err) {
     case SE_CONTROL:
         set_error(err, EV_JSON_SYNTAX, (long)off, ptr,
-                  "invalid JSON at byte %zu: control character 0x%02X must be escaped (%s at %s)",
-                  off, s[off], in, where(ptr));
+                  "invalid JSON at byte %zu: control character 0x%02X must be escaped (%s at %s)", off,
+                  s[off], in, where(ptr));
         break;
     case SE_UTF8:
         set_error(err, EV_JSON_SYNTAX, (long)off, ptr, "invalid JSON at byte %zu: invalid UTF-8 (%s at %s)",
@@ -1025,8 +1012,9 @@ static void report_scan_failure(const char *text, size_t len, const scan *sc, co
         break;
     case SE_NUMBER: {
         int n = sc->tok_len > 64 ? 64 : (int)sc->tok_len;
-        set_error(err, EV_JSON_SYNTAX, (long)off, ptr, "invalid JSON at byte %zu: malformed number %.*s at %s",
-                  off, n, text + sc->tok_off, where(ptr));
+        set_error(err, EV_JSON_SYNTAX, (long)off, ptr,
+                  "invalid JSON at byte %zu: malformed number %.*s at %s", off, n, text + sc->tok_off,
+                  where(ptr));
         break;
     }
     case SE_NOMEM:
@@ -1077,8 +1065,8 @@ static cJSON *parse_into(const char *text, size_t len, ev_arena *arena, ev_json_
         if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
             char what[64];
             describe_byte(what, sizeof what, (const unsigned char *)text, len, i);
-            set_error(err, EV_JSON_SYNTAX, (long)i, "", "invalid JSON at byte %zu: %s after the value",
-                      i, what);
+            set_error(err, EV_JSON_SYNTAX, (long)i, "", "invalid JSON at byte %zu: %s after the value", i,
+                      what);
             if (arena == NULL)
                 cJSON_Delete(root);
             return NULL;
@@ -1146,13 +1134,20 @@ const char *ev_json_number_text(const cJSON *number)
 const char *ev_json_status_name(ev_json_status status)
 {
     switch (status) {
-    case EV_JSON_OK: return "ok";
-    case EV_JSON_SYNTAX: return "syntax";
-    case EV_JSON_DUPLICATE_KEY: return "duplicate-key";
-    case EV_JSON_NUMBER_RANGE: return "number-range";
-    case EV_JSON_NUMBER_PRECISION: return "number-precision";
-    case EV_JSON_TOO_DEEP: return "too-deep";
-    case EV_JSON_NO_MEMORY: return "no-memory";
+    case EV_JSON_OK:
+        return "ok";
+    case EV_JSON_SYNTAX:
+        return "syntax";
+    case EV_JSON_DUPLICATE_KEY:
+        return "duplicate-key";
+    case EV_JSON_NUMBER_RANGE:
+        return "number-range";
+    case EV_JSON_NUMBER_PRECISION:
+        return "number-precision";
+    case EV_JSON_TOO_DEEP:
+        return "too-deep";
+    case EV_JSON_NO_MEMORY:
+        return "no-memory";
     }
     return "unknown";
 }

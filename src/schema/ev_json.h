@@ -56,19 +56,19 @@
 
 typedef enum ev_json_status {
     EV_JSON_OK = 0,
-    EV_JSON_SYNTAX,        /* not JSON (cJSON refused it, or a strictness check) */
-    EV_JSON_DUPLICATE_KEY, /* an object names the same member twice */
-    EV_JSON_NUMBER_RANGE,  /* a number outside the finite double range */
+    EV_JSON_SYNTAX,           /* not JSON (cJSON refused it, or a strictness check) */
+    EV_JSON_DUPLICATE_KEY,    /* an object names the same member twice */
+    EV_JSON_NUMBER_RANGE,     /* a number outside the finite double range */
     EV_JSON_NUMBER_PRECISION, /* a number a double cannot hold exactly */
-    EV_JSON_TOO_DEEP,      /* nesting beyond cJSON's limit */
+    EV_JSON_TOO_DEEP,         /* nesting beyond cJSON's limit */
     EV_JSON_NO_MEMORY
 } ev_json_status;
 
 typedef struct ev_json_error {
     ev_json_status status;
-    long offset;           /* byte offset into the input, -1 when unknown */
-    char pointer[256];     /* JSON Pointer of the offending value, "" if unknown; truncated with "..." */
-    char message[256];     /* human text, e.g. "duplicate member name \"a\"" */
+    long offset;       /* byte offset into the input, -1 when unknown */
+    char pointer[256]; /* JSON Pointer of the offending value, "" if unknown; truncated with "..." */
+    char message[256]; /* human text, e.g. "duplicate member name \"a\"" */
 } ev_json_error;
 
 /* Parses exactly len bytes (the whole input must be one JSON value, with

@@ -25,13 +25,15 @@
 
 #define CLS_D "0-9"
 #define CLS_W "A-Za-z0-9_"
-#define CLS_S "\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}"
+#define CLS_S                                                                                                \
+    "\\t\\n\\x{0B}\\f\\r "                                                                                   \
+    "\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}"
 /* Complements, for use inside a class where [^...] cannot nest. */
 #define CLS_ND "\\x{0}-\\x{2F}\\x{3A}-\\x{10FFFF}"
 #define CLS_NW "\\x{0}-\\x{2F}\\x{3A}-\\x{40}\\x{5B}-\\x{5E}\\x{60}\\x{7B}-\\x{10FFFF}"
-#define CLS_NS                                                                                  \
-    "\\x{0}-\\x{8}\\x{E}-\\x{1F}\\x{21}-\\x{9F}\\x{A1}-\\x{167F}\\x{1681}-\\x{1FFF}"             \
-    "\\x{200B}-\\x{2027}\\x{202A}-\\x{202E}\\x{2030}-\\x{205E}\\x{2060}-\\x{2FFF}"               \
+#define CLS_NS                                                                                               \
+    "\\x{0}-\\x{8}\\x{E}-\\x{1F}\\x{21}-\\x{9F}\\x{A1}-\\x{167F}\\x{1681}-\\x{1FFF}"                         \
+    "\\x{200B}-\\x{2027}\\x{202A}-\\x{202E}\\x{2030}-\\x{205E}\\x{2060}-\\x{2FFF}"                           \
     "\\x{3001}-\\x{FEFE}\\x{FF00}-\\x{10FFFF}"
 
 /* Translated pattern plus, per output byte, the source offset it came from
@@ -66,7 +68,10 @@ static void emit(xlat *x, const char *s, size_t n, size_t src)
         x->map[i] = src;
 }
 
-static void emit_str(xlat *x, const char *s, size_t src) { emit(x, s, strlen(s), src); }
+static void emit_str(xlat *x, const char *s, size_t src)
+{
+    emit(x, s, strlen(s), src);
+}
 
 static int hexdig(char c)
 {
@@ -108,18 +113,47 @@ static size_t u8len(unsigned char c)
 /* ECMA-262 accepts the long General_Category names and aliases; PCRE2 10.42
  * knows only the short ones. */
 static const char *const gc_names[][2] = {
-    {"Letter", "L"}, {"Cased_Letter", "LC"}, {"Uppercase_Letter", "Lu"},
-    {"Lowercase_Letter", "Ll"}, {"Titlecase_Letter", "Lt"}, {"Modifier_Letter", "Lm"},
-    {"Other_Letter", "Lo"}, {"Mark", "M"}, {"Combining_Mark", "M"}, {"Nonspacing_Mark", "Mn"},
-    {"Spacing_Mark", "Mc"}, {"Enclosing_Mark", "Me"}, {"Number", "N"}, {"Decimal_Number", "Nd"},
-    {"digit", "Nd"}, {"Letter_Number", "Nl"}, {"Other_Number", "No"}, {"Punctuation", "P"},
-    {"punct", "P"}, {"Connector_Punctuation", "Pc"}, {"Dash_Punctuation", "Pd"},
-    {"Open_Punctuation", "Ps"}, {"Close_Punctuation", "Pe"}, {"Initial_Punctuation", "Pi"},
-    {"Final_Punctuation", "Pf"}, {"Other_Punctuation", "Po"}, {"Symbol", "S"},
-    {"Math_Symbol", "Sm"}, {"Currency_Symbol", "Sc"}, {"Modifier_Symbol", "Sk"},
-    {"Other_Symbol", "So"}, {"Separator", "Z"}, {"Space_Separator", "Zs"},
-    {"Line_Separator", "Zl"}, {"Paragraph_Separator", "Zp"}, {"Other", "C"}, {"Control", "Cc"},
-    {"cntrl", "Cc"}, {"Format", "Cf"}, {"Surrogate", "Cs"}, {"Private_Use", "Co"},
+    {"Letter", "L"},
+    {"Cased_Letter", "LC"},
+    {"Uppercase_Letter", "Lu"},
+    {"Lowercase_Letter", "Ll"},
+    {"Titlecase_Letter", "Lt"},
+    {"Modifier_Letter", "Lm"},
+    {"Other_Letter", "Lo"},
+    {"Mark", "M"},
+    {"Combining_Mark", "M"},
+    {"Nonspacing_Mark", "Mn"},
+    {"Spacing_Mark", "Mc"},
+    {"Enclosing_Mark", "Me"},
+    {"Number", "N"},
+    {"Decimal_Number", "Nd"},
+    {"digit", "Nd"},
+    {"Letter_Number", "Nl"},
+    {"Other_Number", "No"},
+    {"Punctuation", "P"},
+    {"punct", "P"},
+    {"Connector_Punctuation", "Pc"},
+    {"Dash_Punctuation", "Pd"},
+    {"Open_Punctuation", "Ps"},
+    {"Close_Punctuation", "Pe"},
+    {"Initial_Punctuation", "Pi"},
+    {"Final_Punctuation", "Pf"},
+    {"Other_Punctuation", "Po"},
+    {"Symbol", "S"},
+    {"Math_Symbol", "Sm"},
+    {"Currency_Symbol", "Sc"},
+    {"Modifier_Symbol", "Sk"},
+    {"Other_Symbol", "So"},
+    {"Separator", "Z"},
+    {"Space_Separator", "Zs"},
+    {"Line_Separator", "Zl"},
+    {"Paragraph_Separator", "Zp"},
+    {"Other", "C"},
+    {"Control", "Cc"},
+    {"cntrl", "Cc"},
+    {"Format", "Cf"},
+    {"Surrogate", "Cs"},
+    {"Private_Use", "Co"},
     {"Unassigned", "Cn"},
 };
 
@@ -140,8 +174,7 @@ static size_t translate_property(xlat *x, const char *src, char p, size_t at)
         size_t klen = (size_t)(eq - name);
         bool gc = (klen == 2 && memcmp(name, "gc", 2) == 0) ||
                   (klen == 16 && memcmp(name, "General_Category", 16) == 0);
-        bool sc = (klen == 2 && memcmp(name, "sc", 2) == 0) ||
-                  (klen == 6 && memcmp(name, "Script", 6) == 0);
+        bool sc = (klen == 2 && memcmp(name, "sc", 2) == 0) || (klen == 6 && memcmp(name, "Script", 6) == 0);
         if (!gc && !sc)
             return 0;
         n -= klen + 1;
@@ -176,12 +209,24 @@ static void translate(xlat *x, const char *src)
             char e = src[i + 1];
             i += 2;
             switch (e) {
-            case 'd': emit_str(x, in_class ? CLS_D : "[" CLS_D "]", at); continue;
-            case 'D': emit_str(x, in_class ? CLS_ND : "[^" CLS_D "]", at); continue;
-            case 'w': emit_str(x, in_class ? CLS_W : "[" CLS_W "]", at); continue;
-            case 'W': emit_str(x, in_class ? CLS_NW : "[^" CLS_W "]", at); continue;
-            case 's': emit_str(x, in_class ? CLS_S : "[" CLS_S "]", at); continue;
-            case 'S': emit_str(x, in_class ? CLS_NS : "[^" CLS_S "]", at); continue;
+            case 'd':
+                emit_str(x, in_class ? CLS_D : "[" CLS_D "]", at);
+                continue;
+            case 'D':
+                emit_str(x, in_class ? CLS_ND : "[^" CLS_D "]", at);
+                continue;
+            case 'w':
+                emit_str(x, in_class ? CLS_W : "[" CLS_W "]", at);
+                continue;
+            case 'W':
+                emit_str(x, in_class ? CLS_NW : "[^" CLS_W "]", at);
+                continue;
+            case 's':
+                emit_str(x, in_class ? CLS_S : "[" CLS_S "]", at);
+                continue;
+            case 'S':
+                emit_str(x, in_class ? CLS_NS : "[^" CLS_S "]", at);
+                continue;
             case 'u': {
                 if (src[i] == '{') {
                     size_t j = i + 1;
@@ -293,17 +338,17 @@ int ev_regex_compile(ev_regex *re, char *err, size_t err_len)
     }
     int code;
     PCRE2_SIZE off;
-    pcre2_code *pc = pcre2_compile((PCRE2_SPTR)x.out.data, x.out.len,
-                                   PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_ALLOW_EMPTY_CLASS |
-                                       PCRE2_NEVER_BACKSLASH_C,
-                                   &code, &off, NULL);
+    pcre2_code *pc =
+        pcre2_compile((PCRE2_SPTR)x.out.data, x.out.len,
+                      PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_ALLOW_EMPTY_CLASS | PCRE2_NEVER_BACKSLASH_C,
+                      &code, &off, NULL);
     if (pc == NULL) {
         if (err != NULL && err_len > 0) {
             PCRE2_UCHAR msg[256];
             pcre2_get_error_message(code, msg, sizeof msg);
             size_t src_off = off < x.out.len ? x.map[off] : strlen(re->source);
-            snprintf(err, err_len, "invalid regular expression /%s/ at offset %zu: %s", re->source,
-                     src_off, (const char *)msg);
+            snprintf(err, err_len, "invalid regular expression /%s/ at offset %zu: %s", re->source, src_off,
+                     (const char *)msg);
         }
         ev_buf_free(&x.out);
         free(x.map);
@@ -325,8 +370,14 @@ static _Thread_local pcre2_match_data *tls_md;
 static pthread_key_t md_key;
 static pthread_once_t md_once = PTHREAD_ONCE_INIT;
 
-static void md_free(void *p) { pcre2_match_data_free(p); }
-static void md_key_init(void) { (void)pthread_key_create(&md_key, md_free); }
+static void md_free(void *p)
+{
+    pcre2_match_data_free(p);
+}
+static void md_key_init(void)
+{
+    (void)pthread_key_create(&md_key, md_free);
+}
 
 static pcre2_match_data *thread_match_data(void)
 {
@@ -351,8 +402,7 @@ bool ev_regex_search(const ev_regex *re, const char *subject, size_t len)
     int rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, 0, PCRE2_NO_UTF_CHECK, md, NULL);
     if (rc == PCRE2_ERROR_JIT_STACKLIMIT)
         /* The JIT stack is small; the interpreter uses the heap. */
-        rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, 0, PCRE2_NO_UTF_CHECK | PCRE2_NO_JIT,
-                         md, NULL);
+        rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, 0, PCRE2_NO_UTF_CHECK | PCRE2_NO_JIT, md, NULL);
     return rc >= 0;
 }
 

@@ -18,8 +18,8 @@
 #include <stddef.h>
 
 typedef struct ev_regex {
-    const char *source;  /* ECMA-262 pattern, UTF-8; static in generated code */
-    void *code;          /* pcre2_code_8 *, NULL until compiled */
+    const char *source; /* ECMA-262 pattern, UTF-8; static in generated code */
+    void *code;         /* pcre2_code_8 *, NULL until compiled */
 } ev_regex;
 
 /* Compiles re->source. On failure returns -1 and writes a message naming the
@@ -40,7 +40,7 @@ void ev_regex_free(ev_regex *re);
 typedef struct ev_charseg {
     unsigned char set[32]; /* bit b set: byte b belongs to the class */
     unsigned min;
-    unsigned max;          /* EV_CHARSEG_UNBOUNDED for * and + */
+    unsigned max; /* EV_CHARSEG_UNBOUNDED for * and + */
 } ev_charseg;
 
 #define EV_CHARSEG_UNBOUNDED 0xFFFFFFFFu

@@ -28,13 +28,37 @@
 
 /* Type tests inlined into generated code (cJSON_Is* are calls into the
  * shared library, made for every node). */
-static inline bool ev_is_null(const cJSON *x) { return (x->type & 0xFF) == cJSON_NULL; }
-static inline bool ev_is_bool(const cJSON *x) { return (x->type & (cJSON_True | cJSON_False)) != 0; }
-static inline bool ev_is_true(const cJSON *x) { return (x->type & 0xFF) == cJSON_True; }
-static inline bool ev_is_false(const cJSON *x) { return (x->type & 0xFF) == cJSON_False; }
-static inline bool ev_is_number(const cJSON *x) { return (x->type & 0xFF) == cJSON_Number; }
-static inline bool ev_is_string(const cJSON *x) { return (x->type & 0xFF) == cJSON_String; }
-static inline bool ev_is_array(const cJSON *x) { return (x->type & 0xFF) == cJSON_Array; }
-static inline bool ev_is_object(const cJSON *x) { return (x->type & 0xFF) == cJSON_Object; }
+static inline bool ev_is_null(const cJSON *x)
+{
+    return (x->type & 0xFF) == cJSON_NULL;
+}
+static inline bool ev_is_bool(const cJSON *x)
+{
+    return (x->type & (cJSON_True | cJSON_False)) != 0;
+}
+static inline bool ev_is_true(const cJSON *x)
+{
+    return (x->type & 0xFF) == cJSON_True;
+}
+static inline bool ev_is_false(const cJSON *x)
+{
+    return (x->type & 0xFF) == cJSON_False;
+}
+static inline bool ev_is_number(const cJSON *x)
+{
+    return (x->type & 0xFF) == cJSON_Number;
+}
+static inline bool ev_is_string(const cJSON *x)
+{
+    return (x->type & 0xFF) == cJSON_String;
+}
+static inline bool ev_is_array(const cJSON *x)
+{
+    return (x->type & 0xFF) == cJSON_Array;
+}
+static inline bool ev_is_object(const cJSON *x)
+{
+    return (x->type & 0xFF) == cJSON_Object;
+}
 
 #endif

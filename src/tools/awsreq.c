@@ -45,21 +45,23 @@
 #include "aws/ev_http.h"
 #include "aws/ev_sigv4.h"
 
-#define EXIT_AWS 1
-#define EXIT_USAGE 2
+#define EXIT_AWS    1
+#define EXIT_USAGE  2
 #define MAX_HEADERS 64
 
 static void usage(FILE *out)
 {
-    fputs("usage: awsreq --service sqs|dynamodb [--region R] [--target Operation] [-X METHOD]\n"
-          "              [-H 'Name: value']... [-d BODY | -d @file] [--date YYYYMMDDTHHMMSSZ] [--dry-run] URL\n"
-          "       awsreq --dry-run --batch FILE [--service S] [--region R] [--date D]\n"
-          "  --target Op   sets X-Amz-Target (AmazonSQS.Op / DynamoDB_20120810.Op), JSON 1.0 content type, POST\n"
-          "  --dry-run     print the canonical request, string to sign and Authorization header; send nothing\n"
-          "  --batch FILE  dry-run JSON Lines requests, one Authorization header per line (see source)\n"
-          "credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN or ~/.aws/credentials;\n"
-          "region from --region, AWS_REGION or AWS_DEFAULT_REGION\n",
-          out);
+    fputs(
+        "usage: awsreq --service sqs|dynamodb [--region R] [--target Operation] [-X METHOD]\n"
+        "              [-H 'Name: value']... [-d BODY | -d @file] [--date YYYYMMDDTHHMMSSZ] [--dry-run] URL\n"
+        "       awsreq --dry-run --batch FILE [--service S] [--region R] [--date D]\n"
+        "  --target Op   sets X-Amz-Target (AmazonSQS.Op / DynamoDB_20120810.Op), JSON 1.0 content type, "
+        "POST\n"
+        "  --dry-run     print the canonical request, string to sign and Authorization header; send nothing\n"
+        "  --batch FILE  dry-run JSON Lines requests, one Authorization header per line (see source)\n"
+        "credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN or ~/.aws/credentials;\n"
+        "region from --region, AWS_REGION or AWS_DEFAULT_REGION\n",
+        out);
 }
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -137,8 +139,8 @@ static bool header_named(const ev_sigv4_header *hs, size_t n, const char *name)
 
 /* ---- batch mode ---------------------------------------------------------- */
 
-static int run_batch(const char *path, const ev_credentials *creds, const char *def_service, const char *def_region,
-                     time_t def_when)
+static int run_batch(const char *path, const ev_credentials *creds, const char *def_service,
+                     const char *def_region, time_t def_when)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
     if (f == NULL) {
@@ -253,13 +255,27 @@ int main(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, "X:H:d:h", opts, NULL)) != -1) {
         switch (c) {
-        case OPT_SERVICE: service_name = optarg; break;
-        case OPT_REGION: region_arg = optarg; break;
-        case OPT_TARGET: target = optarg; break;
-        case OPT_DRY_RUN: dry_run = true; break;
-        case OPT_DATE: date = optarg; break;
-        case OPT_BATCH: batch = optarg; break;
-        case 'X': method = optarg; break;
+        case OPT_SERVICE:
+            service_name = optarg;
+            break;
+        case OPT_REGION:
+            region_arg = optarg;
+            break;
+        case OPT_TARGET:
+            target = optarg;
+            break;
+        case OPT_DRY_RUN:
+            dry_run = true;
+            break;
+        case OPT_DATE:
+            date = optarg;
+            break;
+        case OPT_BATCH:
+            batch = optarg;
+            break;
+        case 'X':
+            method = optarg;
+            break;
         case 'd':
             if (data != NULL)
                 return usage_error("-d given twice");
@@ -271,8 +287,11 @@ int main(int argc, char **argv)
             raw_headers[raw_count++] = optarg;
             break;
         case 'h':
-        case OPT_HELP: usage(stdout); return 0;
-        default: return usage_error("unknown option or missing argument: %s", argv[optind - 1]);
+        case OPT_HELP:
+            usage(stdout);
+            return 0;
+        default:
+            return usage_error("unknown option or missing argument: %s", argv[optind - 1]);
         }
     }
 

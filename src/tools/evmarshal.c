@@ -48,7 +48,8 @@ static bool marshal_line(const char *line, size_t len, unsigned long lineno, ev_
     if (!events_validate(doc, &errors)) {
         ev_buf_printf(out, "error\tline %lu: invalid event:", lineno);
         for (size_t i = 0; i < errors.count && i < 3; i++)
-            ev_buf_printf(out, "%s %s: %s (%s)", i ? ";" : "", *errors.items[i].instance_path ? errors.items[i].instance_path : "/",
+            ev_buf_printf(out, "%s %s: %s (%s)", i ? ";" : "",
+                          *errors.items[i].instance_path ? errors.items[i].instance_path : "/",
                           errors.items[i].message, errors.items[i].keyword);
         if (errors.total > 3)
             ev_buf_printf(out, "; and %zu more", errors.total - 3);

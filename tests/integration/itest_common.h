@@ -55,12 +55,12 @@ static inline ev_aws_client *itest_client(ev_endpoint_service svc, const char *e
 }
 
 /* Asserts a call returned 0, printing the typed error otherwise. */
-#define ITEST_OK(expr, errp)                                                                 \
-    do {                                                                                     \
-        if ((expr) != 0) {                                                                   \
-            char itest_buf_[1024];                                                           \
-            fail_msg("%s failed: %s", #expr, ev_aws_error_format((errp), itest_buf_, sizeof itest_buf_)); \
-        }                                                                                    \
+#define ITEST_OK(expr, errp)                                                                                 \
+    do {                                                                                                     \
+        if ((expr) != 0) {                                                                                   \
+            char itest_buf_[1024];                                                                           \
+            fail_msg("%s failed: %s", #expr, ev_aws_error_format((errp), itest_buf_, sizeof itest_buf_));    \
+        }                                                                                                    \
     } while (0)
 
 static inline void itest_unique(char *out, size_t len, const char *prefix)

@@ -17,13 +17,16 @@ static int setup(void **state)
     ddb = itest_client(EV_ENDPOINT_DYNAMODB, itest_env("EV_ITEST_DDB_ENDPOINT"), "test", "test");
     itest_unique(table, sizeof table, "events");
     char req[512];
-    snprintf(req, sizeof req,
-             "{\"TableName\":\"%s\",\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
-             "{\"AttributeName\":\"sk\",\"AttributeType\":\"N\"}],\"KeySchema\":[{\"AttributeName\":\"pk\","
-             "\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\"}],\"BillingMode\":\"PAY_PER_REQUEST\"}",
-             table);
+    snprintf(
+        req, sizeof req,
+        "{\"TableName\":\"%s\",\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
+        "{\"AttributeName\":\"sk\",\"AttributeType\":\"N\"}],\"KeySchema\":[{\"AttributeName\":\"pk\","
+        "\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\"}],\"BillingMode\":\"PAY_PER_"
+        "REQUEST\"}",
+        table);
     ev_aws_error err;
-    if (ev_dynamodb_create_table(ddb, req, &err) != 0 || ev_dynamodb_wait_active(ddb, table, 20000, &err) != 0) {
+    if (ev_dynamodb_create_table(ddb, req, &err) != 0 ||
+        ev_dynamodb_wait_active(ddb, table, 20000, &err) != 0) {
         char buf[1024];
         fprintf(stderr, "setup: %s\n", ev_aws_error_format(&err, buf, sizeof buf));
         return -1;
@@ -67,7 +70,8 @@ static void test_put_get_update_delete(void **state)
     };
     ITEST_OK(ev_dynamodb_put_item(ddb, &put, NULL, &err), &err);
 
-    ev_dynamodb_item_input get = {.table = table, .key_json = "{\"pk\":{\"S\":\"order#1\"},\"sk\":{\"N\":\"1\"}}",
+    ev_dynamodb_item_input get = {.table = table,
+                                  .key_json = "{\"pk\":{\"S\":\"order#1\"},\"sk\":{\"N\":\"1\"}}",
                                   .consistent_read = true};
     cJSON *item = NULL;
     ITEST_OK(ev_dynamodb_get_item(ddb, &get, &item, &err), &err);
@@ -122,7 +126,8 @@ static void test_conditional_put_conflict(void **state)
     assert_int_equal(after.requests - before.requests, 1);
 
     /* The first write won. */
-    ev_dynamodb_item_input get = {.table = table, .key_json = "{\"pk\":{\"S\":\"event#dup\"},\"sk\":{\"N\":\"0\"}}",
+    ev_dynamodb_item_input get = {.table = table,
+                                  .key_json = "{\"pk\":{\"S\":\"event#dup\"},\"sk\":{\"N\":\"0\"}}",
                                   .consistent_read = true};
     cJSON *item = NULL;
     ITEST_OK(ev_dynamodb_get_item(ddb, &get, &item, &err), &err);
@@ -144,7 +149,8 @@ static void test_query_pagination(void **state)
     ev_aws_error err;
     char item[256];
     for (int i = 0; i < 23; i++) {
-        snprintf(item, sizeof item, "{\"pk\":{\"S\":\"tenant#q\"},\"sk\":{\"N\":\"%d\"},\"odd\":{\"BOOL\":%s}}", i,
+        snprintf(item, sizeof item,
+                 "{\"pk\":{\"S\":\"tenant#q\"},\"sk\":{\"N\":\"%d\"},\"odd\":{\"BOOL\":%s}}", i,
                  i % 2 ? "true" : "false");
         ev_dynamodb_item_input put = {.table = table, .item_json = item};
         ITEST_OK(ev_dynamodb_put_item(ddb, &put, NULL, &err), &err);
@@ -203,15 +209,18 @@ static void test_batch_write(void **state)
     assert_null(left);
     ev_buf_free(&req);
 
-    ev_dynamodb_query_input q = {.table = table, .key_condition_expression = "pk = :pk",
-                                 .values_json = "{\":pk\":{\"S\":\"batch\"}}", .scan_index_forward = -1};
+    ev_dynamodb_query_input q = {.table = table,
+                                 .key_condition_expression = "pk = :pk",
+                                 .values_json = "{\":pk\":{\"S\":\"batch\"}}",
+                                 .scan_index_forward = -1};
     cJSON *items = NULL;
     ITEST_OK(ev_dynamodb_query_all(ddb, &q, 0, &items, NULL, &err), &err);
     assert_int_equal(cJSON_GetArraySize(items), 25);
     cJSON_Delete(items);
 
     /* Deletes through the same call. */
-    ev_buf_printf(&req, "{\"%s\":[{\"DeleteRequest\":{\"Key\":{\"pk\":{\"S\":\"batch\"},\"sk\":{\"N\":\"0\"}}}}]}",
+    ev_buf_printf(&req,
+                  "{\"%s\":[{\"DeleteRequest\":{\"Key\":{\"pk\":{\"S\":\"batch\"},\"sk\":{\"N\":\"0\"}}}}]}",
                   table);
     ITEST_OK(ev_dynamodb_batch_write_item(ddb, req.data, 0, NULL, &err), &err);
     ev_buf_free(&req);
@@ -222,8 +231,8 @@ static void test_batch_write(void **state)
     /* More than 25 requests is a client error: one attempt, not retried. */
     ev_buf_printf(&req, "{\"%s\":[", table);
     for (int i = 0; i < 26; i++)
-        ev_buf_printf(&req, "%s{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"x\"},\"sk\":{\"N\":\"%d\"}}}}", i ? "," : "",
-                      i);
+        ev_buf_printf(&req, "%s{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"x\"},\"sk\":{\"N\":\"%d\"}}}}",
+                      i ? "," : "", i);
     ev_buf_append_str(&req, "]}");
     assert_int_equal(ev_dynamodb_batch_write_item(ddb, req.data, 0, NULL, &err), -1);
     assert_string_equal(err.code, "ValidationException");

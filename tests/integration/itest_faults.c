@@ -66,8 +66,11 @@ static int requests_seen(void)
 static ev_aws_client *fault_client(ev_endpoint_service svc, long timeout_ms)
 {
     ev_credentials creds = {"AKIDFAULT", "secret", NULL};
-    ev_aws_client_config cfg = {.service = svc, .region = "us-east-1", .endpoint_url = endpoint,
-                                .credentials = &creds, .http = {.timeout_ms = timeout_ms, .connect_timeout_ms = 1000}};
+    ev_aws_client_config cfg = {.service = svc,
+                                .region = "us-east-1",
+                                .endpoint_url = endpoint,
+                                .credentials = &creds,
+                                .http = {.timeout_ms = timeout_ms, .connect_timeout_ms = 1000}};
     ev_aws_error err;
     ev_aws_client *c = ev_aws_client_new(&cfg, &err);
     assert_non_null(c);
@@ -115,7 +118,8 @@ static void test_5xx_retried_with_backoff(void **state)
 {
     (void)state;
     ev_aws_client *c = fault_client(EV_ENDPOINT_DYNAMODB, 0);
-    script("[{\"status\":500},{\"status\":503,\"type\":\"ServiceUnavailable\"},{\"status\":200,\"body\":{\"TableNames\":[]}}]");
+    script("[{\"status\":500},{\"status\":503,\"type\":\"ServiceUnavailable\"},{\"status\":200,\"body\":{"
+           "\"TableNames\":[]}}]");
     ev_aws_error err;
     ITEST_OK(list_tables(c, &err), &err);
     assert_int_equal(err.attempts, 3);
@@ -132,7 +136,8 @@ static void test_gives_up_after_three_attempts(void **state)
 {
     (void)state;
     ev_aws_client *c = fault_client(EV_ENDPOINT_DYNAMODB, 0);
-    script("[{\"status\":500},{\"status\":502,\"type\":\"BadGateway\"},{\"status\":500,\"type\":\"InternalFailure\"},"
+    script("[{\"status\":500},{\"status\":502,\"type\":\"BadGateway\"},{\"status\":500,\"type\":"
+           "\"InternalFailure\"},"
            "{\"status\":200}]");
     ev_aws_error err;
     assert_int_equal(list_tables(c, &err), -1);
@@ -142,7 +147,7 @@ static void test_gives_up_after_three_attempts(void **state)
     assert_true(err.retryable);
     assert_int_equal(err.attempts, 3);
     assert_non_null(strstr(err.message, "max attempts"));
-    assert_string_equal(err.request_id, "fault-3");  /* the third request's id */
+    assert_string_equal(err.request_id, "fault-3"); /* the third request's id */
     assert_int_equal(requests_seen(), 3);
     assert_int_equal(rec.n, 2);
     assert_int_equal(ev_aws_client_retry(c)->quota_available, 490);
@@ -160,7 +165,8 @@ static void test_throttling_codes_retried(void **state)
     assert_int_equal(requests_seen(), 3);
     assert_int_equal(rec.n, 2);
     /* SQS's throttling form, and RequestLimitExceeded, are retried too. */
-    script("[{\"status\":400,\"type\":\"RequestThrottled\"},{\"status\":429,\"type\":\"TooManyRequestsException\"},"
+    script("[{\"status\":400,\"type\":\"RequestThrottled\"},{\"status\":429,\"type\":"
+           "\"TooManyRequestsException\"},"
            "{\"status\":200}]");
     ITEST_OK(list_tables(c, &err), &err);
     assert_int_equal(requests_seen(), 6);
@@ -182,7 +188,8 @@ static void test_client_error_never_retried(void **state)
     assert_int_equal(rec.n, 0);
     assert_int_equal(ev_aws_client_retry(c)->quota_available, 500);
     /* Same for 403 and 404-class codes. */
-    script("[{\"status\":403,\"type\":\"AccessDeniedException\"},{\"status\":400,\"type\":\"ResourceNotFoundException\"}]");
+    script("[{\"status\":403,\"type\":\"AccessDeniedException\"},{\"status\":400,\"type\":"
+           "\"ResourceNotFoundException\"}]");
     assert_int_equal(list_tables(c, &err), -1);
     assert_int_equal(list_tables(c, &err), -1);
     assert_int_equal(requests_seen(), 3);
@@ -256,7 +263,7 @@ static void test_quota_stops_retries(void **state)
     script("[{\"status\":503},{\"status\":503}]");
     assert_int_equal(list_tables(c, &err), -1);
     assert_int_equal(list_tables(c, &err), -1);
-    assert_int_equal(requests_seen(), 4);  /* 2, then 1 and 1 */
+    assert_int_equal(requests_seen(), 4); /* 2, then 1 and 1 */
     ev_aws_client_free(c);
 }
 
@@ -278,8 +285,10 @@ static void test_connection_refused_retried(void **state)
     (void)state;
     /* A port nothing listens on: bind one, read its number, close it. */
     ev_credentials creds = {"AKIDFAULT", "secret", NULL};
-    ev_aws_client_config cfg = {.service = EV_ENDPOINT_DYNAMODB, .region = "us-east-1",
-                                .endpoint_url = "http://127.0.0.1:9", .credentials = &creds};
+    ev_aws_client_config cfg = {.service = EV_ENDPOINT_DYNAMODB,
+                                .region = "us-east-1",
+                                .endpoint_url = "http://127.0.0.1:9",
+                                .credentials = &creds};
     ev_aws_error err;
     ev_aws_client *c = ev_aws_client_new(&cfg, &err);
     ev_retry_set_clock(ev_aws_client_retry(c), record_sleep, &rec);
@@ -322,8 +331,10 @@ static void test_batch_write_unprocessed_resent(void **state)
 {
     (void)state;
     ev_aws_client *c = fault_client(EV_ENDPOINT_DYNAMODB, 0);
-    script("[{\"status\":200,\"body\":{\"UnprocessedItems\":{\"t\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"2\"}}}}]}}},"
-           "{\"status\":200,\"body\":{\"UnprocessedItems\":{\"t\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"2\"}}}}]}}},"
+    script("[{\"status\":200,\"body\":{\"UnprocessedItems\":{\"t\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":"
+           "\"2\"}}}}]}}},"
+           "{\"status\":200,\"body\":{\"UnprocessedItems\":{\"t\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":"
+           "\"2\"}}}}]}}},"
            "{\"status\":200,\"body\":{\"UnprocessedItems\":{}}}]");
     ev_aws_error err;
     ITEST_OK(ev_dynamodb_batch_write_item(c,
@@ -344,11 +355,13 @@ static void test_batch_write_unprocessed_resent(void **state)
     cJSON_Delete(log);
 
     /* Still unprocessed after max_rounds: partial failure with the leftovers. */
-    script("[{\"status\":200,\"body\":{\"UnprocessedItems\":{\"t\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"9\"}}}}]}}},"
-           "{\"status\":200,\"body\":{\"UnprocessedItems\":{\"t\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"9\"}}}}]}}}]");
+    script("[{\"status\":200,\"body\":{\"UnprocessedItems\":{\"t\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":"
+           "\"9\"}}}}]}}},"
+           "{\"status\":200,\"body\":{\"UnprocessedItems\":{\"t\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":"
+           "\"9\"}}}}]}}}]");
     cJSON *left = NULL;
-    assert_int_equal(ev_dynamodb_batch_write_item(c, "{\"t\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"9\"}}}}]}", 2,
-                                                  &left, &err),
+    assert_int_equal(ev_dynamodb_batch_write_item(
+                         c, "{\"t\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"9\"}}}}]}", 2, &left, &err),
                      -1);
     assert_int_equal(err.kind, EV_AWS_ERR_PARTIAL);
     assert_non_null(left);
@@ -366,20 +379,27 @@ static void test_sqs_trace_header_and_md5_on_send(void **state)
     ev_sqs_message_attribute attrs[] = {{"zeta", "String", "last", NULL, 0},
                                         {"alpha", "Number", "1.5", NULL, 0},
                                         {"blob", "Binary", NULL, bin, sizeof bin}};
-    ev_sqs_outgoing msg = {.body = "payload", .body_len = 7, .delay_seconds = -1, .attributes = attrs,
-                           .attribute_count = 3, .trace_header = trace};
+    ev_sqs_outgoing msg = {.body = "payload",
+                           .body_len = 7,
+                           .delay_seconds = -1,
+                           .attributes = attrs,
+                           .attribute_count = 3,
+                           .trace_header = trace};
     /* The server computes the three MD5s with its own implementation. */
     script("[{\"sqs_send_echo\":true}]");
     ev_aws_error err;
     ev_sqs_sent sent;
-    ITEST_OK(ev_sqs_send_message(c, "http://sqs.unresolvable.invalid/000000000000/q", &msg, &sent, &err), &err);
+    ITEST_OK(ev_sqs_send_message(c, "http://sqs.unresolvable.invalid/000000000000/q", &msg, &sent, &err),
+             &err);
     assert_string_equal(sent.message_id, "fault-msg");
     cJSON *log = control_call("/_control/log", "GET", NULL);
     const cJSON *entry = cJSON_GetArrayItem(log, 0);
     assert_string_equal(cJSON_GetObjectItem(entry, "target")->valuestring, "AmazonSQS.SendMessage");
-    assert_non_null(strstr(cJSON_GetObjectItem(entry, "authorization")->valuestring, "/us-east-1/sqs/aws4_request"));
+    assert_non_null(
+        strstr(cJSON_GetObjectItem(entry, "authorization")->valuestring, "/us-east-1/sqs/aws4_request"));
     cJSON *body = cJSON_Parse(cJSON_GetObjectItem(entry, "body")->valuestring);
-    const cJSON *th = cJSON_GetObjectItem(cJSON_GetObjectItem(body, "MessageSystemAttributes"), "AWSTraceHeader");
+    const cJSON *th =
+        cJSON_GetObjectItem(cJSON_GetObjectItem(body, "MessageSystemAttributes"), "AWSTraceHeader");
     assert_string_equal(cJSON_GetObjectItem(th, "StringValue")->valuestring, trace);
     assert_string_equal(cJSON_GetObjectItem(body, "QueueUrl")->valuestring,
                         "http://sqs.unresolvable.invalid/000000000000/q");
@@ -387,7 +407,8 @@ static void test_sqs_trace_header_and_md5_on_send(void **state)
     cJSON_Delete(log);
 
     /* A wrong MD5 from the service is an integrity error, not retried. */
-    script("[{\"sqs_send_echo\":true,\"override\":{\"MD5OfMessageAttributes\":\"00000000000000000000000000000000\"}}]");
+    script("[{\"sqs_send_echo\":true,\"override\":{\"MD5OfMessageAttributes\":"
+           "\"00000000000000000000000000000000\"}}]");
     assert_int_equal(ev_sqs_send_message(c, "q", &msg, &sent, &err), -1);
     assert_int_equal(err.kind, EV_AWS_ERR_INTEGRITY);
     script("[{\"sqs_send_echo\":true,\"override\":{\"MD5OfMessageSystemAttributes\":\"0\"}}]");

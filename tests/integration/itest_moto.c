@@ -25,12 +25,15 @@ static int setup(void **state)
     ddb = itest_client(EV_ENDPOINT_DYNAMODB, endpoint, key_id, secret);
     itest_unique(table, sizeof table, "tx");
     char req[512];
-    snprintf(req, sizeof req,
-             "{\"TableName\":\"%s\",\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"}],"
-             "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],\"BillingMode\":\"PAY_PER_REQUEST\"}",
-             table);
+    snprintf(
+        req, sizeof req,
+        "{\"TableName\":\"%s\",\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"}],"
+        "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],\"BillingMode\":\"PAY_PER_"
+        "REQUEST\"}",
+        table);
     ev_aws_error err;
-    if (ev_dynamodb_create_table(ddb, req, &err) != 0 || ev_dynamodb_wait_active(ddb, table, 20000, &err) != 0) {
+    if (ev_dynamodb_create_table(ddb, req, &err) != 0 ||
+        ev_dynamodb_wait_active(ddb, table, 20000, &err) != 0) {
         char buf[1024];
         fprintf(stderr, "setup: %s\n", ev_aws_error_format(&err, buf, sizeof buf));
         return -1;
@@ -81,9 +84,12 @@ static void expect_refused(ev_aws_client *c, const char *what)
     fprintf(stderr, "%s: %s\n", what, ev_aws_error_format(&err, buf, sizeof buf));
     assert_int_equal(err.kind, EV_AWS_ERR_SERVICE);
     assert_true(err.http_status == 400 || err.http_status == 403);
-    /* moto answers like IAM/STS; real DynamoDB says InvalidSignatureException / UnrecognizedClientException. */
-    assert_true(strcmp(err.code, "SignatureDoesNotMatch") == 0 || strcmp(err.code, "InvalidSignatureException") == 0 ||
-                strcmp(err.code, "InvalidClientTokenId") == 0 || strcmp(err.code, "UnrecognizedClientException") == 0);
+    /* moto answers like IAM/STS; real DynamoDB says InvalidSignatureException / UnrecognizedClientException.
+     */
+    assert_true(strcmp(err.code, "SignatureDoesNotMatch") == 0 ||
+                strcmp(err.code, "InvalidSignatureException") == 0 ||
+                strcmp(err.code, "InvalidClientTokenId") == 0 ||
+                strcmp(err.code, "UnrecognizedClientException") == 0);
     assert_false(err.retryable);
     assert_int_equal(err.attempts, 1);
     assert_int_equal(after.requests - before.requests, 1);
@@ -129,7 +135,8 @@ static void test_transact_write_items(void **state)
     snprintf(items, sizeof items,
              "[{\"Put\":{\"TableName\":\"%s\",\"Item\":{\"pk\":{\"S\":\"a\"},\"v\":{\"N\":\"2\"}},"
              "\"ConditionExpression\":\"attribute_not_exists(pk)\"}},"
-             "{\"Update\":{\"TableName\":\"%s\",\"Key\":{\"pk\":{\"S\":\"b\"}},\"UpdateExpression\":\"SET v = :two\","
+             "{\"Update\":{\"TableName\":\"%s\",\"Key\":{\"pk\":{\"S\":\"b\"}},\"UpdateExpression\":\"SET v "
+             "= :two\","
              "\"ExpressionAttributeValues\":{\":two\":{\"N\":\"2\"}}}}]",
              table, table);
     cJSON *reasons = NULL;
@@ -142,7 +149,8 @@ static void test_transact_write_items(void **state)
                         "ConditionalCheckFailed");
     cJSON_Delete(reasons);
 
-    ev_dynamodb_item_input get = {.table = table, .key_json = "{\"pk\":{\"S\":\"b\"}}", .consistent_read = true};
+    ev_dynamodb_item_input get = {
+        .table = table, .key_json = "{\"pk\":{\"S\":\"b\"}}", .consistent_read = true};
     cJSON *item = NULL;
     ITEST_OK(ev_dynamodb_get_item(ddb, &get, &item, &err), &err);
     assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(item, "v"), "N")->valuestring, "1");
@@ -175,13 +183,22 @@ static void test_sqs_trace_header_hand_off(void **state)
     ITEST_OK(ev_sqs_create_queue(sqs, name, NULL, 0, url, sizeof url, &err), &err);
     const char *trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
     ev_sqs_message_attribute a = {"tenant", "String", "acme", NULL, 0};
-    ev_sqs_outgoing msg = {.body = "traced", .body_len = 6, .delay_seconds = -1, .attributes = &a,
-                           .attribute_count = 1, .trace_header = trace};
+    ev_sqs_outgoing msg = {.body = "traced",
+                           .body_len = 6,
+                           .delay_seconds = -1,
+                           .attributes = &a,
+                           .attribute_count = 1,
+                           .trace_header = trace};
     ITEST_OK(ev_sqs_send_message(sqs, url, &msg, NULL, &err), &err);
     const char *all[] = {"All"};
-    ev_sqs_receive_input in = {.queue_url = url, .max_messages = 1, .wait_time_seconds = 1, .visibility_timeout = -1,
-                               .attribute_names = all, .attribute_name_count = 1,
-                               .message_attribute_names = all, .message_attribute_name_count = 1};
+    ev_sqs_receive_input in = {.queue_url = url,
+                               .max_messages = 1,
+                               .wait_time_seconds = 1,
+                               .visibility_timeout = -1,
+                               .attribute_names = all,
+                               .attribute_name_count = 1,
+                               .message_attribute_names = all,
+                               .message_attribute_name_count = 1};
     ev_sqs_messages got = EV_SQS_MESSAGES_INIT;
     ITEST_OK(ev_sqs_receive_message(sqs, &in, &got, &err), &err);
     assert_int_equal(got.count, 1);
@@ -196,12 +213,9 @@ static void test_sqs_trace_header_hand_off(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_right_secret_accepted),
-        cmocka_unit_test(test_wrong_secret_refused),
-        cmocka_unit_test(test_unknown_key_refused),
-        cmocka_unit_test(test_transact_write_items),
-        cmocka_unit_test(test_update_time_to_live),
-        cmocka_unit_test(test_sqs_trace_header_hand_off),
+        cmocka_unit_test(test_right_secret_accepted), cmocka_unit_test(test_wrong_secret_refused),
+        cmocka_unit_test(test_unknown_key_refused),   cmocka_unit_test(test_transact_write_items),
+        cmocka_unit_test(test_update_time_to_live),   cmocka_unit_test(test_sqs_trace_header_hand_off),
     };
     int rc = cmocka_run_group_tests_name("itest_moto", tests, setup, teardown);
     ev_http_global_cleanup();

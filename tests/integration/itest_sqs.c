@@ -93,16 +93,25 @@ static void test_send_receive_attributes(void **state)
         {"kind", "String.custom", "order", NULL, 0},
     };
     const char *body = "{\"event\":\"order.created\",\"id\":\"\xc3\xa9t\xc3\xa9\"}";
-    ev_sqs_outgoing msg = {.body = body, .body_len = strlen(body), .delay_seconds = -1, .attributes = attrs,
-                           .attribute_count = 4, .trace_header = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"};
+    ev_sqs_outgoing msg = {.body = body,
+                           .body_len = strlen(body),
+                           .delay_seconds = -1,
+                           .attributes = attrs,
+                           .attribute_count = 4,
+                           .trace_header = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"};
     ev_sqs_sent sent;
     ITEST_OK(ev_sqs_send_message(sqs, url, &msg, &sent, &err), &err);
     assert_true(strlen(sent.message_id) > 0);
 
     const char *all[] = {"All"};
-    ev_sqs_receive_input in = {.queue_url = url, .max_messages = 10, .wait_time_seconds = 1, .visibility_timeout = 30,
-                               .attribute_names = all, .attribute_name_count = 1,
-                               .message_attribute_names = all, .message_attribute_name_count = 1};
+    ev_sqs_receive_input in = {.queue_url = url,
+                               .max_messages = 10,
+                               .wait_time_seconds = 1,
+                               .visibility_timeout = 30,
+                               .attribute_names = all,
+                               .attribute_name_count = 1,
+                               .message_attribute_names = all,
+                               .message_attribute_name_count = 1};
     ev_sqs_messages got = EV_SQS_MESSAGES_INIT;
     ITEST_OK(ev_sqs_receive_message(sqs, &in, &got, &err), &err);
     assert_int_equal(got.count, 1);
@@ -142,8 +151,8 @@ static void test_batches_report_entries(void **state)
         assert_true(strlen(res[i].sent.message_id) > 0);
     }
 
-    ev_sqs_receive_input in = {.queue_url = url, .max_messages = 10, .wait_time_seconds = 1,
-                               .visibility_timeout = 60};
+    ev_sqs_receive_input in = {
+        .queue_url = url, .max_messages = 10, .wait_time_seconds = 1, .visibility_timeout = 60};
     ev_sqs_messages got = EV_SQS_MESSAGES_INIT;
     size_t total = 0;
     const char *handles[4];
@@ -215,7 +224,8 @@ static void test_long_poll_waits(void **state)
     char url[EV_SQS_URL_MAX];
     ev_aws_error err;
     make_queue("poll", NULL, 0, url, sizeof url);
-    ev_sqs_receive_input in = {.queue_url = url, .max_messages = 1, .wait_time_seconds = 2, .visibility_timeout = -1};
+    ev_sqs_receive_input in = {
+        .queue_url = url, .max_messages = 1, .wait_time_seconds = 2, .visibility_timeout = -1};
     ev_sqs_messages got = EV_SQS_MESSAGES_INIT;
     struct timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);
@@ -236,8 +246,12 @@ static void test_visibility_change_redelivers(void **state)
     ev_sqs_outgoing msg = {.body = "again", .body_len = 5, .delay_seconds = -1};
     ITEST_OK(ev_sqs_send_message(sqs, url, &msg, NULL, &err), &err);
     const char *names[] = {"ApproximateReceiveCount"};
-    ev_sqs_receive_input in = {.queue_url = url, .max_messages = 1, .wait_time_seconds = 1, .visibility_timeout = 300,
-                               .attribute_names = names, .attribute_name_count = 1};
+    ev_sqs_receive_input in = {.queue_url = url,
+                               .max_messages = 1,
+                               .wait_time_seconds = 1,
+                               .visibility_timeout = 300,
+                               .attribute_names = names,
+                               .attribute_name_count = 1};
     ev_sqs_messages got = EV_SQS_MESSAGES_INIT;
     ITEST_OK(ev_sqs_receive_message(sqs, &in, &got, &err), &err);
     assert_int_equal(got.count, 1);
@@ -275,8 +289,12 @@ static void test_redrive_to_dlq_after_three_receives(void **state)
     ev_sqs_sent sent;
     ITEST_OK(ev_sqs_send_message(sqs, url, &msg, &sent, &err), &err);
     const char *names[] = {"ApproximateReceiveCount"};
-    ev_sqs_receive_input in = {.queue_url = url, .max_messages = 1, .wait_time_seconds = 1, .visibility_timeout = -1,
-                               .attribute_names = names, .attribute_name_count = 1};
+    ev_sqs_receive_input in = {.queue_url = url,
+                               .max_messages = 1,
+                               .wait_time_seconds = 1,
+                               .visibility_timeout = -1,
+                               .attribute_names = names,
+                               .attribute_name_count = 1};
     for (int i = 1; i <= 3; i++) {
         ev_sqs_messages got = EV_SQS_MESSAGES_INIT;
         ITEST_OK(ev_sqs_receive_message(sqs, &in, &got, &err), &err);
@@ -354,7 +372,8 @@ static void test_connection_reuse_and_concurrency(void **state)
     char bodies[N][EV_SQS_URL_MAX + 64];
     for (int i = 0; i < N; i++) {
         snprintf(bodies[i], sizeof bodies[i], "{\"QueueUrl\":\"%s\",\"MessageBody\":\"m%d\"}", url, i);
-        calls[i] = (ev_aws_call){.operation = "SendMessage", .body = bodies[i], .body_len = strlen(bodies[i])};
+        calls[i] =
+            (ev_aws_call){.operation = "SendMessage", .body = bodies[i], .body_len = strlen(bodies[i])};
         ev_buf_init(&calls[i].response);
     }
     ITEST_OK(ev_aws_client_call_many(c, calls, N, &err), &err);

@@ -17,7 +17,7 @@
 #include "aws/ev_credentials.h"
 
 #define SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
-#define TOKEN "IQoJb3JpZ2luX2VjEXAMPLETOKEN=="
+#define TOKEN  "IQoJb3JpZ2luX2VjEXAMPLETOKEN=="
 
 static char file_path[64];
 

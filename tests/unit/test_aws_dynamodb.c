@@ -55,16 +55,21 @@ static void test_put_item_request(void **state)
 static void test_get_update_delete_requests(void **state)
 {
     (void)state;
-    ev_dynamodb_item_input in = {.table = "t", .key_json = "{\"pk\":{\"S\":\"a\"}}", .projection_expression = "pk, v",
-                                 .consistent_read = true, .condition_expression = "ignored-for-get"};
+    ev_dynamodb_item_input in = {.table = "t",
+                                 .key_json = "{\"pk\":{\"S\":\"a\"}}",
+                                 .projection_expression = "pk, v",
+                                 .consistent_read = true,
+                                 .condition_expression = "ignored-for-get"};
     cJSON *j = build("GetItem", &in);
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(j, "ConsistentRead")));
     assert_string_equal(str(j, "ProjectionExpression"), "pk, v");
     assert_null(cJSON_GetObjectItem(j, "ConditionExpression"));
     cJSON_Delete(j);
 
-    ev_dynamodb_item_input upd = {.table = "t", .key_json = "{\"pk\":{\"S\":\"a\"}}",
-                                  .update_expression = "SET v = v + :one", .values_json = "{\":one\":{\"N\":\"1\"}}",
+    ev_dynamodb_item_input upd = {.table = "t",
+                                  .key_json = "{\"pk\":{\"S\":\"a\"}}",
+                                  .update_expression = "SET v = v + :one",
+                                  .values_json = "{\":one\":{\"N\":\"1\"}}",
                                   .return_values = "UPDATED_NEW"};
     j = build("UpdateItem", &upd);
     assert_string_equal(str(j, "UpdateExpression"), "SET v = v + :one");
@@ -73,8 +78,8 @@ static void test_get_update_delete_requests(void **state)
     upd.update_expression = NULL;
     assert_null(build("UpdateItem", &upd));
 
-    ev_dynamodb_item_input del = {.table = "t", .key_json = "{\"pk\":{\"S\":\"a\"}}",
-                                  .condition_expression = "attribute_exists(pk)"};
+    ev_dynamodb_item_input del = {
+        .table = "t", .key_json = "{\"pk\":{\"S\":\"a\"}}", .condition_expression = "attribute_exists(pk)"};
     j = build("DeleteItem", &del);
     assert_string_equal(str(j, "ConditionExpression"), "attribute_exists(pk)");
     assert_null(cJSON_GetObjectItem(j, "Item"));
@@ -135,8 +140,9 @@ static void test_query_request(void **state)
 static void test_parse_query_response(void **state)
 {
     (void)state;
-    const char *page1 = "{\"Items\":[{\"pk\":{\"S\":\"a\"}},{\"pk\":{\"S\":\"b\"}}],\"Count\":2,\"ScannedCount\":3,"
-                        "\"LastEvaluatedKey\":{\"pk\":{\"S\":\"b\"}}}";
+    const char *page1 =
+        "{\"Items\":[{\"pk\":{\"S\":\"a\"}},{\"pk\":{\"S\":\"b\"}}],\"Count\":2,\"ScannedCount\":3,"
+        "\"LastEvaluatedKey\":{\"pk\":{\"S\":\"b\"}}}";
     ev_dynamodb_page p;
     ev_aws_error err;
     assert_int_equal(ev_dynamodb_parse_query_response(page1, strlen(page1), &p, &err), 0);
@@ -157,10 +163,8 @@ static void test_parse_query_response(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_put_item_request),
-        cmocka_unit_test(test_get_update_delete_requests),
-        cmocka_unit_test(test_missing_inputs_refused),
-        cmocka_unit_test(test_query_request),
+        cmocka_unit_test(test_put_item_request),       cmocka_unit_test(test_get_update_delete_requests),
+        cmocka_unit_test(test_missing_inputs_refused), cmocka_unit_test(test_query_request),
         cmocka_unit_test(test_parse_query_response),
     };
     return cmocka_run_group_tests_name("aws_dynamodb", tests, NULL, NULL);

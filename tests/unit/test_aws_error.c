@@ -19,8 +19,7 @@ static void test_dynamodb_type_namespace_stripped(void **state)
 {
     (void)state;
     ev_aws_error e;
-    parse(&e,
-          400,
+    parse(&e, 400,
           "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException\","
           "\"message\":\"The conditional request failed\"}",
           NULL, "RID-1");
@@ -40,7 +39,9 @@ static void test_sqs_query_error_header(void **state)
 {
     (void)state;
     ev_aws_error e;
-    parse(&e, 400, "{\"__type\":\"com.amazonaws.sqs#QueueDoesNotExist\",\"message\":\"The specified queue does not exist.\"}",
+    parse(&e, 400,
+          "{\"__type\":\"com.amazonaws.sqs#QueueDoesNotExist\",\"message\":\"The specified queue does not "
+          "exist.\"}",
           "AWS.SimpleQueueService.NonExistentQueue;Sender", NULL);
     assert_string_equal(e.code, "QueueDoesNotExist");
     assert_string_equal(e.query_code, "AWS.SimpleQueueService.NonExistentQueue");
@@ -54,7 +55,9 @@ static void test_message_capitalised_and_suffix(void **state)
 {
     (void)state;
     ev_aws_error e;
-    parse(&e, 400, "{\"__type\":\"ThrottlingException:http://internal.amazon.com/coral/\",\"Message\":\"Rate exceeded\"}",
+    parse(&e, 400,
+          "{\"__type\":\"ThrottlingException:http://internal.amazon.com/coral/\",\"Message\":\"Rate "
+          "exceeded\"}",
           NULL, NULL);
     assert_string_equal(e.code, "ThrottlingException");
     assert_string_equal(e.message, "Rate exceeded");
@@ -90,7 +93,8 @@ static void test_xml_error_body(void **state)
     ev_aws_error e;
     parse(&e, 403,
           "<?xml version=\"1.0\"?><ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch</Code>"
-          "<Message>The request signature we calculated does not match</Message></Error></Errors></ErrorResponse>",
+          "<Message>The request signature we calculated does not "
+          "match</Message></Error></Errors></ErrorResponse>",
           NULL, NULL);
     assert_string_equal(e.code, "SignatureDoesNotMatch");
     assert_string_equal(e.message, "The request signature we calculated does not match");

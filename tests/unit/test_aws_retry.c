@@ -75,10 +75,19 @@ static void test_backoff_full_jitter_and_cap(void **state)
 static void test_classification(void **state)
 {
     (void)state;
-    const char *throttles[] = {"Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
-                               "TooManyRequestsException", "ProvisionedThroughputExceededException",
-                               "TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
-                               "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
+    const char *throttles[] = {"Throttling",
+                               "ThrottlingException",
+                               "ThrottledException",
+                               "RequestThrottledException",
+                               "TooManyRequestsException",
+                               "ProvisionedThroughputExceededException",
+                               "TransactionInProgressException",
+                               "RequestLimitExceeded",
+                               "BandwidthLimitExceeded",
+                               "LimitExceededException",
+                               "RequestThrottled",
+                               "SlowDown",
+                               "PriorRequestNotComplete",
                                "EC2ThrottledException"};
     for (size_t i = 0; i < sizeof throttles / sizeof *throttles; i++) {
         ev_aws_error e = service(400, throttles[i]);
@@ -95,8 +104,9 @@ static void test_classification(void **state)
         ev_aws_error e = service(statuses[i], "Whatever");
         assert_true(ev_retry_is_retryable(&e));
     }
-    const char *client[] = {"ValidationException", "ConditionalCheckFailedException", "AccessDeniedException",
-                            "ResourceNotFoundException", "QueueDoesNotExist", "SerializationException"};
+    const char *client[] = {"ValidationException",   "ConditionalCheckFailedException",
+                            "AccessDeniedException", "ResourceNotFoundException",
+                            "QueueDoesNotExist",     "SerializationException"};
     for (size_t i = 0; i < sizeof client / sizeof *client; i++) {
         ev_aws_error e = service(400, client[i]);
         assert_false(ev_retry_is_retryable(&e));
@@ -204,10 +214,8 @@ static void test_drain_whole_bucket(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_backoff_full_jitter_and_cap),
-        cmocka_unit_test(test_classification),
-        cmocka_unit_test(test_call_flow_and_quota),
+        cmocka_unit_test(test_defaults),           cmocka_unit_test(test_backoff_full_jitter_and_cap),
+        cmocka_unit_test(test_classification),     cmocka_unit_test(test_call_flow_and_quota),
         cmocka_unit_test(test_drain_whole_bucket),
     };
     return cmocka_run_group_tests_name("aws_retry", tests, NULL, NULL);

@@ -39,22 +39,31 @@ static void test_md5_of_attributes(void **state)
 static void test_build_send_request(void **state)
 {
     (void)state;
-    ev_sqs_message_attribute attrs[] = {{"blob", "Binary", NULL, bin, sizeof bin}, {"n", "Number", "1", NULL, 0}};
-    ev_sqs_outgoing msg = {.body = "b\"ody", .body_len = 5, .delay_seconds = 3, .attributes = attrs,
-                           .attribute_count = 2, .trace_header = "Root=1-a", .message_group_id = "g"};
+    ev_sqs_message_attribute attrs[] = {{"blob", "Binary", NULL, bin, sizeof bin},
+                                        {"n", "Number", "1", NULL, 0}};
+    ev_sqs_outgoing msg = {.body = "b\"ody",
+                           .body_len = 5,
+                           .delay_seconds = 3,
+                           .attributes = attrs,
+                           .attribute_count = 2,
+                           .trace_header = "Root=1-a",
+                           .message_group_id = "g"};
     ev_buf out = EV_BUF_INIT;
     ev_aws_error err;
     assert_int_equal(ev_sqs_build_send_request("http://sqs.us-east-1.localhost:1/0/q", &msg, &out, &err), 0);
     cJSON *j = cJSON_Parse(out.data);
     assert_non_null(j);
-    assert_string_equal(cJSON_GetObjectItem(j, "QueueUrl")->valuestring, "http://sqs.us-east-1.localhost:1/0/q");
+    assert_string_equal(cJSON_GetObjectItem(j, "QueueUrl")->valuestring,
+                        "http://sqs.us-east-1.localhost:1/0/q");
     assert_string_equal(cJSON_GetObjectItem(j, "MessageBody")->valuestring, "b\"ody");
     assert_int_equal(cJSON_GetObjectItem(j, "DelaySeconds")->valueint, 3);
     assert_string_equal(cJSON_GetObjectItem(j, "MessageGroupId")->valuestring, "g");
     const cJSON *ma = cJSON_GetObjectItem(j, "MessageAttributes");
-    assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(ma, "blob"), "BinaryValue")->valuestring, "AAH+/3g=");
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(ma, "blob"), "BinaryValue")->valuestring,
+                        "AAH+/3g=");
     assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(ma, "n"), "StringValue")->valuestring, "1");
-    const cJSON *th = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "MessageSystemAttributes"), "AWSTraceHeader");
+    const cJSON *th =
+        cJSON_GetObjectItem(cJSON_GetObjectItem(j, "MessageSystemAttributes"), "AWSTraceHeader");
     assert_string_equal(cJSON_GetObjectItem(th, "DataType")->valuestring, "String");
     assert_string_equal(cJSON_GetObjectItem(th, "StringValue")->valuestring, "Root=1-a");
     cJSON_Delete(j);
@@ -93,14 +102,17 @@ static void test_limits(void **state)
     ev_sqs_message_attribute many[11];
     for (int i = 0; i < 11; i++)
         many[i] = a;
-    ev_sqs_outgoing m = {.body = "x", .body_len = 1, .delay_seconds = -1, .attributes = many, .attribute_count = 11};
+    ev_sqs_outgoing m = {
+        .body = "x", .body_len = 1, .delay_seconds = -1, .attributes = many, .attribute_count = 11};
     assert_int_equal(ev_sqs_build_send_request("q", &m, &out, &err), -1);
     ev_buf_free(&out);
 }
 
 static const char *good_receive =
-    "{\"Messages\":[{\"MessageId\":\"m1\",\"ReceiptHandle\":\"r1\",\"MD5OfBody\":\"5eb63bbbe01eeed093cb22bb8f5acdc3\","
-    "\"Body\":\"hello world\",\"Attributes\":{\"ApproximateReceiveCount\":\"2\",\"AWSTraceHeader\":\"Root=1-x\"},"
+    "{\"Messages\":[{\"MessageId\":\"m1\",\"ReceiptHandle\":\"r1\",\"MD5OfBody\":"
+    "\"5eb63bbbe01eeed093cb22bb8f5acdc3\","
+    "\"Body\":\"hello "
+    "world\",\"Attributes\":{\"ApproximateReceiveCount\":\"2\",\"AWSTraceHeader\":\"Root=1-x\"},"
     "\"MD5OfMessageAttributes\":\"74b723736a83b2813a36abc98207b440\",\"MessageAttributes\":{"
     "\"tenant\":{\"DataType\":\"String\",\"StringValue\":\"acme\"},"
     "\"count\":{\"DataType\":\"Number\",\"StringValue\":\"42\"},"

@@ -32,7 +32,7 @@ static void test_large_and_zero(void **state)
     ev_arena a = EV_ARENA_INIT;
     void *small = ev_arena_alloc(&a, 8);
     void *big = ev_arena_alloc(&a, 100000); /* own block */
-    void *small2 = ev_arena_alloc(&a, 8);  /* still from the first block */
+    void *small2 = ev_arena_alloc(&a, 8);   /* still from the first block */
     assert_non_null(small);
     assert_non_null(big);
     assert_non_null(small2);

@@ -106,9 +106,12 @@ static void test_failure_is_sticky(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_append_keeps_nul), cmocka_unit_test(test_growth),
-        cmocka_unit_test(test_printf),           cmocka_unit_test(test_json_string),
-        cmocka_unit_test(test_take),             cmocka_unit_test(test_failure_is_sticky),
+        cmocka_unit_test(test_append_keeps_nul),
+        cmocka_unit_test(test_growth),
+        cmocka_unit_test(test_printf),
+        cmocka_unit_test(test_json_string),
+        cmocka_unit_test(test_take),
+        cmocka_unit_test(test_failure_is_sticky),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,7 +33,8 @@ static void test_number_limits(void **state)
     assert_int_equal(ev_ddb_number_check("0.1e-129", NULL), EV_DDB_NUMBER_OK);
     assert_int_equal(ev_ddb_number_check("1e-131", NULL), EV_DDB_NUMBER_TOO_SMALL);
     assert_int_equal(ev_ddb_number_check("0.00001e-126", NULL), EV_DDB_NUMBER_TOO_SMALL);
-    assert_int_equal(ev_ddb_number_check("9.9999999999999999999999999999999999999E+125", &digits), EV_DDB_NUMBER_OK);
+    assert_int_equal(ev_ddb_number_check("9.9999999999999999999999999999999999999E+125", &digits),
+                     EV_DDB_NUMBER_OK);
     assert_int_equal(digits, 38);
     assert_int_equal(ev_ddb_number_check("1e126", NULL), EV_DDB_NUMBER_TOO_LARGE);
     assert_int_equal(ev_ddb_number_check("-10e125", NULL), EV_DDB_NUMBER_TOO_LARGE);
@@ -42,7 +43,8 @@ static void test_number_limits(void **state)
     assert_int_equal(ev_ddb_number_check("123456789012345678901234567890123456789", NULL),
                      EV_DDB_NUMBER_TOO_PRECISE);
     /* Leading and trailing zeros do not count. */
-    assert_int_equal(ev_ddb_number_check("1.0000000000000000000000000000000000000000000", &digits), EV_DDB_NUMBER_OK);
+    assert_int_equal(ev_ddb_number_check("1.0000000000000000000000000000000000000000000", &digits),
+                     EV_DDB_NUMBER_OK);
     assert_int_equal(digits, 1);
     assert_int_equal(ev_ddb_number_check("-120.50", &digits), EV_DDB_NUMBER_OK);
     assert_int_equal(digits, 4);
@@ -50,7 +52,8 @@ static void test_number_limits(void **state)
     assert_int_equal(digits, 3);
     assert_int_equal(ev_ddb_number_check("12300", &digits), EV_DDB_NUMBER_OK);
     assert_int_equal(digits, 3);
-    const char *bad[] = {"", "-", "+1", "01", "1.", ".5", "1e", "1e+", "NaN", "Infinity", "1 ", "0x10", "1,5"};
+    const char *bad[] = {"",    "-",   "+1",       "01", "1.",   ".5", "1e",
+                         "1e+", "NaN", "Infinity", "1 ", "0x10", "1,5"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(ev_ddb_number_check(bad[i], NULL), EV_DDB_NUMBER_SYNTAX);
     assert_int_equal(ev_ddb_number_check(NULL, NULL), EV_DDB_NUMBER_SYNTAX);
@@ -68,9 +71,18 @@ static void test_number_size(void **state)
 /* Writes one attribute `v` with put(), returns the status; text receives the JSON. */
 typedef ev_codec_status (*put_fn)(ev_ddb_writer *w, const void *arg);
 
-static ev_codec_status put_double(ev_ddb_writer *w, const void *arg) { return ev_ddb_put_n_double(w, *(const double *)arg); }
-static ev_codec_status put_int(ev_ddb_writer *w, const void *arg) { return ev_ddb_put_n_int(w, *(const int64_t *)arg); }
-static ev_codec_status put_str(ev_ddb_writer *w, const void *arg) { return ev_ddb_put_s(w, arg); }
+static ev_codec_status put_double(ev_ddb_writer *w, const void *arg)
+{
+    return ev_ddb_put_n_double(w, *(const double *)arg);
+}
+static ev_codec_status put_int(ev_ddb_writer *w, const void *arg)
+{
+    return ev_ddb_put_n_int(w, *(const int64_t *)arg);
+}
+static ev_codec_status put_str(ev_ddb_writer *w, const void *arg)
+{
+    return ev_ddb_put_s(w, arg);
+}
 
 static ev_codec_status write_item(put_fn put, const void *arg, ev_buf *out, size_t *size, ev_codec_error *err)
 {
@@ -117,8 +129,9 @@ static void test_put_numbers(void **state)
     assert_non_null(strstr(err.message, "1E-130"));
 
     int64_t lims[] = {INT64_MIN, INT64_MAX, 0, -1};
-    const char *texts[] = {"{\"v\":{\"N\":\"-9223372036854775808\"}}", "{\"v\":{\"N\":\"9223372036854775807\"}}",
-                           "{\"v\":{\"N\":\"0\"}}", "{\"v\":{\"N\":\"-1\"}}"};
+    const char *texts[] = {"{\"v\":{\"N\":\"-9223372036854775808\"}}",
+                           "{\"v\":{\"N\":\"9223372036854775807\"}}", "{\"v\":{\"N\":\"0\"}}",
+                           "{\"v\":{\"N\":\"-1\"}}"};
     for (size_t i = 0; i < 4; i++) {
         ev_buf_reset(&out);
         assert_int_equal(write_item(put_int, &lims[i], &out, &size, &err), EV_CODEC_OK);
@@ -180,13 +193,13 @@ static void test_item_size_rules(void **state)
     (void)state;
     assert_int_equal(size_of("{}"), 0);
     assert_int_equal(size_of("{\"a\":{\"S\":\"xyz\"}}"), 4);
-    assert_int_equal(size_of("{\"\\u00e9\":{\"S\":\"\\u20ac\"}}"), 2 + 3);            /* UTF-8 bytes */
-    assert_int_equal(size_of("{\"n\":{\"N\":\"-120.50\"}}"), 1 + 1 + 2);                /* 4 digits */
+    assert_int_equal(size_of("{\"\\u00e9\":{\"S\":\"\\u20ac\"}}"), 2 + 3); /* UTF-8 bytes */
+    assert_int_equal(size_of("{\"n\":{\"N\":\"-120.50\"}}"), 1 + 1 + 2);   /* 4 digits */
     assert_int_equal(size_of("{\"b\":{\"BOOL\":false},\"z\":{\"NULL\":true}}"), 2 + 2);
     assert_int_equal(size_of("{\"m\":{\"M\":{}}}"), 1 + 3);
     assert_int_equal(size_of("{\"m\":{\"M\":{\"k\":{\"N\":\"12\"}}}}"), 1 + 3 + 1 + 1 + 2);
     assert_int_equal(size_of("{\"l\":{\"L\":[{\"BOOL\":true},{\"NULL\":true}]}}"), 1 + 3 + 2 + 2);
-    assert_int_equal(size_of("{\"b\":{\"B\":\"AAEC\"}}"), 1 + 3);                          /* raw bytes */
+    assert_int_equal(size_of("{\"b\":{\"B\":\"AAEC\"}}"), 1 + 3); /* raw bytes */
     assert_int_equal(size_of("{\"s\":{\"SS\":[\"ab\",\"c\"]}}"), 1 + 3);
 
     ev_codec_ctx c;
@@ -262,7 +275,9 @@ static void test_reading(void **state)
     bool b;
     ev_arena_init(&arena, 1024);
 
-#define AV(text) cJSON *av = parse(text); ev_codec_init(&c, &arena, &err)
+#define AV(text)                                                                                             \
+    cJSON *av = parse(text);                                                                                 \
+    ev_codec_init(&c, &arena, &err)
 #define DONE() cJSON_Delete(av)
     {
         AV("{\"N\":\"1\"}");
@@ -402,24 +417,33 @@ static void test_event_from_ddb_errors(void **state)
 {
     (void)state;
     ev_codec_error err;
-    assert_int_equal(from_item("{\"source\":{\"S\":\"s\"},\"type\":{\"S\":\"temperature\"},"
-                               "\"payload\":{\"M\":{\"value\":{\"N\":\"22.5\"},\"unit\":{\"S\":\"celsius\"}}}}", &err),
-                     EV_CODEC_OK);
-    assert_int_equal(from_item("{\"source\":{\"S\":\"s\"},\"type\":{\"S\":\"temperature\"},"
-                               "\"payload\":{\"M\":{\"value\":{\"S\":\"22.5\"},\"unit\":{\"S\":\"celsius\"}}}}", &err),
-                     EV_CODEC_MISMATCH);
+    assert_int_equal(
+        from_item("{\"source\":{\"S\":\"s\"},\"type\":{\"S\":\"temperature\"},"
+                  "\"payload\":{\"M\":{\"value\":{\"N\":\"22.5\"},\"unit\":{\"S\":\"celsius\"}}}}",
+                  &err),
+        EV_CODEC_OK);
+    assert_int_equal(
+        from_item("{\"source\":{\"S\":\"s\"},\"type\":{\"S\":\"temperature\"},"
+                  "\"payload\":{\"M\":{\"value\":{\"S\":\"22.5\"},\"unit\":{\"S\":\"celsius\"}}}}",
+                  &err),
+        EV_CODEC_MISMATCH);
     assert_string_equal(err.path, "/payload/value");
     assert_string_equal(err.message, "expected N, found S");
-    assert_int_equal(from_item("{\"source\":{\"S\":\"s\"},\"type\":{\"S\":\"wind\"},\"payload\":{\"M\":{}}}", &err),
-                     EV_CODEC_MISMATCH);
+    assert_int_equal(
+        from_item("{\"source\":{\"S\":\"s\"},\"type\":{\"S\":\"wind\"},\"payload\":{\"M\":{}}}", &err),
+        EV_CODEC_MISMATCH);
     assert_string_equal(err.path, "/type");
-    assert_int_equal(from_item("{\"source\":{\"S\":\"s\"},\"type\":{\"S\":\"humidity\"}}", &err), EV_CODEC_MISMATCH);
+    assert_int_equal(from_item("{\"source\":{\"S\":\"s\"},\"type\":{\"S\":\"humidity\"}}", &err),
+                     EV_CODEC_MISMATCH);
     assert_string_equal(err.path, "/payload");
     assert_int_equal(from_item("{\"source\":{\"S\":\"s\"},\"type\":{\"S\":\"humidity\"},\"payload\":{\"M\":{"
-                               "\"value\":{\"N\":\"5\"}}},\"extra\":{\"NULL\":true}}", &err), EV_CODEC_MISMATCH);
+                               "\"value\":{\"N\":\"5\"}}},\"extra\":{\"NULL\":true}}",
+                               &err),
+                     EV_CODEC_MISMATCH);
     assert_string_equal(err.path, "/extra");
     assert_int_equal(from_item("{\"source\":{\"S\":\"s\"},\"type\":{\"S\":\"humidity\"},\"payload\":{\"M\":{"
-                               "\"value\":{\"N\":\"5\"}}},\"tags\":{\"M\":{\"k\":{\"N\":\"1\"}}}}", &err),
+                               "\"value\":{\"N\":\"5\"}}},\"tags\":{\"M\":{\"k\":{\"N\":\"1\"}}}}",
+                               &err),
                      EV_CODEC_MISMATCH);
     assert_string_equal(err.path, "/tags/k");
     assert_int_equal(from_item("[]", &err), EV_CODEC_MISMATCH);
@@ -429,16 +453,22 @@ static void test_event_decode_untrusted(void **state)
 {
     (void)state;
     const char *trees[] = {
-        "null", "[]", "{}", "{\"source\":1}", "{\"source\":\"s\",\"type\":\"temperature\"}",
+        "null",
+        "[]",
+        "{}",
+        "{\"source\":1}",
+        "{\"source\":\"s\",\"type\":\"temperature\"}",
         "{\"source\":\"s\",\"type\":\"wind\",\"payload\":{}}",
-        "{\"source\":\"s\",\"type\":\"pressure\",\"payload\":{\"value\":1,\"unit\":\"Pa\",\"altitude_m\":1.5}}",
-        "{\"source\":\"s\",\"type\":\"pressure\",\"payload\":{\"value\":1,\"unit\":\"Pa\",\"altitude_m\":1e300}}",
+        "{\"source\":\"s\",\"type\":\"pressure\",\"payload\":{\"value\":1,\"unit\":\"Pa\",\"altitude_m\":1.5}"
+        "}",
+        "{\"source\":\"s\",\"type\":\"pressure\",\"payload\":{\"value\":1,\"unit\":\"Pa\",\"altitude_m\":"
+        "1e300}}",
         "{\"source\":\"s\",\"type\":\"humidity\",\"payload\":{\"value\":1},\"tags\":{\"a\":1}}",
         "{\"payload\":{\"value\":1},\"type\":\"humidity\",\"source\":\"s\",\"tags\":{\"a\":\"b\"}}",
     };
-    const ev_codec_status want[] = {EV_CODEC_MISMATCH, EV_CODEC_MISMATCH, EV_CODEC_MISMATCH, EV_CODEC_MISMATCH,
-                                    EV_CODEC_MISMATCH, EV_CODEC_MISMATCH, EV_CODEC_MISMATCH, EV_CODEC_RANGE,
-                                    EV_CODEC_MISMATCH, EV_CODEC_OK};
+    const ev_codec_status want[] = {
+        EV_CODEC_MISMATCH, EV_CODEC_MISMATCH, EV_CODEC_MISMATCH, EV_CODEC_MISMATCH, EV_CODEC_MISMATCH,
+        EV_CODEC_MISMATCH, EV_CODEC_MISMATCH, EV_CODEC_RANGE,    EV_CODEC_MISMATCH, EV_CODEC_OK};
     for (size_t i = 0; i < sizeof trees / sizeof trees[0]; i++) {
         ev_arena arena;
         events_event ev;
@@ -511,12 +541,18 @@ static void test_enum_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_number_limits),      cmocka_unit_test(test_number_size),
-        cmocka_unit_test(test_put_numbers),        cmocka_unit_test(test_escaping),
-        cmocka_unit_test(test_item_size_rules),    cmocka_unit_test(test_item_size_limit),
-        cmocka_unit_test(test_depth_limit),        cmocka_unit_test(test_reading),
-        cmocka_unit_test(test_codec_paths),        cmocka_unit_test(test_event_from_ddb_errors),
-        cmocka_unit_test(test_event_decode_untrusted), cmocka_unit_test(test_event_encode_errors),
+        cmocka_unit_test(test_number_limits),
+        cmocka_unit_test(test_number_size),
+        cmocka_unit_test(test_put_numbers),
+        cmocka_unit_test(test_escaping),
+        cmocka_unit_test(test_item_size_rules),
+        cmocka_unit_test(test_item_size_limit),
+        cmocka_unit_test(test_depth_limit),
+        cmocka_unit_test(test_reading),
+        cmocka_unit_test(test_codec_paths),
+        cmocka_unit_test(test_event_from_ddb_errors),
+        cmocka_unit_test(test_event_decode_untrusted),
+        cmocka_unit_test(test_event_encode_errors),
         cmocka_unit_test(test_enum_names),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);

@@ -125,8 +125,8 @@ static void test_type_names(void **state)
     const char *doc = "[null,true,false,1,1.0,1.5,\"s\",[],{},-0,1e300]";
     cJSON *a = ev_json_parse(doc, strlen(doc), NULL);
     assert_non_null(a);
-    const char *want[] = {"null",  "boolean", "boolean", "integer", "integer", "number",
-                          "string", "array",  "object",  "integer", "integer"};
+    const char *want[] = {"null",   "boolean", "boolean", "integer", "integer", "number",
+                          "string", "array",   "object",  "integer", "integer"};
     for (int i = 0; i < 11; i++)
         assert_string_equal(ev_json_type_name(cJSON_GetArrayItem(a, i)), want[i]);
     cJSON_Delete(a);
@@ -135,9 +135,8 @@ static void test_type_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_path_render), cmocka_unit_test(test_fail_records),
-        cmocka_unit_test(test_cap),         cmocka_unit_test(test_to_json),
-        cmocka_unit_test(test_type_names),
+        cmocka_unit_test(test_path_render), cmocka_unit_test(test_fail_records), cmocka_unit_test(test_cap),
+        cmocka_unit_test(test_to_json),     cmocka_unit_test(test_type_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -117,8 +117,8 @@ static void test_hostname(void **state)
     assert_false(ev_format_hostname("-a.b"));
     assert_false(ev_format_hostname("a-.b"));
     assert_false(ev_format_hostname("a_b"));
-    assert_false(ev_format_hostname("ab--cd")); /* reserved hyphens, not xn-- */
-    assert_true(ev_format_hostname("xn--bcher-kva.example"));  /* bücher */
+    assert_false(ev_format_hostname("ab--cd"));               /* reserved hyphens, not xn-- */
+    assert_true(ev_format_hostname("xn--bcher-kva.example")); /* bücher */
     assert_false(ev_format_hostname("xn--bcher-kva!.example"));
     assert_false(ev_format_hostname("xn--"));
     char label[70];
@@ -205,9 +205,9 @@ static void test_uuid(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_date),  cmocka_unit_test(test_time),     cmocka_unit_test(test_date_time),
-        cmocka_unit_test(test_ipv4),  cmocka_unit_test(test_ipv6),     cmocka_unit_test(test_hostname),
-        cmocka_unit_test(test_email), cmocka_unit_test(test_uri),      cmocka_unit_test(test_uuid),
+        cmocka_unit_test(test_date),  cmocka_unit_test(test_time), cmocka_unit_test(test_date_time),
+        cmocka_unit_test(test_ipv4),  cmocka_unit_test(test_ipv6), cmocka_unit_test(test_hostname),
+        cmocka_unit_test(test_email), cmocka_unit_test(test_uri),  cmocka_unit_test(test_uuid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,7 +23,10 @@ static cJSON *parse_n(const char *s, size_t len, ev_json_error *e)
     return r;
 }
 
-static cJSON *parse(const char *s, ev_json_error *e) { return parse_n(s, strlen(s), e); }
+static cJSON *parse(const char *s, ev_json_error *e)
+{
+    return parse_n(s, strlen(s), e);
+}
 
 static void expect_ok(const char *s)
 {
@@ -43,8 +46,8 @@ static void expect_err(const char *s, ev_json_status st, long offset)
         fail_msg("accepted %s", s);
     }
     if (e.status != st || e.offset != offset)
-        fail_msg("%s: got %s at %ld (%s), want %s at %ld", s, ev_json_status_name(e.status),
-                 e.offset, e.message, ev_json_status_name(st), offset);
+        fail_msg("%s: got %s at %ld (%s), want %s at %ld", s, ev_json_status_name(e.status), e.offset,
+                 e.message, ev_json_status_name(st), offset);
 }
 
 static void test_valid_documents(void **state)
@@ -96,8 +99,9 @@ static void test_number_range_precision(void **state)
     assert_int_equal(e.status, EV_JSON_NUMBER_PRECISION);
     assert_int_equal(e.offset, 5);
     assert_string_equal(e.pointer, "/x");
-    assert_string_equal(e.message,
-                        "number 9007199254740993 at /x cannot be stored exactly (nearest double is 9007199254740992)");
+    assert_string_equal(
+        e.message,
+        "number 9007199254740993 at /x cannot be stored exactly (nearest double is 9007199254740992)");
     expect_err("[0.10000000000000001]", EV_JSON_NUMBER_PRECISION, 1);
     expect_err("[1e-400]", EV_JSON_NUMBER_PRECISION, 1);
     expect_err("[4.9e-324]", EV_JSON_NUMBER_PRECISION, 1);
@@ -152,10 +156,10 @@ static void test_strings(void **state)
     ev_json_error e;
     expect_err("[\"a\x01\"]", EV_JSON_SYNTAX, 3);
     expect_err("[\"tab\there\"]", EV_JSON_SYNTAX, 5);
-    expect_err("[\"\xc0\xaf\"]", EV_JSON_SYNTAX, 2);          /* overlong */
-    expect_err("[\"\xed\xa0\x80\"]", EV_JSON_SYNTAX, 2);      /* surrogate */
-    expect_err("[\"\xf4\x90\x80\x80\"]", EV_JSON_SYNTAX, 2);  /* > U+10FFFF */
-    expect_err("[\"ab\xc3\"]", EV_JSON_SYNTAX, 4);            /* truncated */
+    expect_err("[\"\xc0\xaf\"]", EV_JSON_SYNTAX, 2);         /* overlong */
+    expect_err("[\"\xed\xa0\x80\"]", EV_JSON_SYNTAX, 2);     /* surrogate */
+    expect_err("[\"\xf4\x90\x80\x80\"]", EV_JSON_SYNTAX, 2); /* > U+10FFFF */
+    expect_err("[\"ab\xc3\"]", EV_JSON_SYNTAX, 4);           /* truncated */
     expect_err("[\"a\\u0000b\"]", EV_JSON_SYNTAX, 3);
     expect_ok("[\"a\\\\u0000\"]"); /* an escaped backslash, then text */
     expect_err("[\"\\x\"]", EV_JSON_SYNTAX, 2);
@@ -186,7 +190,7 @@ static void test_structure(void **state)
     expect_err("{\"a\":1,}", EV_JSON_SYNTAX, 7);
     expect_err("[1] x", EV_JSON_SYNTAX, 4);
     expect_err("[1] [2]", EV_JSON_SYNTAX, 4);
-    expect_err("\x01[1]", EV_JSON_SYNTAX, 0);          /* cJSON skips any byte <= 0x20 */
+    expect_err("\x01[1]", EV_JSON_SYNTAX, 0); /* cJSON skips any byte <= 0x20 */
     expect_err("[1,\x0b 2]", EV_JSON_SYNTAX, 3);
     assert_null(parse_n("[1]\0", 4, &e)); /* NUL after the value */
     assert_int_equal(e.offset, 3);
@@ -371,8 +375,8 @@ static void test_arena_errors_match(void **state)
 {
     (void)state;
     static const char *const bad[] = {
-        "", "[1,]", "{\"a\":1,\"a\":2}", "[1e400]", "[0.10000000000000001]", "[\"\\u0000\"]",
-        "{\"a\" 1}", "[1] x", "[\"\x01\"]", "[01]", "[\"\xC0\xAF\"]", "[1",
+        "",          "[1,]",  "{\"a\":1,\"a\":2}", "[1e400]", "[0.10000000000000001]", "[\"\\u0000\"]",
+        "{\"a\" 1}", "[1] x", "[\"\x01\"]",        "[01]",    "[\"\xC0\xAF\"]",        "[1",
     };
     ev_arena a = EV_ARENA_INIT;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -559,14 +563,22 @@ static void test_arena_threads(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_valid_documents), cmocka_unit_test(test_number_grammar),
-        cmocka_unit_test(test_number_range_precision), cmocka_unit_test(test_number_texts),
-        cmocka_unit_test(test_strings),         cmocka_unit_test(test_structure),
-        cmocka_unit_test(test_duplicates),      cmocka_unit_test(test_depth),
-        cmocka_unit_test(test_long_pointer_truncated), cmocka_unit_test(test_status_names),
-        cmocka_unit_test(test_arena_equals_malloc), cmocka_unit_test(test_arena_errors_match),
-        cmocka_unit_test(test_arena_delete_harmless), cmocka_unit_test(test_current_arena_and_print),
-        cmocka_unit_test(test_arena_reuse_no_growth), cmocka_unit_test(test_arena_threads),
+        cmocka_unit_test(test_valid_documents),
+        cmocka_unit_test(test_number_grammar),
+        cmocka_unit_test(test_number_range_precision),
+        cmocka_unit_test(test_number_texts),
+        cmocka_unit_test(test_strings),
+        cmocka_unit_test(test_structure),
+        cmocka_unit_test(test_duplicates),
+        cmocka_unit_test(test_depth),
+        cmocka_unit_test(test_long_pointer_truncated),
+        cmocka_unit_test(test_status_names),
+        cmocka_unit_test(test_arena_equals_malloc),
+        cmocka_unit_test(test_arena_errors_match),
+        cmocka_unit_test(test_arena_delete_harmless),
+        cmocka_unit_test(test_current_arena_and_print),
+        cmocka_unit_test(test_arena_reuse_no_growth),
+        cmocka_unit_test(test_arena_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

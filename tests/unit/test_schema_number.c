@@ -35,7 +35,7 @@ static void test_multiple_of_decimal(void **state)
     assert_false(MULT("100", "1e3"));
     assert_false(MULT("7", "2"));
     assert_true(MULT("10", "2"));
-    assert_false(MULT("0.5", "1"));   /* value exponent below divisor's */
+    assert_false(MULT("0.5", "1"));    /* value exponent below divisor's */
     assert_true(MULT("2.50", "1.25")); /* trailing zeros */
     assert_false(MULT("1", "0"));      /* invalid divisor */
     assert_false(MULT("abc", "1"));
@@ -175,9 +175,12 @@ static void test_is_integer_and_node_multiple(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_multiple_of_decimal), cmocka_unit_test(test_multiple_of_extremes),
-        cmocka_unit_test(test_compare),             cmocka_unit_test(test_format),
-        cmocka_unit_test(test_text_exact),          cmocka_unit_test(test_is_integer_and_node_multiple),
+        cmocka_unit_test(test_multiple_of_decimal),
+        cmocka_unit_test(test_multiple_of_extremes),
+        cmocka_unit_test(test_compare),
+        cmocka_unit_test(test_format),
+        cmocka_unit_test(test_text_exact),
+        cmocka_unit_test(test_is_integer_and_node_multiple),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,7 +29,7 @@ static void test_search_not_anchored(void **state)
     assert_false(m("^abc$", "abc\n")); /* $ only at the very end */
     assert_true(m("^abc$", "abc"));
     assert_true(m("[0-9]{2,}", "ab12"));
-    assert_false(m("X_", "x_"));      /* case-sensitive */
+    assert_false(m("X_", "x_")); /* case-sensitive */
     /* Embedded NUL counts: the length is used, not strlen. */
     ev_regex re = {"^a\\x00b$", NULL};
     assert_int_equal(ev_regex_compile(&re, NULL, 0), 0);
@@ -45,9 +45,10 @@ static void test_ascii_classes(void **state)
     assert_false(m("^\\d+$", "\xe0\xa7\xa6")); /* Bengali zero */
     assert_true(m("^\\D$", "\xdf\xa0"));
     assert_true(m("^\\w$", "a"));
-    assert_false(m("^\\w$", "\xc3\xa9"));      /* é */
+    assert_false(m("^\\w$", "\xc3\xa9")); /* é */
     assert_true(m("^\\W$", "\xc3\xa9"));
-    assert_false(m("\\wcole", "\xc3\xa9" "cole"));
+    assert_false(m("\\wcole", "\xc3\xa9"
+                              "cole"));
     assert_true(m("^[\\d]+$", "0123"));
     assert_true(m("^[\\D]$", "\xc3\xa9"));
     assert_false(m("^[\\D]$", "5"));
@@ -59,9 +60,10 @@ static void test_ascii_classes(void **state)
 static void test_whitespace(void **state)
 {
     (void)state;
-    const char *ws[] = {"\t", "\n", "\v", "\f", "\r", " ", "\xc2\xa0", "\xe1\x9a\x80",
-                        "\xe2\x80\x80", "\xe2\x80\x8a", "\xe2\x80\xa8", "\xe2\x80\xa9",
-                        "\xe2\x80\xaf", "\xe2\x81\x9f", "\xe3\x80\x80", "\xef\xbb\xbf"};
+    const char *ws[] = {
+        "\t",           "\n",           "\v",           "\f",           "\r",           " ",
+        "\xc2\xa0",     "\xe1\x9a\x80", "\xe2\x80\x80", "\xe2\x80\x8a", "\xe2\x80\xa8", "\xe2\x80\xa9",
+        "\xe2\x80\xaf", "\xe2\x81\x9f", "\xe3\x80\x80", "\xef\xbb\xbf"};
     for (size_t i = 0; i < sizeof ws / sizeof ws[0]; i++) {
         assert_true(m("^\\s$", ws[i]));
         assert_false(m("^\\S$", ws[i]));
@@ -91,14 +93,15 @@ static void test_escapes_and_dot(void **state)
     assert_false(m("^.$", "\xe2\x80\xa8"));
     assert_true(m("^[.]$", "."));
     assert_false(m("^[.]$", "a"));
-    assert_true(m("^[[]$", "["));             /* [ in a class is a literal */
+    assert_true(m("^[[]$", "[")); /* [ in a class is a literal */
     /* Not a POSIX class in ECMA-262: the class is [[:alph] followed by "]+". */
     assert_true(m("^[[:alpha:]]+$", "a]]"));
     assert_false(m("^[[:alpha:]]+$", "b]"));
-    assert_false(m("[]", "a"));               /* empty class */
+    assert_false(m("[]", "a")); /* empty class */
     assert_true(m("^[^]$", "\n"));
     assert_true(m("^\\/$", "/"));
-    assert_true(m("^\\p{Letter}cole$", "\xc3\xa9" "cole"));
+    assert_true(m("^\\p{Letter}cole$", "\xc3\xa9"
+                                       "cole"));
     assert_true(m("^\\p{L}+$", "\xc3\xa9t\xc3\xa9"));
     assert_true(m("^\\p{digit}+$", "\xe0\xa7\xa6"));
     assert_false(m("^\\P{Nd}$", "5"));
@@ -171,9 +174,12 @@ static void test_threads(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_search_not_anchored), cmocka_unit_test(test_ascii_classes),
-        cmocka_unit_test(test_whitespace),          cmocka_unit_test(test_escapes_and_dot),
-        cmocka_unit_test(test_compile_errors),      cmocka_unit_test(test_recompile_and_free),
+        cmocka_unit_test(test_search_not_anchored),
+        cmocka_unit_test(test_ascii_classes),
+        cmocka_unit_test(test_whitespace),
+        cmocka_unit_test(test_escapes_and_dot),
+        cmocka_unit_test(test_compile_errors),
+        cmocka_unit_test(test_recompile_and_free),
         cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
