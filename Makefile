@@ -124,7 +124,7 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(GEN_LIB) $(LIB_FILES)
 
 # ---- tests -----------------------------------------------------------------
 
-test: deps-quiet check-generated build codegen-tests unit conformance suite differential ddb-differential sigv4-differential integration sanitize
+test: deps-quiet check-generated build codegen-tests unit conformance suite differential ddb-differential sigv4-differential integration sanitize valgrind
 	@echo "make test: all test stages passed"
 
 codegen-tests: build
