@@ -545,6 +545,30 @@ static int check_batch_size(size_t n, ev_aws_error *err)
     return 0;
 }
 
+/* {"QueueUrl": ..., "Entries": []} for the *Batch operations; NULL when memory runs out. */
+static cJSON *batch_request_new(const char *queue_url, cJSON **entries)
+{
+    cJSON *root = cJSON_CreateObject();
+    *entries = root ? cJSON_AddArrayToObject(root, "Entries") : NULL;
+    if (!*entries || !cJSON_AddStringToObject(root, "QueueUrl", queue_url)) {
+        cJSON_Delete(root);
+        return NULL;
+    }
+    return root;
+}
+
+/* Appends an entry whose Id is its index, so results map back to the inputs. */
+static cJSON *batch_entry_add(cJSON *entries, size_t index)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%zu", index);
+    cJSON *e = cJSON_CreateObject();
+    if (!e)
+        return NULL;
+    cJSON_AddItemToArray(entries, e);
+    return cJSON_AddStringToObject(e, "Id", id) ? e : NULL;
+}
+
 int ev_sqs_send_message_batch(ev_aws_client *c, const char *queue_url, const ev_sqs_outgoing *msgs, size_t n,
                               ev_sqs_batch_entry *results, ev_aws_error *err)
 {
@@ -566,18 +590,13 @@ int ev_sqs_send_message_batch(ev_aws_client *c, const char *queue_url, const ev_
             snprintf(err->service, sizeof err->service, SQS_SERVICE);
         return -1;
     }
-    cJSON *root = cJSON_CreateObject();
-    cJSON *entries = root ? cJSON_AddArrayToObject(root, "Entries") : NULL;
-    if (!entries || !cJSON_AddStringToObject(root, "QueueUrl", queue_url))
+    cJSON *entries;
+    cJSON *root = batch_request_new(queue_url, &entries);
+    if (!root)
         goto nomem;
     for (size_t i = 0; i < n; i++) {
-        cJSON *e = cJSON_CreateObject();
-        char id[24];
-        snprintf(id, sizeof id, "%zu", i);
-        if (!e)
-            goto nomem;
-        cJSON_AddItemToArray(entries, e);
-        if (!cJSON_AddStringToObject(e, "Id", id) || outgoing_json(e, &msgs[i]) != 0)
+        cJSON *e = batch_entry_add(entries, i);
+        if (!e || outgoing_json(e, &msgs[i]) != 0)
             goto nomem;
     }
     cJSON *resp;
@@ -809,19 +828,13 @@ static int handle_batch(ev_aws_client *c, const char *op, const char *queue_url,
     if (check_batch_size(n, err) != 0)
         return -1;
     memset(results, 0, n * sizeof *results);
-    cJSON *root = cJSON_CreateObject();
-    cJSON *entries = root ? cJSON_AddArrayToObject(root, "Entries") : NULL;
-    if (!entries || !cJSON_AddStringToObject(root, "QueueUrl", queue_url))
+    cJSON *entries;
+    cJSON *root = batch_request_new(queue_url, &entries);
+    if (!root)
         goto nomem;
     for (size_t i = 0; i < n; i++) {
-        cJSON *e = cJSON_CreateObject();
-        char id[24];
-        snprintf(id, sizeof id, "%zu", i);
-        if (!e)
-            goto nomem;
-        cJSON_AddItemToArray(entries, e);
-        if (!cJSON_AddStringToObject(e, "Id", id) ||
-            !cJSON_AddStringToObject(e, "ReceiptHandle", receipts[i]))
+        cJSON *e = batch_entry_add(entries, i);
+        if (!e || !cJSON_AddStringToObject(e, "ReceiptHandle", receipts[i]))
             goto nomem;
         if (timeouts && !cJSON_AddNumberToObject(e, "VisibilityTimeout", timeouts[i]))
             goto nomem;
