@@ -13,7 +13,11 @@ bin="$build/bench/bench_putitem"
 work=$(mktemp -d "${TMPDIR:-/tmp}/evpipe-bench.XXXXXX")
 pid=""
 cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    # Under set -e a failing wait (the emulator dies by our TERM) would become the script's status.
+    if [ -n "$pid" ]; then
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    fi
     rm -rf "$work"
 }
 trap cleanup EXIT
