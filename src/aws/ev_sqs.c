@@ -467,10 +467,24 @@ int ev_sqs_send_message(ev_aws_client *c, const char *queue_url, const ev_sqs_ou
 }
 
 /* Shared by the three batch calls: fills results[] from Successful/Failed. */
-static int batch_results(const char *op, const cJSON *resp, size_t n, ev_sqs_batch_entry *results,
-                         const ev_sqs_outgoing *msgs, ev_aws_error *err)
+/* Fails entry i for a second report of the same Id: a faulty or hostile
+ * answer must never turn a failure (or an MD5 mismatch) into success. */
+static bool report_once(bool *seen, ev_sqs_batch_entry *results, size_t i)
 {
-    bool *seen = calloc(n, sizeof *seen);
+    if (!seen[i]) {
+        seen[i] = true;
+        return true;
+    }
+    results[i].ok = false;
+    snprintf(results[i].code, sizeof results[i].code, "DuplicateResult");
+    snprintf(results[i].message, sizeof results[i].message, "the service reported this entry more than once");
+    return false;
+}
+
+int ev_sqs_parse_batch_response(const char *op, const cJSON *resp, size_t n, ev_sqs_batch_entry *results,
+                                const ev_sqs_outgoing *msgs, ev_aws_error *err)
+{
+    bool *seen = calloc(n ? n : 1, sizeof *seen);
     if (!seen)
         return nomem(err);
     int integrity_rc = 0;
@@ -481,9 +495,8 @@ static int batch_results(const char *op, const cJSON *resp, size_t n, ev_sqs_bat
         const char *id = get_str(e, "Id");
         char *end = NULL;
         unsigned long i = id ? strtoul(id, &end, 10) : n;
-        if (!id || *end || i >= n)
+        if (!id || *end || i >= n || !report_once(seen, results, i))
             continue;
-        seen[i] = true;
         results[i].ok = true;
         if (msgs) {
             copy_sent(e, &results[i].sent);
@@ -500,9 +513,8 @@ static int batch_results(const char *op, const cJSON *resp, size_t n, ev_sqs_bat
         const char *id = get_str(e, "Id");
         char *end = NULL;
         unsigned long i = id ? strtoul(id, &end, 10) : n;
-        if (!id || *end || i >= n)
+        if (!id || *end || i >= n || !report_once(seen, results, i))
             continue;
-        seen[i] = true;
         results[i].ok = false;
         const char *code = get_str(e, "Code");
         const char *msg = get_str(e, "Message");
@@ -602,7 +614,7 @@ int ev_sqs_send_message_batch(ev_aws_client *c, const char *queue_url, const ev_
     cJSON *resp;
     if (call(c, "SendMessageBatch", root, 0, &resp, err) != 0)
         return -1;
-    int rc = batch_results("SendMessageBatch", resp, n, results, msgs, err);
+    int rc = ev_sqs_parse_batch_response("SendMessageBatch", resp, n, results, msgs, err);
     cJSON_Delete(resp);
     return rc;
 nomem:
@@ -842,7 +854,7 @@ static int handle_batch(ev_aws_client *c, const char *op, const char *queue_url,
     cJSON *resp;
     if (call(c, op, root, 0, &resp, err) != 0)
         return -1;
-    int rc = batch_results(op, resp, n, results, NULL, err);
+    int rc = ev_sqs_parse_batch_response(op, resp, n, results, NULL, err);
     cJSON_Delete(resp);
     return rc;
 nomem:

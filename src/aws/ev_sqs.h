@@ -160,6 +160,14 @@ size_t ev_sqs_message_size(const ev_sqs_outgoing *msg);
 /* The SendMessage request body (QueueUrl, MessageBody, attributes, ...). */
 int ev_sqs_build_send_request(const char *queue_url, const ev_sqs_outgoing *msg, ev_buf *out,
                               ev_aws_error *err);
+/* Reads a *Batch response (cJSON of the body) into results[0..n) (entry Ids
+ * are the indexes). With msgs (SendMessageBatch) the MD5s of successful
+ * entries are verified. An entry the service reports twice, or not at all,
+ * is failed (DuplicateResult, MissingResult). 0 when every entry succeeded;
+ * -1 with err: EV_AWS_ERR_PARTIAL naming the first failure, or an integrity
+ * error on an MD5 mismatch. `op` names the operation in messages. */
+int ev_sqs_parse_batch_response(const char *op, const cJSON *resp, size_t n, ev_sqs_batch_entry *results,
+                                const ev_sqs_outgoing *msgs, ev_aws_error *err);
 /* Parses a ReceiveMessage response body, verifying MD5s. */
 int ev_sqs_parse_receive_response(const char *body, size_t len, ev_sqs_messages *out, ev_aws_error *err);
 

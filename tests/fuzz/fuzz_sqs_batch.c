@@ -4,11 +4,7 @@
  * MD5OfMessageSystemAttributes, Code, Message, SenderFault) shared by
  * SendMessageBatch, DeleteMessageBatch and ChangeMessageVisibilityBatch.
  *
- * That parser, batch_results(), is static in src/aws/ev_sqs.c and only
- * reached after a network call, so this target compiles ev_sqs.c into
- * itself (the archive's ev_sqs.o is then never pulled in: every symbol it
- * defines is already defined here) and calls it directly. If its signature
- * changes, this file must follow.
+ * The parser is ev_sqs_parse_batch_response (a building block of ev_sqs.h).
  *
  * Input layout:
  *   byte 0: batch size n = 1 + b % 10 (ids "0".."n-1")
@@ -18,7 +14,12 @@
  *           bit 2: messages carry an AWSTraceHeader
  *   rest:   the response body, as ev_aws_client_call_json parses it.
  */
-#include "aws/ev_sqs.c"
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/ev_sqs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -58,7 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(results, 0, sizeof results);
     ev_aws_error err;
     ev_aws_error_clear(&err);
-    int rc = batch_results("SendMessageBatch", resp, n, results, (flags & 1) ? msgs : NULL, &err);
+    int rc =
+        ev_sqs_parse_batch_response("SendMessageBatch", resp, n, results, (flags & 1) ? msgs : NULL, &err);
 
     size_t failed = 0;
     for (size_t i = 0; i < n; i++) {
@@ -73,10 +75,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort(); /* MissingResult / MD5Mismatch always name themselves */
         }
     }
-    /* 0 only when every entry succeeded; a failed entry always fails the
-     * call. (-1 with every entry ok is possible: a service that reports one
-     * Id twice, first with a wrong MD5.) */
-    if (rc == 0 && failed != 0)
+    /* 0 exactly when every entry succeeded: a duplicate report can never
+     * leave an entry ok after its MD5 mismatched. */
+    if ((rc == 0) != (failed == 0))
         abort();
     if (rc != 0 && err.kind != EV_AWS_ERR_PARTIAL && err.kind != EV_AWS_ERR_INTEGRITY)
         abort();

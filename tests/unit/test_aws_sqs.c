@@ -168,6 +168,36 @@ static void test_parse_receive_detects_corruption(void **state)
     assert_int_equal(ev_sqs_parse_receive_response(no_handle, strlen(no_handle), &m, &err), -1);
 }
 
+/* A faulty or hostile answer that reports an entry twice must fail it, never
+ * let the second report (here: success) hide the first. */
+static void test_batch_response_duplicates_and_gaps(void **state)
+{
+    (void)state;
+    cJSON *resp = cJSON_Parse("{\"Successful\":[{\"Id\":\"0\"},{\"Id\":\"0\"}],"
+                              "\"Failed\":[{\"Id\":\"1\",\"Code\":\"X\",\"SenderFault\":true},"
+                              "{\"Id\":\"1\",\"Code\":\"Y\"}]}");
+    assert_non_null(resp);
+    ev_sqs_batch_entry results[3];
+    memset(results, 0, sizeof results);
+    ev_aws_error err;
+    ev_aws_error_clear(&err);
+    assert_int_equal(ev_sqs_parse_batch_response("DeleteMessageBatch", resp, 3, results, NULL, &err), -1);
+    assert_false(results[0].ok);
+    assert_string_equal(results[0].code, "DuplicateResult");
+    assert_false(results[1].ok);
+    assert_string_equal(results[1].code, "DuplicateResult");
+    assert_false(results[2].ok);
+    assert_string_equal(results[2].code, "MissingResult");
+    assert_int_equal(err.kind, EV_AWS_ERR_PARTIAL);
+    cJSON_Delete(resp);
+
+    resp = cJSON_Parse("{\"Successful\":[{\"Id\":\"1\"},{\"Id\":\"0\"}]}");
+    memset(results, 0, sizeof results);
+    assert_int_equal(ev_sqs_parse_batch_response("DeleteMessageBatch", resp, 2, results, NULL, &err), 0);
+    assert_true(results[0].ok && results[1].ok);
+    cJSON_Delete(resp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -176,6 +206,7 @@ int main(void)
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_parse_receive),
         cmocka_unit_test(test_parse_receive_detects_corruption),
+        cmocka_unit_test(test_batch_response_duplicates_and_gaps),
     };
     return cmocka_run_group_tests_name("aws_sqs", tests, NULL, NULL);
 }
