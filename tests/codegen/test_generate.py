@@ -109,6 +109,29 @@ class Output(unittest.TestCase):
             self.assertIn("#if EV_RUNTIME_VERSION != 1", text)
 
 
+class ApiGatewayModel(unittest.TestCase):
+    """The draft-04 model is a valid draft-04 schema and never rejects an event the full schema accepts."""
+
+    def test_model(self):
+        import jsonschema  # noqa: PLC0415 (test-only dependency)
+        with tempfile.TemporaryDirectory() as tmp:
+            self.assertEqual(run("--schema", SCHEMA, "--out", tmp).returncode, 0)
+            with open(os.path.join(tmp, "apigw", "events.model.json")) as fh:
+                model = json.load(fh)
+            fixtures = os.path.join(tmp, "fixtures", "events.fixtures.json")
+            with open(fixtures) as fh:
+                data = json.load(fh)
+        self.assertEqual(model["$schema"], "http://json-schema.org/draft-04/schema#")
+        jsonschema.Draft4Validator.check_schema(model)
+        self.assertNotIn("$defs", json.dumps(model))
+        self.assertIn("propertyNames", model["description"])  # dropped keywords are named
+        v = jsonschema.Draft4Validator(model)
+        valid = [f for f in data["fixtures"] if f["valid"]]
+        self.assertGreater(len(valid), 5)
+        for f in valid:
+            self.assertTrue(v.is_valid(f["instance"]), f)
+
+
 @unittest.skipUnless(shutil.which("make") and os.path.exists(os.path.join(ROOT, "build", "lib", "libev_core.a")),
                      "needs `make build` first")
 class OtherSchema(unittest.TestCase):
