@@ -4,7 +4,8 @@ API Gateway models accept draft-04 only. Keywords draft-04 can express are
 translated ($defs -> definitions, const -> one-value enum, numeric
 exclusive bounds -> boolean form, dependentRequired -> dependencies);
 keywords it cannot express (propertyNames, format assertions it does not
-know, if/then/else, contains, ...) are dropped from the model and listed in
+know, if/then/else, contains, ...) and decimal multipleOf (which validators
+that divide in binary floating point get wrong) are dropped from the model and listed in
 its description: the ingestion function enforces the full schema anyway, so
 the model is a first filter and documentation, never the only check.
 """
@@ -66,6 +67,10 @@ class _Translator:
             elif kw == "dependentRequired":
                 out.setdefault("dependencies", {}).update(_plain(v))
             elif kw == "format" and v not in _DRAFT4_FORMATS:
+                self.dropped.add(p)
+            elif kw == "multipleOf" and not (isinstance(v, Num) and v.is_integer()):
+                # A validator dividing in binary floating point rejects 16.88 as a
+                # multiple of 0.01; only the function's exact check is trusted.
                 self.dropped.add(p)
             elif kw in _KEEP:
                 out[kw] = _plain(v) if kw in ("enum", "default") else _num(v)
