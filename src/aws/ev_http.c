@@ -131,6 +131,7 @@ void ev_http_response_reset(ev_http_response *r)
     r->status = 0;
     r->curl_code = 0;
     r->timed_out = false;
+    r->too_large = false;
     r->error[0] = '\0';
 }
 
@@ -263,6 +264,7 @@ static void finish_transfer(ev_http_client *c, CURL *easy, transfer *t, CURLcode
     } else {
         r->status = 0;
         r->timed_out = code == CURLE_OPERATION_TIMEDOUT;
+        r->too_large = t->too_large;
         if (t->too_large)
             snprintf(r->error, sizeof r->error, "response larger than %zu bytes", t->max_bytes);
         else if (!r->error[0])
@@ -273,6 +275,28 @@ static void finish_transfer(ev_http_client *c, CURL *easy, transfer *t, CURLcode
     t->headers = NULL;
 }
 
+bool ev_http_curl_code_is_transient(int curl_code)
+{
+    switch ((CURLcode)curl_code) {
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_HTTP2:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_HTTP3:
+    case CURLE_QUIC_CONNECT_ERROR:
+        return true;
+    default:
+        return false;
+    }
+}
+
 void ev_http_transport_error(const ev_http_response *resp, ev_aws_error *err)
 {
     if (!err)
@@ -281,8 +305,11 @@ void ev_http_transport_error(const ev_http_response *resp, ev_aws_error *err)
     err->kind = EV_AWS_ERR_TRANSPORT;
     err->curl_code = resp->curl_code;
     err->timeout = resp->timed_out;
-    err->retryable = true;
-    snprintf(err->code, sizeof err->code, "%s", resp->timed_out ? "RequestTimeout" : "TransportError");
+    err->retryable = ev_http_curl_code_is_transient(resp->curl_code);
+    snprintf(err->code, sizeof err->code, "%s",
+             resp->timed_out   ? "RequestTimeout"
+             : resp->too_large ? "ResponseTooLarge"
+                               : "TransportError");
     snprintf(err->message, sizeof err->message, "%s (curl %d)", resp->error, resp->curl_code);
     if (resp->curl_code == (int)CURLE_OUT_OF_MEMORY) {
         err->kind = EV_AWS_ERR_NOMEM;

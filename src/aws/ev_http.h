@@ -59,6 +59,7 @@ typedef struct ev_http_response {
     ev_buf headers; /* raw header lines of the final response */
     int curl_code;  /* CURLE_OK (0) on an HTTP answer */
     bool timed_out;
+    bool too_large;  /* the body exceeded max_response_bytes (curl code 23) */
     char error[256]; /* curl's error text on failure */
 } ev_http_response;
 
@@ -103,7 +104,18 @@ int ev_http_send(ev_http_client *c, const ev_http_request *req, ev_http_response
 int ev_http_send_many(ev_http_client *c, const ev_http_request *reqs, ev_http_response *resps, size_t n,
                       ev_aws_error *err);
 
-/* Fills err from a failed response (transport kind, timeout flag). */
+/* True for the curl codes of transient transport failures, the only ones
+ * retried: COULDNT_RESOLVE_PROXY (5), COULDNT_RESOLVE_HOST (6),
+ * COULDNT_CONNECT (7), HTTP2 (16), PARTIAL_FILE (18), OPERATION_TIMEDOUT
+ * (28), SSL_CONNECT_ERROR (35), GOT_NOTHING (52), SEND_ERROR (55),
+ * RECV_ERROR (56), HTTP2_STREAM (92), HTTP3 (95), QUIC_CONNECT_ERROR (96).
+ * Anything else (certificate failures 60, unreadable CA file 77, bad URL 3,
+ * unsupported protocol 1, response over the size limit 23, ...) would fail
+ * the same way again. */
+bool ev_http_curl_code_is_transient(int curl_code);
+
+/* Fills err from a failed response (transport kind, timeout flag;
+ * retryable only for ev_http_curl_code_is_transient codes). */
 void ev_http_transport_error(const ev_http_response *resp, ev_aws_error *err);
 
 /* Optional: releases curl's process-wide state at exit (valgrind-clean runs).

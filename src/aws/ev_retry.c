@@ -83,7 +83,10 @@ bool ev_retry_is_retryable(const ev_aws_error *err)
         return false;
     switch (err->kind) {
     case EV_AWS_ERR_TRANSPORT:
-        return true;
+        /* Set by ev_http_transport_error from an allow-list of transient
+         * curl codes (connect, reset, timeout, ...); a certificate failure
+         * or an oversized answer would fail the same way again. */
+        return err->retryable;
     case EV_AWS_ERR_SERVICE:
         return ev_aws_error_is_throttling_code(err->code) || ev_aws_error_is_transient_code(err->code) ||
                ev_aws_error_is_transient_status(err->http_status) || err->http_status == 429;

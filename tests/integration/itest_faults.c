@@ -297,7 +297,37 @@ static void test_connection_refused_retried(void **state)
     assert_int_equal(err.kind, EV_AWS_ERR_TRANSPORT);
     assert_int_equal(err.attempts, 3);
     assert_int_equal(rec.n, 2);
-    assert_int_not_equal(err.curl_code, 0);
+    assert_int_equal(err.curl_code, 7); /* COULDNT_CONNECT: transient, retried */
+    assert_true(err.retryable);
+    ev_aws_client_free(c);
+}
+
+static void test_oversized_response_not_retried(void **state)
+{
+    (void)state;
+    ev_credentials creds = {"AKIDFAULT", "secret", NULL};
+    ev_aws_client_config cfg = {.service = EV_ENDPOINT_DYNAMODB,
+                                .region = "us-east-1",
+                                .endpoint_url = endpoint,
+                                .credentials = &creds,
+                                .http = {.max_response_bytes = 64}};
+    ev_aws_error err;
+    ev_aws_client *c = ev_aws_client_new(&cfg, &err);
+    assert_non_null(c);
+    ev_retry_set_clock(ev_aws_client_retry(c), record_sleep, &rec);
+    ev_retry_set_random(ev_aws_client_retry(c), half, NULL);
+    script("[{\"status\":200,\"body\":{\"TableNames\":["
+           "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+           "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"]}},{\"status\":200},{\"status\":200}]");
+    assert_int_equal(list_tables(c, &err), -1);
+    assert_int_equal(err.kind, EV_AWS_ERR_TRANSPORT);
+    assert_int_equal(err.curl_code, 23);
+    assert_string_equal(err.code, "ResponseTooLarge");
+    assert_false(err.retryable);
+    assert_int_equal(err.attempts, 1);
+    assert_int_equal(requests_seen(), 1);
+    assert_int_equal(rec.n, 0);
+    assert_int_equal(ev_aws_client_retry(c)->quota_available, 500);
     ev_aws_client_free(c);
 }
 
@@ -430,6 +460,7 @@ int main(void)
         cmocka_unit_test_setup(test_quota_stops_retries, setup_each),
         cmocka_unit_test_setup(test_quota_refills_on_success, setup_each),
         cmocka_unit_test_setup(test_connection_refused_retried, setup_each),
+        cmocka_unit_test_setup(test_oversized_response_not_retried, setup_each),
         cmocka_unit_test_setup(test_concurrent_calls_retry_together, setup_each),
         cmocka_unit_test_setup(test_batch_write_unprocessed_resent, setup_each),
         cmocka_unit_test_setup(test_sqs_trace_header_and_md5_on_send, setup_each),

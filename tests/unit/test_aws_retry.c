@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "aws/ev_http.h"
 #include "aws/ev_retry.h"
 
 typedef struct rec {
@@ -72,6 +73,46 @@ static void test_backoff_full_jitter_and_cap(void **state)
     assert_int_equal(ev_retry_delay_ms(&r, 1000), 10000);
 }
 
+static ev_aws_error transport(int curl_code)
+{
+    ev_http_response resp;
+    ev_http_response_init(&resp);
+    resp.curl_code = curl_code;
+    resp.timed_out = curl_code == 28;
+    ev_aws_error e;
+    ev_http_transport_error(&resp, &e);
+    ev_http_response_free(&resp);
+    return e;
+}
+
+/* Only transient transport failures are retried: a certificate, CA-file,
+ * URL, protocol or size-limit failure fails the same way every time. */
+static void test_transport_allow_list(void **state)
+{
+    (void)state;
+    const int transient[] = {5, 6, 7, 16, 18, 28, 35, 52, 55, 56, 92, 95, 96};
+    for (size_t i = 0; i < sizeof transient / sizeof *transient; i++) {
+        ev_aws_error e = transport(transient[i]);
+        assert_int_equal(e.kind, EV_AWS_ERR_TRANSPORT);
+        assert_true(e.retryable);
+        assert_true(ev_retry_is_retryable(&e));
+    }
+    const int permanent[] = {1, 3, 23, 51, 58, 60, 77, 80, 83, 90, 91, 98};
+    for (size_t i = 0; i < sizeof permanent / sizeof *permanent; i++) {
+        ev_aws_error e = transport(permanent[i]);
+        assert_int_equal(e.kind, EV_AWS_ERR_TRANSPORT);
+        assert_false(e.retryable);
+        assert_false(ev_retry_is_retryable(&e));
+        ev_retry r;
+        ev_retry_init(&r);
+        ev_retry_call call;
+        ev_retry_call_begin(&call);
+        uint32_t delay = 0;
+        assert_false(ev_retry_call_next(&r, &call, &e, &delay));
+        assert_int_equal(r.quota_available, 500);
+    }
+}
+
 static void test_classification(void **state)
 {
     (void)state;
@@ -116,6 +157,8 @@ static void test_classification(void **state)
     ev_aws_error t;
     ev_aws_error_clear(&t);
     t.kind = EV_AWS_ERR_TRANSPORT;
+    assert_false(ev_retry_is_retryable(&t)); /* transport: as ev_http_transport_error classified it */
+    t.retryable = true;
     assert_true(ev_retry_is_retryable(&t));
     t.kind = EV_AWS_ERR_INVALID;
     assert_false(ev_retry_is_retryable(&t));
@@ -162,6 +205,7 @@ static void test_call_flow_and_quota(void **state)
     ev_aws_error_clear(&to);
     to.kind = EV_AWS_ERR_TRANSPORT;
     to.timeout = true;
+    to.retryable = true;
     assert_true(ev_retry_call_should_retry(&r, &call, &to));
     assert_int_equal(r.quota_available, 475);
 
@@ -216,7 +260,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),           cmocka_unit_test(test_backoff_full_jitter_and_cap),
         cmocka_unit_test(test_classification),     cmocka_unit_test(test_call_flow_and_quota),
-        cmocka_unit_test(test_drain_whole_bucket),
+        cmocka_unit_test(test_drain_whole_bucket), cmocka_unit_test(test_transport_allow_list),
     };
     return cmocka_run_group_tests_name("aws_retry", tests, NULL, NULL);
 }
