@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/rand.h>
+
 #define DDB_SERVICE "dynamodb"
 
 static int nomem(ev_aws_error *err)
@@ -456,6 +458,20 @@ int ev_dynamodb_batch_write_item(ev_aws_client *c, const char *request_items_jso
     return rc;
 }
 
+int ev_dynamodb_new_request_token(char out[EV_DYNAMODB_TOKEN_SIZE], ev_aws_error *err)
+{
+    unsigned char b[16];
+    if (RAND_bytes(b, (int)sizeof b) != 1)
+        return fail(err, EV_AWS_ERR_INVALID, "RandomFailure",
+                    "RAND_bytes failed to make a ClientRequestToken");
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+    snprintf(out, EV_DYNAMODB_TOKEN_SIZE,
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3],
+             b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+    return 0;
+}
+
 int ev_dynamodb_transact_write_items(ev_aws_client *c, const char *transact_items_json,
                                      const char *client_request_token, cJSON **cancellation_reasons_out,
                                      ev_aws_error *err)
@@ -465,6 +481,15 @@ int ev_dynamodb_transact_write_items(ev_aws_client *c, const char *transact_item
         *cancellation_reasons_out = NULL;
     if (require(transact_items_json, "TransactItems", err) != 0)
         return -1;
+    /* Without a caller's token one is made here, once per call: every
+     * attempt (a retry after a timeout too) carries the same token, so
+     * DynamoDB applies the transaction at most once (botocore does the same). */
+    char token[EV_DYNAMODB_TOKEN_SIZE];
+    if (!client_request_token || !*client_request_token) {
+        if (ev_dynamodb_new_request_token(token, err) != 0)
+            return -1;
+        client_request_token = token;
+    }
     body b;
     body_begin(&b);
     add_raw(&b, "TransactItems", transact_items_json);

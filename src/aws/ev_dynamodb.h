@@ -110,7 +110,9 @@ int ev_dynamodb_batch_write_item(ev_aws_client *c, const char *request_items_jso
 
 /*
  * TransactWriteItems with TransactItems as a JSON array text.
- * client_request_token may be NULL. On TransactionCanceledException,
+ * client_request_token NULL or "": a random UUIDv4 made once for the call,
+ * so that every attempt (a retry after a timeout included) sends the same
+ * token and DynamoDB applies the transaction at most once. On TransactionCanceledException,
  * *cancellation_reasons_out (may be NULL) gets the CancellationReasons array
  * when the service sent one.
  */
@@ -126,6 +128,9 @@ int ev_dynamodb_call(ev_aws_client *c, const char *operation, const cJSON *reque
                      ev_aws_error *err);
 
 /* ---- building blocks, exposed for unit tests (no network) ---- */
+#define EV_DYNAMODB_TOKEN_SIZE 37 /* UUID text + NUL */
+/* A random (OpenSSL RAND_bytes) UUIDv4, lower-case, for ClientRequestToken. */
+int ev_dynamodb_new_request_token(char out[EV_DYNAMODB_TOKEN_SIZE], ev_aws_error *err);
 int ev_dynamodb_build_item_request(const char *operation, const ev_dynamodb_item_input *in, ev_buf *out,
                                    ev_aws_error *err);
 int ev_dynamodb_build_query_request(const ev_dynamodb_query_input *in, ev_buf *out, ev_aws_error *err);

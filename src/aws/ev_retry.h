@@ -4,10 +4,15 @@
  *
  * Policy (botocore retries/standard.py, the SDK reference "Retry behavior"):
  *   - at most max_attempts attempts (default 3) per call;
- *   - retried: throttling codes, transient codes (RequestTimeout,
- *     RequestTimeoutException, PriorRequestNotComplete, InternalError),
- *     HTTP 500/502/503/504, transport failures and timeouts; never any other
- *     4xx client error;
+ *   - retried: throttling codes (ev_aws_error_is_throttling_code, listed in
+ *     docs/aws.md), transient codes (RequestTimeout, RequestTimeoutException,
+ *     PriorRequestNotComplete, InternalError, InternalFailure,
+ *     InternalServerError, ServiceUnavailable), HTTP 429 and 500/502/503/504,
+ *     transient transport failures (err->retryable as set by
+ *     ev_http_transport_error: ev_http_curl_code_is_transient lists the curl
+ *     codes: connect/reset/closed/timeouts); never any other 4xx
+ *     client error nor a permanent transport failure (certificate, CA file,
+ *     bad URL, protocol, response over the size limit);
  *   - delay before retry i (1-based) = rand[0,1) * min(base_delay_ms * 2^(i-1),
  *     max_backoff_ms): full jitter, base 1000 ms (the spec's b*r^i with r=2),
  *     capped at 20 s. base_delay_ms is configurable (the JS v3/Java v2 SDKs use
@@ -17,6 +22,15 @@
  *     is returned at once. A call that succeeds without retry refunds 1; one
  *     that succeeds after retries refunds what its last retry took. The
  *     quota never exceeds its capacity.
+ *
+ * At-least-once: a retry after a timeout or a lost connection resends a
+ * request the service may already have applied. SendMessage,
+ * SendMessageBatch and UpdateItem (and PutItem/DeleteItem with side effects
+ * a condition does not guard) may therefore take effect more than once, as
+ * with the AWS SDKs: consumers must be idempotent; FIFO queues use
+ * MessageDeduplicationId (deduplication_id) to drop the duplicate.
+ * TransactWriteItems is idempotent: ev_dynamodb_transact_write_items sends
+ * one ClientRequestToken for every attempt of a call.
  *
  * Ownership: ev_retry holds no pointers it owns; the callback contexts
  * belong to the caller and must outlive the ev_retry. Not thread-safe: one

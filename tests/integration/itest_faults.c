@@ -331,6 +331,48 @@ static void test_oversized_response_not_retried(void **state)
     ev_aws_client_free(c);
 }
 
+/* Without a caller's token TransactWriteItems makes one per call and sends
+ * it on every attempt: a retry after a timeout is then applied once. */
+static void test_transact_token_same_on_every_attempt(void **state)
+{
+    (void)state;
+    ev_aws_client *c = fault_client(EV_ENDPOINT_DYNAMODB, 300);
+    script("[{\"sleep_ms\":800},{\"status\":500},{\"status\":200}]");
+    ev_aws_error err;
+    const char *items = "[{\"Put\":{\"TableName\":\"t\",\"Item\":{\"pk\":{\"S\":\"1\"}}}}]";
+    ITEST_OK(ev_dynamodb_transact_write_items(c, items, NULL, NULL, &err), &err);
+    assert_int_equal(err.attempts, 3);
+    /* A second call gets a new token. */
+    ITEST_OK(ev_dynamodb_transact_write_items(c, items, NULL, NULL, &err), &err);
+    cJSON *log = control_call("/_control/log", "GET", NULL);
+    assert_int_equal(cJSON_GetArraySize(log), 4);
+    char first[64] = "";
+    for (int i = 0; i < 4; i++) {
+        cJSON *body = cJSON_Parse(cJSON_GetObjectItem(cJSON_GetArrayItem(log, i), "body")->valuestring);
+        const cJSON *tok = cJSON_GetObjectItem(body, "ClientRequestToken");
+        assert_true(cJSON_IsString(tok));
+        const char *t = tok->valuestring;
+        assert_int_equal(strlen(t), 36);
+        assert_int_equal(t[14], '4');
+        assert_true(t[8] == '-' && t[13] == '-' && t[18] == '-' && t[23] == '-');
+        if (i == 0)
+            snprintf(first, sizeof first, "%s", t);
+        else if (i < 3)
+            assert_string_equal(t, first);
+        else
+            assert_string_not_equal(t, first);
+        cJSON_Delete(body);
+    }
+    cJSON_Delete(log);
+    /* A caller's token is sent as given. */
+    ITEST_OK(ev_dynamodb_transact_write_items(c, items, "caller-token-1", NULL, &err), &err);
+    log = control_call("/_control/log", "GET", NULL);
+    assert_non_null(strstr(cJSON_GetObjectItem(cJSON_GetArrayItem(log, 4), "body")->valuestring,
+                           "\"ClientRequestToken\":\"caller-token-1\""));
+    cJSON_Delete(log);
+    ev_aws_client_free(c);
+}
+
 static void test_concurrent_calls_retry_together(void **state)
 {
     (void)state;
@@ -461,6 +503,7 @@ int main(void)
         cmocka_unit_test_setup(test_quota_refills_on_success, setup_each),
         cmocka_unit_test_setup(test_connection_refused_retried, setup_each),
         cmocka_unit_test_setup(test_oversized_response_not_retried, setup_each),
+        cmocka_unit_test_setup(test_transact_token_same_on_every_attempt, setup_each),
         cmocka_unit_test_setup(test_concurrent_calls_retry_together, setup_each),
         cmocka_unit_test_setup(test_batch_write_unprocessed_resent, setup_each),
         cmocka_unit_test_setup(test_sqs_trace_header_and_md5_on_send, setup_each),
