@@ -199,6 +199,7 @@ validator: build
 	$(CC) $(GEN_CFLAGS) -I$(OUT) $(OUT)/*.c src/tools/evcheck.c \
 	    -DEV_CLI_VALIDATOR=$$(cat $(OUT)/.validator-symbol) \
 	    $(filter-out %/libev_core.a,$(LIB_FILES)) $(BUILD)/lib/libev_core.a $(LIBS_ALL) -o $(OUT)/validate
+	@$(OUT)/validate </dev/null || { echo "validator: $(OUT)/validate cannot start (see above)" >&2; exit 1; }
 	@echo "built $(OUT)/validate"
 
 lint: deps-quiet

@@ -782,6 +782,11 @@ int events_init(char *err, size_t err_len)
 
 void events_release(void)
 {
+    /* Final: pthread_once will not run init again, so later calls must fail
+     * loudly instead of matching against freed patterns. */
+    pthread_once(&init_once_control, init_once);
+    init_status = -1;
+    snprintf(init_error, sizeof init_error, "%s", "the validator was released (events_release)");
 }
 
 bool events_validate(const cJSON *instance, ev_errors *errors)

@@ -20,7 +20,8 @@ int events_init(char *err, size_t err_len);
  * check: instance JSON Pointer, keyword, schema path, message. */
 bool events_validate(const cJSON *instance, ev_errors *errors);
 
-/* Frees what init compiled (for leak checkers at exit); init may run again after. */
+/* Frees what init compiled, for leak checkers at exit. Final: afterwards
+ * init returns -1 and every validation fails with keyword "schema". */
 void events_release(void);
 
 #endif

@@ -150,6 +150,8 @@ def parse_json_exact(text, where):
                           object_pairs_hook=pairs)
     except json.JSONDecodeError as e:
         raise SchemaError(where, f"not valid JSON: {e}") from None
+    except ValueError as e:  # NaN/Infinity (parse_constant), or a number Decimal cannot read
+        raise SchemaError(where, f"not valid JSON: {e}") from None
 
 
 def _bad_constant(name):
@@ -218,8 +220,14 @@ class Document:
         self.root = self.nodes[()]
         # Resolve every reference now: a bad one is refused even where nothing applies it,
         # and unknown keywords that only hold referenced schemas become definitions.
-        for node in list(self.nodes.values()):
-            if isinstance(node.schema, dict) and "$ref" in node.active_keywords():
+        resolved = set()
+        while True:  # a target walked on demand may hold references of its own
+            pending = [n for p, n in self.nodes.items() if p not in resolved
+                       and isinstance(n.schema, dict) and "$ref" in n.active_keywords()]
+            if not pending:
+                break
+            for node in pending:
+                resolved.add(node.ptr)
                 node.ref_target()
         for ptr, used in sorted(self.unknown.items(), key=lambda kv: str(kv[0])):
             if not used:

@@ -108,6 +108,19 @@ def charseq_segments(source):
     return segs
 
 
+def _power_of_ten(value):
+    """k when value is exactly 10^k, else None. Works on the digits (Decimal.normalize
+    would round to the context's 28 digits and call 10^31 + 1 a power of ten)."""
+    sign, digits, exponent = value.as_tuple()
+    if sign or not isinstance(exponent, int):
+        return None
+    digits = list(digits)
+    while len(digits) > 1 and digits[-1] == 0:
+        digits.pop()
+        exponent += 1
+    return exponent if digits == [1] else None
+
+
 def c_number(num, path):
     """A schema number as a C double literal; refuses numbers a double cannot hold exactly."""
     if not isinstance(num, Num) or isinstance(num, bool):
@@ -125,8 +138,8 @@ def _count(node, kw):
     path = node.kw_path(kw)
     if not isinstance(v, Num) or not v.is_integer() or v.value < 0:
         raise SchemaError(path, f"{kw} must be a non-negative integer")
-    if v.value > 2 ** 62:
-        raise SchemaError(path, f"{kw} is too large")
+    if v.value > 2 ** 31 - 1:
+        raise SchemaError(path, f"{kw} is too large (at most 2147483647 is supported)")
     return int(v.value)
 
 
@@ -138,6 +151,18 @@ def _has_nul(value):
     if isinstance(value, dict):
         return any("\0" in k or _has_nul(v) for k, v in value.items())
     return False
+
+
+def _check_exact_numbers(value, path):
+    """Refuses numbers inside a literal that the runtime could not hold exactly."""
+    if isinstance(value, Num):
+        c_number(value, path)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _check_exact_numbers(v, f"{path}/{i}")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _check_exact_numbers(v, f"{path}/{k}")
 
 
 def _describe(value):
@@ -368,6 +393,7 @@ class ValidatorModel:
             return {"how": "string", "value": value}
         if isinstance(value, Num):
             return {"how": "number", "value": c_number(value, path)}
+        _check_exact_numbers(value, path)
         return {"how": "deep", "index": self.constant_index(value)}
 
     def _const(self, node):
@@ -403,8 +429,7 @@ class ValidatorModel:
             value = schema["multipleOf"]
             if not isinstance(value, Num) or value.value <= 0:
                 raise SchemaError(path, "multipleOf must be a number greater than 0")
-            digits = value.value.normalize().as_tuple()
-            pow10 = digits.exponent if digits.digits == (1,) else None
+            pow10 = _power_of_ten(value.value)
             multiple = {"text": value.text, "schema_path": path, "pow10": pow10}
         if not checks and not multiple:
             return None
@@ -458,7 +483,7 @@ class ValidatorModel:
             hi = _count(node, "maxContains") if "maxContains" in schema and not draft7 else None
             check["contains"] = {"sub": self.sub(node, "contains"), "min": lo, "max": hi,
                                  "schema_path": node.kw_path("contains"),
-                                 "min_path": node.kw_path("minContains") if "minContains" in schema
+                                 "min_path": node.kw_path("minContains") if "minContains" in schema and not draft7
                                  else node.kw_path("contains"),
                                  "max_path": node.kw_path("maxContains")}
         if "minItems" in schema:
@@ -622,11 +647,11 @@ def find_discriminator(node, schema=None):
             p = branch.child("properties", prop)
             if not isinstance(p.schema, dict):
                 continue
-            if "const" in p.schema and isinstance(p.schema["const"], str):
-                pins[prop] = p.schema["const"]
-            elif isinstance(p.schema.get("enum"), list) and len(p.schema["enum"]) == 1 \
-                    and isinstance(p.schema["enum"][0], str):
-                pins[prop] = p.schema["enum"][0]
+            tag = p.active_keywords()  # draft-07: a $ref hides a sibling const
+            if "const" in tag and isinstance(tag["const"], str):
+                pins[prop] = tag["const"]
+            elif isinstance(tag.get("enum"), list) and len(tag["enum"]) == 1 and isinstance(tag["enum"][0], str):
+                pins[prop] = tag["enum"][0]
         branch_values.append(pins)
         keys = {k for k in pins if k in required}
         candidates = keys if candidates is None else candidates & keys

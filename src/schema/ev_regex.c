@@ -43,7 +43,20 @@ typedef struct xlat {
     size_t *map;
     size_t map_cap;
     bool failed;
+    const char *refused; /* why the pattern is not ECMA-262 (static text), or NULL */
+    size_t refused_at;   /* its offset in the source */
 } xlat;
+
+/* Stops translation: the pattern uses PCRE syntax that ECMA-262 does not have
+ * (or gives another meaning), which must not silently change what matches. */
+static void refuse(xlat *x, const char *why, size_t at)
+{
+    if (x->refused == NULL) {
+        x->refused = why;
+        x->refused_at = at;
+    }
+    x->failed = true;
+}
 
 static void emit(xlat *x, const char *s, size_t n, size_t src)
 {
@@ -201,10 +214,13 @@ static size_t translate_property(xlat *x, const char *src, char p, size_t at)
 static void translate(xlat *x, const char *src)
 {
     bool in_class = false;
+    bool prev_quantifier = false;
     size_t i = 0;
     while (src[i] != '\0' && !x->failed) {
         char c = src[i];
         size_t at = i;
+        bool after_quantifier = prev_quantifier;
+        prev_quantifier = false;
         if (c == '\\' && src[i + 1] != '\0') {
             char e = src[i + 1];
             i += 2;
@@ -276,7 +292,19 @@ static void translate(xlat *x, const char *src)
                 }
                 continue;
             }
+            case 'v':
+                /* ECMA: U+000B only (PCRE: any vertical space). */
+                emit_str(x, "\\x{0B}", at);
+                continue;
             default: {
+                if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z')) {
+                    /* Letters ECMA-262 does not define as escapes (\A \Z \h \R
+                     * \K \Q ...) are PCRE features with other meanings. */
+                    if (strchr("bBfnrtcxk", e) == NULL) {
+                        refuse(x, "an escape ECMA-262 does not define", at);
+                        continue;
+                    }
+                }
                 /* Everything else means the same in PCRE: copy the escape
                  * with its whole (possibly multi-byte) character. */
                 size_t n = u8len((unsigned char)e);
@@ -311,6 +339,23 @@ static void translate(xlat *x, const char *src)
             }
         } else if (c == '.') {
             emit_str(x, "[^\\n\\r\\x{2028}\\x{2029}]", at);
+        } else if (c == '(' && src[i] == '?') {
+            /* ECMA-262 groups: (?: (?= (?! (?<= (?<! (?<name>; PCRE's inline
+             * flags, atomic, conditional and comment groups are refused. */
+            const char *g = src + i + 1;
+            bool ecma = *g == ':' || *g == '=' || *g == '!' ||
+                        (*g == '<' && (g[1] == '=' || g[1] == '!' || g[1] == '_' || g[1] == '$' ||
+                                       (g[1] >= 'A' && g[1] <= 'Z') || (g[1] >= 'a' && g[1] <= 'z')));
+            if (!ecma)
+                refuse(x, "a group ECMA-262 does not have (inline flags, atomic or conditional group)", at);
+            else
+                emit(x, &c, 1, at);
+        } else if (c == '*' || c == '+' || c == '?') {
+            if (c == '+' && after_quantifier)
+                refuse(x, "a possessive quantifier, which ECMA-262 does not have", at);
+            else
+                emit(x, &c, 1, at);
+            prev_quantifier = true;
         } else {
             emit(x, &c, 1, at);
         }
@@ -326,12 +371,17 @@ int ev_regex_compile(ev_regex *re, char *err, size_t err_len)
             snprintf(err, err_len, "invalid regular expression: no pattern");
         return -1;
     }
-    xlat x = {EV_BUF_INIT, NULL, 0, false};
+    xlat x = {EV_BUF_INIT, NULL, 0, false, NULL, 0};
     translate(&x, re->source);
     emit(&x, "", 0, strlen(re->source)); /* make sure out.data exists */
     if (x.failed || x.out.failed) {
-        if (err != NULL && err_len > 0)
-            snprintf(err, err_len, "out of memory compiling /%s/", re->source);
+        if (err != NULL && err_len > 0) {
+            if (x.refused != NULL)
+                snprintf(err, err_len, "invalid regular expression /%s/ at offset %zu: %s", re->source,
+                         x.refused_at, x.refused);
+            else
+                snprintf(err, err_len, "out of memory compiling /%s/", re->source);
+        }
         ev_buf_free(&x.out);
         free(x.map);
         return -1;

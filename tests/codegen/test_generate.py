@@ -41,6 +41,13 @@ class Refusals(unittest.TestCase):
         ({"properties": []}, "#/properties", "object of schemas"),
         ({"allOf": []}, "#/allOf", "non-empty array"),
         ({"properties": {"a": 5}}, "#/properties/a", "must be an object or a boolean"),
+        # a schema reached only through a $ref into an unknown keyword is checked too
+        ({"$ref": "#/foo/a", "foo": {"a": {"$ref": "#/foo/b"}, "b": {"maxLenght": 3}}}, "#/foo/b/maxLenght",
+         "unknown keyword"),
+        ({"const": {"a": 9007199254740993}}, "#/const/a", "cannot be represented exactly"),
+        ('{"enum": [[1e400]]}', "#/enum/0/0", "cannot be represented exactly"),
+        ('{"minimum": NaN}', "#:", "not valid JSON"),
+        ({"minLength": 3000000000}, "#/minLength", "too large"),
     ]
 
     def test_refusals(self):
@@ -49,10 +56,10 @@ class Refusals(unittest.TestCase):
                 with self.subTest(schema=schema):
                     f = os.path.join(tmp, "s.json")
                     with open(f, "w") as fh:
-                        json.dump(schema, fh)
+                        fh.write(schema if isinstance(schema, str) else json.dumps(schema))
                     r = run("--schema", f, "--out", os.path.join(tmp, "out"), "--validator-only")
                     self.assertEqual(r.returncode, 2, r.stderr)
-                    self.assertIn(path + ":", r.stderr)
+                    self.assertIn(path if path.endswith(":") else path + ":", r.stderr)
                     self.assertIn(reason, r.stderr)
                     self.assertFalse(os.path.exists(os.path.join(tmp, "out", "s_validate.c")))
 
@@ -68,10 +75,12 @@ class Refusals(unittest.TestCase):
     def test_ref_into_unknown_keyword_is_a_definition(self):
         with tempfile.TemporaryDirectory() as tmp:
             f = os.path.join(tmp, "s.json")
-            with open(f, "w") as fh:
-                json.dump({"things": {"a": {"type": "integer"}}, "$ref": "#/things/a"}, fh)
-            r = run("--schema", f, "--out", tmp, "--validator-only")
-            self.assertEqual(r.returncode, 0, r.stderr)
+            for schema in ({"things": {"a": {"type": "integer"}}, "$ref": "#/things/a"},
+                           {"$ref": "#/foo", "foo": {"$ref": "#/bar"}, "bar": {"type": "string"}}):
+                with open(f, "w") as fh:
+                    json.dump(schema, fh)
+                r = run("--schema", f, "--out", tmp, "--validator-only")
+                self.assertEqual(r.returncode, 0, r.stderr)
 
 
 class Output(unittest.TestCase):
@@ -136,6 +145,43 @@ class ApiGatewayModel(unittest.TestCase):
 @unittest.skipUnless(shutil.which("make") and os.path.exists(os.path.join(ROOT, "build", "lib", "libev_core.a")),
                      "needs `make build` first")
 class OtherSchema(unittest.TestCase):
+    def check(self, schema, verdicts):
+        """Builds a validator for `schema` with make validator; each (document, valid?) must hold."""
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "s.schema.json")
+            with open(path, "w") as fh:
+                fh.write(schema if isinstance(schema, str) else json.dumps(schema))
+            out = os.path.join(tmp, "v")
+            r = subprocess.run(["make", "-s", "-C", ROOT, "validator", f"SCHEMA={path}", f"OUT={out}"],
+                               capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            docs = "".join(d + "\n" for d, _ in verdicts)
+            p = subprocess.run([os.path.join(out, "validate")], input=docs, capture_output=True, text=True)
+            got = [line.split("\t")[0] == "valid" for line in p.stdout.splitlines()]
+            self.assertEqual(got, [v for _, v in verdicts], p.stdout)
+
+    def test_draft7_ref_hides_const_in_oneof_branch(self):
+        # The $ref hides the const, so branch 0 accepts any kind: oneOf is not a discriminated union.
+        self.check({"$schema": "http://json-schema.org/draft-07/schema#", "definitions": {"any": {}},
+                    "type": "object", "required": ["kind"],
+                    "oneOf": [{"properties": {"kind": {"$ref": "#/definitions/any", "const": "a"}}},
+                              {"properties": {"kind": {"const": "b"}}, "required": ["kind"]}]},
+                   [('{"kind": "b"}', False), ('{"kind": "zzz"}', True), ('{"kind": "a"}', True)])
+
+    def test_multiple_of_with_many_digits_is_not_a_power_of_ten(self):
+        self.check('{"multipleOf": 10000000000000000000000000000001}',
+                   [("1e31", False), ("10000000000000000000000000000001", False), ("0", True)])
+
+    def test_pcre_only_pattern_fails_the_build(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "p.schema.json")
+            with open(path, "w") as fh:
+                json.dump({"pattern": "a\\Z"}, fh)
+            r = subprocess.run(["make", "-s", "-C", ROOT, "validator", f"SCHEMA={path}", f"OUT={tmp}/v"],
+                               capture_output=True, text=True)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("ECMA-262", r.stdout + r.stderr)
+
     def test_make_validator(self):
         with tempfile.TemporaryDirectory() as tmp:
             schema = os.path.join(tmp, "point.schema.json")

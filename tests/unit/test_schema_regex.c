@@ -133,6 +133,29 @@ static void test_compile_errors(void **state)
     ev_regex_free(&re5);
 }
 
+/* PCRE syntax that ECMA-262 lacks or reads differently is refused, never
+ * silently given PCRE's meaning; \v is ECMA's U+000B, not "vertical space". */
+static void test_ecma_only(void **state)
+{
+    (void)state;
+    assert_true(m("^\\v$", "\v"));
+    assert_false(m("^\\v$", "\n"));
+    assert_true(m("^[\\v]$", "\v"));
+    assert_false(m("^[\\v]$", "\n"));
+    assert_true(m("^a+?$", "aa"));
+    assert_true(m("^\\++$", "++"));
+    assert_true(m("^(?:x)(?=y)", "xy"));
+    assert_true(m("(?<n>x)\\k<n>", "xx"));
+    const char *refused[] = {"a\\Z", "\\Aa", "\\h", "\\R", "a\\K", "\\Qa\\E", "(?i)a", "(?>a)", "a++", "a*+"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        char err[256];
+        ev_regex re = {refused[i], NULL};
+        assert_int_equal(ev_regex_compile(&re, err, sizeof err), -1);
+        assert_non_null(strstr(err, "ECMA-262"));
+        assert_null(re.code);
+    }
+}
+
 static void test_recompile_and_free(void **state)
 {
     (void)state;
@@ -174,13 +197,10 @@ static void test_threads(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_search_not_anchored),
-        cmocka_unit_test(test_ascii_classes),
-        cmocka_unit_test(test_whitespace),
-        cmocka_unit_test(test_escapes_and_dot),
-        cmocka_unit_test(test_compile_errors),
-        cmocka_unit_test(test_recompile_and_free),
-        cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_search_not_anchored), cmocka_unit_test(test_ascii_classes),
+        cmocka_unit_test(test_whitespace),          cmocka_unit_test(test_escapes_and_dot),
+        cmocka_unit_test(test_compile_errors),      cmocka_unit_test(test_ecma_only),
+        cmocka_unit_test(test_recompile_and_free),  cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
