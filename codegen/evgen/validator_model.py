@@ -210,6 +210,7 @@ class ValidatorModel:
         self.patterns = []           # ECMA-262 sources, deduplicated
         self.regexes = []            # indexes into patterns that need PCRE2 (RE[] in C)
         self.charseqs = []           # (pattern index, segments) decided by a byte-class scan (SEQ_n in C)
+        self._pattern_refs = {}      # source -> how it is matched (see pattern())
         self.constants = []          # JSON texts parsed at init, for deep equality
         self.edges = {}              # ptr -> set(ptr) applied to the same instance
         self.root = self._function_for(doc.root)
@@ -248,20 +249,18 @@ class ValidatorModel:
             raise SchemaError(path, "a pattern must be a string")
         if "\0" in source:
             raise SchemaError(path, "patterns containing U+0000 are not supported")
-        if source not in self.patterns:
+        if source not in self._pattern_refs:
+            index = len(self.patterns)
             self.patterns.append(source)
-            index = len(self.patterns) - 1
             segs = charseq_segments(source)
             if segs is not None:
+                ref = {"index": index, "engine": "seq", "slot": len(self.charseqs)}
                 self.charseqs.append({"index": index, "source": source, "segments": segs})
             else:
+                ref = {"index": index, "engine": "re", "slot": len(self.regexes)}
                 self.regexes.append({"index": index, "source": source})
-        index = self.patterns.index(source)
-        for slot, q in enumerate(self.charseqs):
-            if q["index"] == index:
-                return {"index": index, "engine": "seq", "slot": slot}
-        slot = next(i for i, r in enumerate(self.regexes) if r["index"] == index)
-        return {"index": index, "engine": "re", "slot": slot}
+            self._pattern_refs[source] = ref
+        return dict(self._pattern_refs[source])
 
     def constant_index(self, value):
         text = to_json_text(value)
