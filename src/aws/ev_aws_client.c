@@ -190,8 +190,26 @@ static int prepare(ev_aws_client *c, const char *operation, const char *body, si
     return 0;
 }
 
-static void service_error(ev_aws_client *c, const ev_http_response *resp, ev_aws_error *err)
+/* The session token and secret key must not reach the caller through an
+ * error answer that quotes them: the body kept for the caller and the
+ * message are redacted. */
+static void redact_body(ev_aws_client *c, ev_http_response *resp)
 {
+    const char *secrets[2] = {c->creds.session_token, c->creds.secret_access_key};
+    if (!resp->body.data || resp->body.len == 0)
+        return;
+    size_t n = 0;
+    char *r = ev_aws_redact(resp->body.data, resp->body.len, secrets, 2, &n);
+    ev_buf_reset(&resp->body);
+    if (!r || ev_buf_append(&resp->body, r, n) != 0)
+        ev_buf_reset(&resp->body);
+    free(r);
+}
+
+static void service_error(ev_aws_client *c, ev_http_response *resp, ev_aws_error *err)
+{
+    const char *secrets[2] = {c->creds.session_token, c->creds.secret_access_key};
+    redact_body(c, resp);
     char query_error[256] = "";
     char request_id[128] = "";
     ev_http_response_header(resp, "x-amzn-query-error", query_error, sizeof query_error);
@@ -199,10 +217,11 @@ static void service_error(ev_aws_client *c, const ev_http_response *resp, ev_aws
         ev_http_response_header(resp, "x-amz-request-id", request_id, sizeof request_id);
     ev_aws_error_from_response(err, c->endpoint.signing_name, resp->status, resp->body.data, resp->body.len,
                                query_error, request_id);
+    ev_aws_error_redact(err, secrets, 2);
 }
 
 /* Classifies one finished attempt: 0 success, -1 failure (err filled). */
-static int attempt_result(ev_aws_client *c, const ev_http_response *resp, ev_aws_error *err)
+static int attempt_result(ev_aws_client *c, ev_http_response *resp, ev_aws_error *err)
 {
     if (resp->curl_code != 0) {
         ev_http_transport_error(resp, err);
@@ -274,10 +293,11 @@ int ev_aws_client_call_many(ev_aws_client *c, ev_aws_call *calls, size_t n, ev_a
             ev_aws_call *call = &calls[i];
             /* The last attempt's body is kept, error bodies too (TransactionCanceledException
              * carries CancellationReasons next to the message). */
+            int result = attempt_result(c, &resps[k], &call->error); /* redacts an error body */
             ev_buf_reset(&call->response);
             call->response.failed = false;
             ev_buf_append(&call->response, resps[k].body.data ? resps[k].body.data : "", resps[k].body.len);
-            if (attempt_result(c, &resps[k], &call->error) == 0) {
+            if (result == 0) {
                 ev_retry_call_succeeded(&c->retry, &rcs[i]);
                 call->error.attempts = rcs[i].attempts;
                 call->status = call->response.failed ? -1 : 0;

@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void copy_str(char *dst, size_t cap, const char *src, size_t len)
@@ -238,4 +239,124 @@ const char *ev_aws_error_format(const ev_aws_error *err, char *out, size_t out_l
              err->code[0] ? err->code : "-", err->http_status, err->attempts,
              err->request_id[0] ? ", request " : "", err->request_id, err->message);
     return out;
+}
+
+#define REDACTED "<redacted>"
+
+/* Where the next occurrence of any secret (or its JSON "\/" form) starts
+ * in [p, end), and its length. */
+static const char *next_secret(const char *p, const char *end, const char *const *secrets, size_t n,
+                               char *const *escaped, size_t *match_len)
+{
+    const char *best = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *forms[2] = {secrets[i], escaped[i]};
+        for (size_t f = 0; f < 2; f++) {
+            if (!forms[f] || !*forms[f])
+                continue;
+            size_t sl = strlen(forms[f]);
+            const char *hit = memmem(p, (size_t)(end - p), forms[f], sl);
+            if (hit && (!best || hit < best || (hit == best && sl > *match_len))) {
+                best = hit;
+                *match_len = sl;
+            }
+        }
+    }
+    return best;
+}
+
+/* secret with every '/' written "\/" (how a JSON encoder may send it), or NULL. */
+static char *json_escaped(const char *secret)
+{
+    if (!secret || !strchr(secret, '/'))
+        return NULL;
+    size_t n = 0;
+    for (const char *p = secret; *p; p++)
+        n += *p == '/' ? 2 : 1;
+    char *out = malloc(n + 1);
+    if (!out)
+        return NULL;
+    char *o = out;
+    for (const char *p = secret; *p; p++) {
+        if (*p == '/')
+            *o++ = '\\';
+        *o++ = *p;
+    }
+    *o = '\0';
+    return out;
+}
+
+char *ev_aws_redact(const char *text, size_t len, const char *const *secrets, size_t n, size_t *out_len)
+{
+    char *escaped[8] = {NULL};
+    if (n > 8)
+        n = 8;
+    for (size_t i = 0; i < n; i++)
+        escaped[i] = json_escaped(secrets[i]);
+    /* Upper bound: every byte starts a replacement. */
+    size_t cap = len * sizeof REDACTED + 1;
+    char *out = malloc(cap);
+    size_t o = 0;
+    if (out) {
+        const char *p = text ? text : "", *end = p + (text ? len : 0);
+        while (p < end) {
+            size_t ml = 0;
+            const char *hit = next_secret(p, end, secrets, n, escaped, &ml);
+            const char *stop = hit ? hit : end;
+            memcpy(out + o, p, (size_t)(stop - p));
+            o += (size_t)(stop - p);
+            if (!hit)
+                break;
+            memcpy(out + o, REDACTED, sizeof REDACTED - 1);
+            o += sizeof REDACTED - 1;
+            p = hit + ml;
+        }
+        out[o] = '\0';
+    }
+    for (size_t i = 0; i < n; i++)
+        free(escaped[i]);
+    if (out_len)
+        *out_len = o;
+    return out;
+}
+
+void ev_aws_error_redact(ev_aws_error *err, const char *const *secrets, size_t n)
+{
+    if (!err)
+        return;
+    /* AWS's signature-mismatch message goes on with the canonical request it
+     * expected, x-amz-security-token header included: cut it there. */
+    char *cut = strstr(err->message, "The Canonical String");
+    if (cut) {
+        while (cut > err->message &&
+               (cut[-1] == ' ' || cut[-1] == '\n' || cut[-1] == '\r' || cut[-1] == '\t'))
+            cut--;
+        *cut = '\0';
+    }
+    size_t len = strlen(err->message);
+    bool truncated = len == sizeof err->message - 1;
+    size_t rlen = 0;
+    char *r = ev_aws_redact(err->message, len, secrets, n, &rlen);
+    if (!r) {
+        snprintf(err->message, sizeof err->message, "(message withheld: out of memory redacting it)");
+        return;
+    }
+    copy_str(err->message, sizeof err->message, r, rlen);
+    free(r);
+    if (!truncated && rlen < sizeof err->message)
+        return;
+    /* Cut short: the end may hold the start of a secret. */
+    len = strlen(err->message);
+    for (size_t i = 0; i < n; i++) {
+        if (!secrets[i])
+            continue;
+        size_t sl = strlen(secrets[i]);
+        for (size_t k = sl < len ? sl : len; k >= 4; k--) {
+            if (memcmp(err->message + len - k, secrets[i], k) == 0) {
+                err->message[len - k] = '\0';
+                len -= k;
+                break;
+            }
+        }
+    }
 }

@@ -74,6 +74,19 @@ bool ev_aws_error_is(const ev_aws_error *err, const char *code);
 
 const char *ev_aws_error_kind_name(ev_aws_error_kind kind);
 
+/*
+ * Secrets in service answers: a signature-mismatch message can quote the
+ * canonical request with the x-amz-security-token header. ev_aws_redact
+ * returns a malloc'd NUL-terminated copy of text[0..len) with every
+ * occurrence of each non-empty secret (also in its JSON "\/" form) replaced
+ * by "<redacted>" (NULL when out of memory; at most 8 secrets; NULL entries
+ * skipped). ev_aws_error_redact cuts err->message at "The Canonical String",
+ * redacts the secrets in it and drops a secret's prefix left at the end of a
+ * truncated message.
+ */
+char *ev_aws_redact(const char *text, size_t len, const char *const *secrets, size_t n, size_t *out_len);
+void ev_aws_error_redact(ev_aws_error *err, const char *const *secrets, size_t n);
+
 /* "sqs QueueDoesNotExist (HTTP 400, request A9E2...): The specified..." into out. */
 const char *ev_aws_error_format(const ev_aws_error *err, char *out, size_t out_len);
 

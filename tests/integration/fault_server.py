@@ -6,6 +6,7 @@ from a queue (default when empty: 200 with body "{}"). Actions (JSON):
   {"status": 500, "type": "InternalServerError", "message": "..."}
       answer with a JSON-protocol error body (__type, message)
   {"status": 200, "body": {...}}             answer with this JSON body
+  {"status": 403, "raw": "<xml/>"}           answer with this text as the body
   {"close": true}                            close the connection, no answer
   {"sleep_ms": 1500, ...}                    wait first, then act
   {"sqs_send_echo": true}                    answer SendMessage with MD5s that
@@ -105,6 +106,14 @@ class Handler(BaseHTTPRequestHandler):
             out.update(action.get("override", {}))
             return self.send_json(200, out)
         status = action.get("status", 200)
+        if "raw" in action:
+            data = action["raw"].encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "text/xml")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         if status >= 300:
             err = {"__type": "com.amazonaws.fault#" + action.get("type", "InternalServerError"),
                    "message": action.get("message", "injected fault")}

@@ -373,6 +373,61 @@ static void test_transact_token_same_on_every_attempt(void **state)
     ev_aws_client_free(c);
 }
 
+/* A signature-mismatch answer quotes the canonical request it expected,
+ * x-amz-security-token included: neither the message nor the body kept for
+ * the caller may hold the session token or the secret key. */
+#define FAULT_TOKEN  "IQoJb3JpZ2luX2VjEFAKE/TOKEN+abc=="
+#define FAULT_SECRET "wJalrXUtnFEMI/FAKESECRET"
+static void test_secrets_redacted_from_service_errors(void **state)
+{
+    (void)state;
+    ev_credentials creds = {"ASIAFAULT", FAULT_SECRET, FAULT_TOKEN};
+    ev_aws_client_config cfg = {.service = EV_ENDPOINT_DYNAMODB,
+                                .region = "us-east-1",
+                                .endpoint_url = endpoint,
+                                .credentials = &creds};
+    ev_aws_error err;
+    ev_aws_client *c = ev_aws_client_new(&cfg, &err);
+    assert_non_null(c);
+    script(
+        "[{\"status\":400,\"type\":\"InvalidSignatureException\",\"message\":\"The request signature we "
+        "calculated does not match the signature you provided. Check your AWS Secret Access Key and signing "
+        "method. Consult the service documentation for details.\\n\\nThe Canonical String for this request "
+        "should have been\\n'POST\\n/\\n\\nhost:127.0.0.1\\nx-amz-date:20240101T000000Z\\n"
+        "x-amz-security-token:" FAULT_TOKEN "\\n\\nhost;x-amz-date;x-amz-security-token\\ne3b0'\\n\\n"
+        "The String-to-Sign should have been\\n'AWS4-HMAC-SHA256...'\"}]");
+    ev_buf out = EV_BUF_INIT;
+    assert_int_equal(ev_aws_client_call(c, "ListTables", "{}", 2, 0, &out, &err), -1);
+    assert_string_equal(err.code, "InvalidSignatureException");
+    assert_non_null(strstr(err.message, "does not match"));
+    assert_null(strstr(err.message, "Canonical String"));
+    assert_null(strstr(err.message, "IQoJb3JpZ2lu"));
+    assert_non_null(out.data);
+    assert_null(strstr(out.data, "IQoJb3JpZ2lu"));
+    assert_non_null(strstr(out.data, "x-amz-security-token:<redacted>"));
+
+    /* An XML answer quoting both, before any "Canonical String". */
+    script(
+        "[{\"status\":403,\"raw\":\"<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code><Message>token "
+        "" FAULT_TOKEN " key " FAULT_SECRET " end</Message></Error></ErrorResponse>\"}]");
+    assert_int_equal(ev_aws_client_call(c, "ListTables", "{}", 2, 0, &out, &err), -1);
+    assert_string_equal(err.code, "SignatureDoesNotMatch");
+    assert_string_equal(err.message, "token <redacted> key <redacted> end");
+    assert_null(strstr(out.data, "IQoJb3JpZ2lu"));
+    assert_null(strstr(out.data, "FAKESECRET"));
+
+    /* A long message truncated in the middle of the token: no prefix left. */
+    char big[1400];
+    int n = snprintf(big, sizeof big, "[{\"status\":400,\"type\":\"X\",\"message\":\"%0500d %s\"}]", 0,
+                     FAULT_TOKEN);
+    assert_true(n > 0 && (size_t)n < sizeof big);
+    script(big);
+    assert_int_equal(ev_aws_client_call(c, "ListTables", "{}", 2, 0, &out, &err), -1);
+    assert_null(strstr(err.message, "IQoJ"));
+    ev_buf_free(&out);
+    ev_aws_client_free(c);
+}
+
 static void test_concurrent_calls_retry_together(void **state)
 {
     (void)state;
@@ -504,6 +559,7 @@ int main(void)
         cmocka_unit_test_setup(test_connection_refused_retried, setup_each),
         cmocka_unit_test_setup(test_oversized_response_not_retried, setup_each),
         cmocka_unit_test_setup(test_transact_token_same_on_every_attempt, setup_each),
+        cmocka_unit_test_setup(test_secrets_redacted_from_service_errors, setup_each),
         cmocka_unit_test_setup(test_concurrent_calls_retry_together, setup_each),
         cmocka_unit_test_setup(test_batch_write_unprocessed_resent, setup_each),
         cmocka_unit_test_setup(test_sqs_trace_header_and_md5_on_send, setup_each),
