@@ -56,6 +56,7 @@ static bool v_pressure_payload_properties_altitude_m(ev_vctx *c, const cJSON *x)
 static bool v_root(ev_vctx *c, const cJSON *x)
 {
     bool ok = true;
+    const cJSON *tag = NULL; /* the discriminator member, found by the member loop */
     if (!(ev_is_object(x)))
         ok = ev_fail(c, "type", "#/type", "must be %s, found %s", "object",
                      ev_json_type_name(x));
@@ -74,6 +75,7 @@ static bool v_root(ev_vctx *c, const cJSON *x)
                 if (memcmp(key, "type", 4) == 0) {
                     matched = true;
                     seen |= UINT64_C(1) << 1;
+                    tag = m;
                     ok &= v_event_type(c, m);
                 }
                 else if (memcmp(key, "tags", 4) == 0) {
@@ -136,18 +138,18 @@ static bool v_root(ev_vctx *c, const cJSON *x)
         return false;
     /* oneOf dispatches on type: each branch pins it to a distinct value. */
     if (ev_is_object(x)) {
-        const cJSON *tag = cJSON_GetObjectItemCaseSensitive(x, "type");
         const char *tag_value = tag != NULL && ev_is_string(tag) ? tag->valuestring : NULL;
+        size_t tag_length = tag_value != NULL ? strlen(tag_value) : 0;
         if (tag == NULL) {
             /* "required" already reports the missing member. */
         }
-        else if (tag_value != NULL && strcmp(tag_value, "temperature") == 0) {
+        else if (tag_value != NULL && tag_length == 11 && memcmp(tag_value, "temperature", 11) == 0) {
             ok &= v_oneof_0(c, x);
         }
-        else if (tag_value != NULL && strcmp(tag_value, "humidity") == 0) {
+        else if (tag_value != NULL && tag_length == 8 && memcmp(tag_value, "humidity", 8) == 0) {
             ok &= v_oneof_1(c, x);
         }
-        else if (tag_value != NULL && strcmp(tag_value, "pressure") == 0) {
+        else if (tag_value != NULL && tag_length == 8 && memcmp(tag_value, "pressure", 8) == 0) {
             ok &= v_oneof_2(c, x);
         }
     }
@@ -192,10 +194,25 @@ static bool v_event_type(ev_vctx *c, const cJSON *x)
                      ev_json_type_name(x));
     if (!ok && c->quiet)
         return false;
-    if (!((ev_is_string(x) && strcmp(x->valuestring, "temperature") == 0) ||
-          (ev_is_string(x) && strcmp(x->valuestring, "humidity") == 0) ||
-          (ev_is_string(x) && strcmp(x->valuestring, "pressure") == 0)))
-        ok = ev_fail(c, "enum", "#/$defs/event_type/enum", "must be one of %s", "\"temperature\", \"humidity\", \"pressure\"");
+    {
+        bool member = false;
+        if (ev_is_string(x)) {
+            const char *s = x->valuestring;
+            switch (strlen(s)) {
+            case 8:
+                member = memcmp(s, "humidity", 8) == 0 ||
+                         memcmp(s, "pressure", 8) == 0;
+                break;
+            case 11:
+                member = memcmp(s, "temperature", 11) == 0;
+                break;
+            default:
+                break;
+            }
+        }
+        if (!member)
+            ok = ev_fail(c, "enum", "#/$defs/event_type/enum", "must be one of %s", "\"temperature\", \"humidity\", \"pressure\"");
+    }
     return ok;
 }
 
@@ -654,10 +671,27 @@ static bool v_temperature_payload_properties_unit(ev_vctx *c, const cJSON *x)
                      ev_json_type_name(x));
     if (!ok && c->quiet)
         return false;
-    if (!((ev_is_string(x) && strcmp(x->valuestring, "celsius") == 0) ||
-          (ev_is_string(x) && strcmp(x->valuestring, "fahrenheit") == 0) ||
-          (ev_is_string(x) && strcmp(x->valuestring, "kelvin") == 0)))
-        ok = ev_fail(c, "enum", "#/$defs/temperature_payload/properties/unit/enum", "must be one of %s", "\"celsius\", \"fahrenheit\", \"kelvin\"");
+    {
+        bool member = false;
+        if (ev_is_string(x)) {
+            const char *s = x->valuestring;
+            switch (strlen(s)) {
+            case 6:
+                member = memcmp(s, "kelvin", 6) == 0;
+                break;
+            case 7:
+                member = memcmp(s, "celsius", 7) == 0;
+                break;
+            case 10:
+                member = memcmp(s, "fahrenheit", 10) == 0;
+                break;
+            default:
+                break;
+            }
+        }
+        if (!member)
+            ok = ev_fail(c, "enum", "#/$defs/temperature_payload/properties/unit/enum", "must be one of %s", "\"celsius\", \"fahrenheit\", \"kelvin\"");
+    }
     return ok;
 }
 
@@ -734,12 +768,27 @@ static bool v_pressure_payload_properties_unit(ev_vctx *c, const cJSON *x)
                      ev_json_type_name(x));
     if (!ok && c->quiet)
         return false;
-    if (!((ev_is_string(x) && strcmp(x->valuestring, "Pa") == 0) ||
-          (ev_is_string(x) && strcmp(x->valuestring, "hPa") == 0) ||
-          (ev_is_string(x) && strcmp(x->valuestring, "kPa") == 0) ||
-          (ev_is_string(x) && strcmp(x->valuestring, "bar") == 0) ||
-          (ev_is_string(x) && strcmp(x->valuestring, "psi") == 0)))
-        ok = ev_fail(c, "enum", "#/$defs/pressure_payload/properties/unit/enum", "must be one of %s", "\"Pa\", \"hPa\", \"kPa\", \"bar\", \"psi\"");
+    {
+        bool member = false;
+        if (ev_is_string(x)) {
+            const char *s = x->valuestring;
+            switch (strlen(s)) {
+            case 2:
+                member = memcmp(s, "Pa", 2) == 0;
+                break;
+            case 3:
+                member = memcmp(s, "hPa", 3) == 0 ||
+                         memcmp(s, "kPa", 3) == 0 ||
+                         memcmp(s, "bar", 3) == 0 ||
+                         memcmp(s, "psi", 3) == 0;
+                break;
+            default:
+                break;
+            }
+        }
+        if (!member)
+            ok = ev_fail(c, "enum", "#/$defs/pressure_payload/properties/unit/enum", "must be one of %s", "\"Pa\", \"hPa\", \"kPa\", \"bar\", \"psi\"");
+    }
     return ok;
 }
 

@@ -195,6 +195,7 @@ class Function:
         self.checks = []
         self.comment = []
         self.const = node.schema if isinstance(node.schema, bool) else None
+        self.tag_capture = False  # the member loop records the discriminator member in `tag`
 
 
 class ValidatorModel:
@@ -355,7 +356,16 @@ class ValidatorModel:
                                            for i in range(len(schema["anyOf"]))],
                  "schema_path": node.kw_path("anyOf")})
         if "oneOf" in schema:
-            add(self._one_of(node, schema))
+            one_of = self._one_of(node, schema)
+            add(one_of)
+            obj = next((ch for ch in fn.checks if ch["kind"] == "object" and ch["loop"]), None)
+            if one_of["kind"] == "oneOf_discriminated" and obj is not None:
+                for p in obj["properties"]:
+                    if p["name"] == one_of["property"]:
+                        # The member loop remembers the tag, so dispatch needs no lookup.
+                        p["capture"] = True
+                        one_of["captured"] = True
+                        fn.tag_capture = True
         if "not" in schema:
             add({"kind": "not", "sub": self.sub(node, "not", same_instance=True),
                  "schema_path": node.kw_path("not")})
@@ -410,7 +420,14 @@ class ValidatorModel:
         describe = ", ".join(_describe(v) for v in values)
         if len(describe) > 200:
             describe = describe[:197] + "..."
-        return {"kind": "enum", "tests": tests, "describe": describe, "schema_path": path}
+        groups = None
+        if len(values) > 1 and all(t["how"] == "string" for t in tests):
+            # All strings: one strlen, then a memcmp against the values of that length.
+            by_len = {}
+            for t in tests:
+                by_len.setdefault(len(t["value"].encode("utf-8")), []).append(t["value"])
+            groups = [{"length": n, "values": by_len[n]} for n in sorted(by_len)]
+        return {"kind": "enum", "tests": tests, "string_groups": groups, "describe": describe, "schema_path": path}
 
     def _numeric(self, node, schema):
         checks = []
@@ -517,7 +534,8 @@ class ValidatorModel:
             if "\0" in name:
                 raise SchemaError(node.kw_path("properties", name), "member names containing U+0000 are not supported")
             index[name] = len(props)
-            props.append({"name": name, "sub": self.sub(node, "properties", name), "bit": len(props)})
+            props.append({"name": name, "sub": self.sub(node, "properties", name), "bit": len(props),
+                          "capture": False})
         pattern_props = []
         for source in schema.get("patternProperties", {}):
             path = node.kw_path("patternProperties", source)
@@ -600,8 +618,8 @@ class ValidatorModel:
         if disc:
             name, values = disc
             covered = self._enum_covers(node, name, values)
-            return {"kind": "oneOf_discriminated", "property": name,
-                    "cases": [{"value": v, "sub": s} for v, s in zip(values, subs)],
+            return {"kind": "oneOf_discriminated", "property": name, "captured": False,
+                    "cases": [{"value": v, "length": len(v.encode("utf-8")), "sub": s} for v, s in zip(values, subs)],
                     "covered": covered, "describe": ", ".join(_describe(v) for v in values),
                     "schema_path": node.kw_path("oneOf")}
         return {"kind": "oneOf", "subs": subs, "schema_path": node.kw_path("oneOf")}
