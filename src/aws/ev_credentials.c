@@ -76,6 +76,22 @@ static const char *env_nonempty(const char *name)
     return (v != NULL && v[0] != '\0') ? v : NULL;
 }
 
+static bool is_space(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\v' || ch == '\f';
+}
+
+/* A copy of v without leading and trailing whitespace (NULL: out of memory). */
+static char *env_trimmed(const char *v)
+{
+    while (is_space(*v))
+        v++;
+    size_t n = strlen(v);
+    while (n > 0 && is_space(v[n - 1]))
+        n--;
+    return strndup(v, n);
+}
+
 int ev_credentials_from_env(ev_credentials *out, ev_credentials_error *err)
 {
     if (out == NULL) {
@@ -95,7 +111,26 @@ int ev_credentials_from_env(ev_credentials *out, ev_credentials_error *err)
                 akid ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
         return -1;
     }
-    return ev_credentials_set(out, akid, secret, env_nonempty("AWS_SESSION_TOKEN"), err);
+    /* Values pasted into the environment often carry a stray space or
+     * newline: sign with (and send) the trimmed value, as the file reader does. */
+    char *a = env_trimmed(akid), *k = env_trimmed(secret);
+    const char *tok_env = env_nonempty("AWS_SESSION_TOKEN");
+    char *t = tok_env ? env_trimmed(tok_env) : NULL;
+    int rc;
+    if (a == NULL || k == NULL || (tok_env != NULL && t == NULL)) {
+        set_err(err, "credentials: out of memory");
+        rc = -1;
+    } else if (a[0] == '\0' || k[0] == '\0') {
+        set_err(err, "credentials: %s is blank",
+                a[0] == '\0' ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY");
+        rc = -1;
+    } else {
+        rc = ev_credentials_set(out, a, k, t, err);
+    }
+    free(a);
+    wipe_free(k);
+    wipe_free(t);
+    return rc;
 }
 
 static char *trim(char *s)

@@ -213,8 +213,12 @@ static int setup_easy(ev_http_client *c, CURL *easy, const ev_http_request *req,
     int rc = 0;
     rc |= (int)curl_easy_setopt(easy, CURLOPT_URL, req->url);
     rc |= (int)curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers);
-    rc |= (int)curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, req->method ? req->method : "POST");
-    if (req->method == NULL || strcmp(req->method, "GET") != 0) {
+    bool head = req->method && strcasecmp(req->method, "HEAD") == 0;
+    if (head) /* a custom "HEAD" would wait for the body the Content-Length announces */
+        rc |= (int)curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+    else
+        rc |= (int)curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, req->method ? req->method : "POST");
+    if (!head && (req->method == NULL || strcmp(req->method, "GET") != 0)) {
         rc |= (int)curl_easy_setopt(easy, CURLOPT_POSTFIELDS, req->body ? req->body : "");
         rc |= (int)curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
     }

@@ -27,7 +27,13 @@
  * with another implementation without a process per request.
  *
  * Secrets: neither the secret access key nor the session token is ever
- * printed; a dry run shows the token's canonical header as "<redacted>".
+ * printed; a dry run shows the token's canonical header as "<redacted>",
+ * error answers are printed with both replaced by "<redacted>".
+ *
+ * Headers: -H 'Name:' or -H 'Name;' sends an empty value (as "Name;", which
+ * curl does not drop). The headers the signer sets (X-Amz-Date,
+ * Authorization, X-Amz-Security-Token, X-Amz-Content-Sha256) are refused in
+ * -H (exit 2), and so is -d with -X GET or HEAD.
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -37,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "aws/ev_aws_error.h"
@@ -112,21 +119,45 @@ static char *read_file(const char *path, size_t *len_out)
     return buf;
 }
 
-/* Prints s with every occurrence of the session token replaced. */
-static void print_redacted(const char *s, const char *token)
+/* Prints a canonical request: the value of the x-amz-security-token line is
+ * replaced whole (the canonical form holds the token trimmed, with runs of
+ * spaces collapsed, so it need not match the raw token), and any other
+ * occurrence of the token or the secret key too. */
+static void print_redacted(const char *s, const ev_credentials *creds)
 {
-    if (token == NULL || *token == '\0') {
-        fputs(s, stdout);
-        return;
+    const char *secrets[2] = {creds->session_token, creds->secret_access_key};
+    static const char tok[] = "x-amz-security-token:";
+    while (*s) {
+        size_t len = strcspn(s, "\n");
+        if (strncmp(s, tok, sizeof tok - 1) == 0) {
+            fputs(tok, stdout);
+            fputs("<redacted>", stdout);
+        } else {
+            size_t rl = 0;
+            char *r = ev_aws_redact(s, len, secrets, 2, &rl);
+            if (r)
+                fwrite(r, 1, rl, stdout);
+            else
+                fputs("<redacted>", stdout);
+            free(r);
+        }
+        s += len;
+        if (*s == '\n') {
+            fputc('\n', stdout);
+            s++;
+        }
     }
-    size_t tl = strlen(token);
-    const char *p;
-    while ((p = strstr(s, token)) != NULL) {
-        fwrite(s, 1, (size_t)(p - s), stdout);
-        fputs("<redacted>", stdout);
-        s = p + tl;
-    }
-    fputs(s, stdout);
+}
+
+/* Headers the signer adds: a -H copy would be signed or sent twice. */
+static bool signer_owned(const char *name)
+{
+    static const char *const owned[] = {"X-Amz-Date", "Authorization", "X-Amz-Security-Token",
+                                        "X-Amz-Content-Sha256"};
+    for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++)
+        if (strcasecmp(name, owned[i]) == 0)
+            return true;
+    return false;
 }
 
 static bool header_named(const ev_sigv4_header *hs, size_t n, const char *name)
@@ -361,11 +392,21 @@ int main(int argc, char **argv)
             goto out;
         }
         char *colon = strchr(hcopies[i], ':');
-        if (colon == NULL || colon == hcopies[i]) {
+        size_t hl = strlen(hcopies[i]);
+        if (colon == NULL && hl > 1 && hcopies[i][hl - 1] == ';' && !strchr(hcopies[i], ' ')) {
+            /* curl's "Name;" spelling of an empty value */
+            hcopies[i][hl - 1] = '\0';
+            colon = hcopies[i] + hl - 1;
+            colon[1] = '\0';
+        } else if (colon == NULL || colon == hcopies[i]) {
             usage_error("bad -H '%s' (want 'Name: value')", raw_headers[i]);
             goto out;
         }
         *colon = '\0';
+        if (signer_owned(hcopies[i])) {
+            usage_error("-H %s: the signer sets this header", hcopies[i]);
+            goto out;
+        }
         char *v = colon + 1;
         while (*v == ' ' || *v == '\t')
             v++;
@@ -400,6 +441,11 @@ int main(int argc, char **argv)
     }
     if (method == NULL)
         method = (target != NULL || data != NULL) ? "POST" : "GET";
+    if (data != NULL && (strcasecmp(method, "GET") == 0 || strcasecmp(method, "HEAD") == 0)) {
+        /* curl sends no body with these: signing one would sign what is not sent. */
+        usage_error("-d with -X %s: a %s request carries no body", method, method);
+        goto out;
+    }
 
     if (ev_credentials_load(&creds, &cerr) != 0) {
         fprintf(stderr, "awsreq: %s\n", cerr.message);
@@ -426,7 +472,7 @@ int main(int argc, char **argv)
 
     if (dry_run) {
         fputs("--- canonical request\n", stdout);
-        print_redacted(r.canonical_request, creds.session_token);
+        print_redacted(r.canonical_request, &creds);
         fputs("\n--- string to sign\n", stdout);
         fputs(r.string_to_sign, stdout);
         fputs("\n--- headers\n", stdout);
@@ -447,7 +493,10 @@ int main(int argc, char **argv)
     bool line_fail = false;
     for (size_t i = 0; i < hn; i++) {
         char *l = NULL;
-        if (asprintf(&l, "%s: %s", hs[i].name, hs[i].value) < 0)
+        /* curl drops "Name:" with nothing after it; "Name;" sends it empty. */
+        int n = hs[i].value[0] == '\0' ? asprintf(&l, "%s;", hs[i].name)
+                                       : asprintf(&l, "%s: %s", hs[i].name, hs[i].value);
+        if (n < 0)
             line_fail = true;
         else
             lines[ln++] = l;
@@ -485,10 +534,19 @@ int main(int argc, char **argv)
         rc = EXIT_AWS;
         goto out;
     }
+    const char *secrets[2] = {creds.session_token, creds.secret_access_key};
     if (resp.body.len > 0) {
-        fwrite(resp.body.data, 1, resp.body.len, stdout);
-        if (resp.body.data[resp.body.len - 1] != '\n')
+        /* An error answer can quote the canonical request, token included. */
+        bool ok = resp.status >= 200 && resp.status < 300;
+        size_t olen = resp.body.len;
+        char *shown = ok ? NULL : ev_aws_redact(resp.body.data, resp.body.len, secrets, 2, &olen);
+        const char *p = ok ? resp.body.data : shown ? shown : "<redacted>";
+        if (!ok && !shown)
+            olen = strlen(p);
+        fwrite(p, 1, olen, stdout);
+        if (olen > 0 && p[olen - 1] != '\n')
             fputc('\n', stdout);
+        free(shown);
     }
     if (resp.status >= 200 && resp.status < 300) {
         rc = 0;
@@ -499,6 +557,7 @@ int main(int argc, char **argv)
         ev_aws_error_from_response(&aerr, endpoint.signing_name, resp.status, resp.body.data, resp.body.len,
                                    has_q ? qerr : NULL, has_rid ? rid : NULL);
         aerr.attempts = 1;
+        ev_aws_error_redact(&aerr, secrets, 2);
         fprintf(stderr, "awsreq: %s\n", ev_aws_error_format(&aerr, formatted, sizeof formatted));
         rc = EXIT_AWS;
     }

@@ -29,6 +29,8 @@ import random
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.request
 from urllib.parse import quote
 
 import botocore.auth
@@ -304,6 +306,90 @@ def secrecy_checks(awsreq, failures):
     checked += 1
     if secret.encode() in p.stdout + p.stderr or token.encode() in p.stdout + p.stderr:
         failures.append("secret leaked by --batch error lines")
+    checked += whitespace_token_checks(awsreq, failures)
+    checked += header_checks(awsreq, failures)
+    return checked
+
+
+def whitespace_token_checks(awsreq, failures):
+    """A session token with leading, trailing and repeated whitespace: the
+    canonical request holds it trimmed and collapsed, and none of its forms
+    may be printed."""
+    akid, secret, _ = CRED_SETS[1]
+    token = "  FQoGZXIvYXdz  WSTOKENpart1//x   WSTOKENpart2+/==\t "
+    env = awsreq_env((akid, secret, token))
+    forms = {token, token.strip(), " ".join(token.split())}
+    forms |= {part for part in token.split() if len(part) >= 6}
+    runs = [
+        ["--service", "sqs", "--dry-run", "http://127.0.0.1:1/"],
+        ["--service", "dynamodb", "--dry-run", "--target", "ListTables", "-d", "{}", "http://127.0.0.1:1/"],
+        ["--service", "sqs", "--target", "ListQueues", "-d", "{}", "http://127.0.0.1:1/"],  # refused
+    ]
+    checked = 0
+    for r in runs:
+        p = subprocess.run([awsreq] + r, capture_output=True, env=env, timeout=30)
+        blob = (p.stdout + p.stderr).decode("utf-8", "replace")
+        checked += 1
+        if secret in blob or any(f in blob for f in forms):
+            failures.append(f"whitespace token leaked by awsreq {' '.join(r)} (exit {p.returncode})")
+        if "--dry-run" in r and "x-amz-security-token:<redacted>" not in blob:
+            failures.append(f"dry run {' '.join(r)} shows no redacted token line")
+    return checked
+
+
+def header_checks(awsreq, failures):
+    """Headers as sent: an empty value reaches the server, headers the signer
+    sets are refused in -H, GET/HEAD with -d are refused, HEAD returns."""
+    env = awsreq_env(CRED_SETS[0])
+    checked = 0
+    for name in ("X-Amz-Date", "authorization", "X-Amz-Security-Token", "X-Amz-Content-SHA256"):
+        p = subprocess.run([awsreq, "--service", "sqs", "--dry-run", "-H", f"{name}: x", "http://127.0.0.1:1/"],
+                           capture_output=True, env=env, timeout=30)
+        checked += 1
+        if p.returncode != 2:
+            failures.append(f"-H {name} accepted (exit {p.returncode})")
+    for m in ("GET", "HEAD"):
+        p = subprocess.run([awsreq, "--service", "sqs", "-X", m, "-d", "x", "http://127.0.0.1:1/"],
+                           capture_output=True, env=env, timeout=30)
+        checked += 1
+        if p.returncode != 2:
+            failures.append(f"-X {m} -d accepted (exit {p.returncode})")
+    here = os.path.dirname(os.path.abspath(__file__))
+    server = os.path.join(here, "..", "integration", "fault_server.py")
+    with tempfile.TemporaryDirectory() as d:
+        port_file = os.path.join(d, "port")
+        srv = subprocess.Popen([sys.executable, server, port_file], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+        try:
+            for _ in range(100):
+                if os.path.exists(port_file) and open(port_file).read().strip():
+                    break
+                time.sleep(0.05)
+            time.sleep(0.2)
+            base = "http://127.0.0.1:" + open(port_file).read().strip()
+            p = subprocess.run([awsreq, "--service", "sqs", "-H", "X-Empty-A:", "-H", "X-Empty-B;",
+                                "-H", "X-Full: v", "-d", "{}", base + "/"],
+                               capture_output=True, env=env, timeout=30)
+            checked += 1
+            with urllib.request.urlopen(base + "/_control/log", timeout=10) as r:
+                log = json.loads(r.read())
+            sent = {k.lower(): v for k, v in log[-1]["headers"]} if log else {}
+            auth = sent.get("authorization", "")
+            if p.returncode != 0 or sent.get("x-empty-a") != "" or sent.get("x-empty-b") != "" \
+                    or "x-empty-a;x-empty-b" not in auth:
+                failures.append(f"empty header values not sent as signed (exit {p.returncode}, got {sent})")
+            try:
+                p = subprocess.run([awsreq, "--service", "sqs", "-X", "HEAD", base + "/"],
+                                   capture_output=True, env=env, timeout=10)
+                ok = p.returncode == 0
+            except subprocess.TimeoutExpired:
+                ok = False
+            checked += 1
+            if not ok:
+                failures.append("awsreq -X HEAD did not complete")
+        finally:
+            srv.terminate()
+            srv.wait()
     return checked
 
 
@@ -343,8 +429,11 @@ def main():
         # CLI path on a sample (service fixed to sqs there).
         for c in cases[: a.cli_count // len(CRED_SETS) + 1]:
             c2 = dict(c, service="sqs", params=None)
-            if any(n.lower() == "host" for n, _ in c2["headers"]):
-                c2["headers"] = [(n, v) for n, v in c2["headers"] if n.lower() != "host"]
+            # The CLI refuses headers the signer sets, and a body with GET/HEAD.
+            owned = {"host", "x-amz-date", "authorization", "x-amz-security-token", "x-amz-content-sha256"}
+            c2["headers"] = [(n, v) for n, v in c2["headers"] if n.lower() not in owned]
+            if c2["method"].upper() in ("GET", "HEAD"):
+                c2["body"] = ""
             want, creq = botocore_sign(c2, creds)
             have = run_cli(a.awsreq, c2, creds)
             if want == have:

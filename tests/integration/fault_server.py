@@ -64,6 +64,11 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def do_HEAD(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "42")
+        self.end_headers()
+
     def do_GET(self):
         if self.path == "/_control/log":
             with lock:
@@ -85,7 +90,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(200, {})
         with lock:
             log.append({"target": self.headers.get("X-Amz-Target", ""), "body": body.decode("utf-8", "replace"),
-                        "authorization": self.headers.get("Authorization", "")})
+                        "authorization": self.headers.get("Authorization", ""),
+                        "headers": [[k, v] for k, v in self.headers.items()]})
             action = script.pop(0) if script else {"status": 200, "body": {}}
         if action.get("sleep_ms"):
             time.sleep(action["sleep_ms"] / 1000.0)

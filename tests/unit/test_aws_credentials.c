@@ -107,6 +107,20 @@ static void test_env(void **state)
     setenv("AWS_SHARED_CREDENTIALS_FILE", file_path, 1);
     assert_int_equal(ev_credentials_load(&c, &err), 0);
     assert_string_equal(c.access_key_id, "AKIDENV");
+    /* Leading/trailing whitespace (a pasted value, a trailing newline) is trimmed. */
+    setenv("AWS_ACCESS_KEY_ID", " AKIDENV\t", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "  " SECRET "\n", 1);
+    setenv("AWS_SESSION_TOKEN", "\t" TOKEN "  \r\n", 1);
+    assert_int_equal(ev_credentials_from_env(&c, &err), 0);
+    assert_string_equal(c.access_key_id, "AKIDENV");
+    assert_string_equal(c.secret_access_key, SECRET);
+    assert_string_equal(c.session_token, TOKEN);
+    setenv("AWS_SESSION_TOKEN", "   ", 1);
+    assert_int_equal(ev_credentials_from_env(&c, &err), 0);
+    assert_null(c.session_token);
+    setenv("AWS_SECRET_ACCESS_KEY", " \n", 1);
+    assert_int_equal(ev_credentials_from_env(&c, &err), -1);
+    assert_non_null(strstr(err.message, "AWS_SECRET_ACCESS_KEY"));
     ev_credentials_free(&c);
     clear_env();
 }
