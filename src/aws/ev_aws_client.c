@@ -53,6 +53,22 @@ static int prepared_add(prepared *p, const char *name, const char *value)
     return 0;
 }
 
+/* url with any "user:password@" of its authority shown as "<redacted>@". */
+static void redact_userinfo(const char *url, char *out, size_t out_len)
+{
+    const char *auth = strstr(url, "://");
+    auth = auth ? auth + 3 : url;
+    size_t alen = strcspn(auth, "/?#");
+    const char *at = NULL;
+    for (const char *p = auth; p < auth + alen; p++)
+        if (*p == '@')
+            at = p;
+    if (!at)
+        snprintf(out, out_len, "%s", url);
+    else
+        snprintf(out, out_len, "%.*s<redacted>%s", (int)(auth - url), url, at);
+}
+
 ev_aws_client *ev_aws_client_new(const ev_aws_client_config *cfg, ev_aws_error *err)
 {
     ev_aws_error_clear(err);
@@ -68,13 +84,21 @@ ev_aws_client *ev_aws_client_new(const ev_aws_client_config *cfg, ev_aws_error *
         ev_aws_error_set(err, EV_AWS_ERR_INVALID, "InvalidConfiguration", "endpoint: %s", eerr.message);
         goto fail;
     }
-    if (cfg->endpoint_url && *cfg->endpoint_url)
-        snprintf(c->endpoint.url, sizeof c->endpoint.url, "%s", cfg->endpoint_url);
     if (err)
         snprintf(err->service, sizeof err->service, "%s", c->endpoint.signing_name);
+    if (cfg->endpoint_url && *cfg->endpoint_url &&
+        snprintf(c->endpoint.url, sizeof c->endpoint.url, "%s", cfg->endpoint_url) >=
+            (int)sizeof c->endpoint.url) {
+        ev_aws_error_set(err, EV_AWS_ERR_INVALID, "InvalidConfiguration",
+                         "endpoint URL is %zu bytes, longer than the %zu accepted", strlen(cfg->endpoint_url),
+                         sizeof c->endpoint.url - 1);
+        goto fail;
+    }
     if (ev_endpoint_url_parse(c->endpoint.url, &c->url, &eerr) != 0) {
-        ev_aws_error_set(err, EV_AWS_ERR_INVALID, "InvalidConfiguration", "endpoint URL %s: %s",
-                         c->endpoint.url, eerr.message);
+        char shown[sizeof c->endpoint.url + 16];
+        redact_userinfo(c->endpoint.url, shown, sizeof shown);
+        ev_aws_error_set(err, EV_AWS_ERR_INVALID, "InvalidConfiguration", "endpoint URL %s: %s", shown,
+                         eerr.message);
         goto fail;
     }
     int rc = cfg->credentials ? ev_credentials_set(&c->creds, cfg->credentials->access_key_id,

@@ -80,6 +80,15 @@ ev_http_client *ev_http_client_new(const ev_http_config *cfg, ev_aws_error *err)
         c->cfg.max_in_flight = EV_HTTP_DEFAULT_MAX_IN_FLIGHT;
     if (c->cfg.max_response_bytes == 0)
         c->cfg.max_response_bytes = EV_HTTP_DEFAULT_MAX_RESPONSE_BYTES;
+    const char *env_ca = getenv("AWS_CA_BUNDLE");
+    if (!c->cfg.ca_bundle && env_ca && *env_ca && access(env_ca, R_OK) != 0) {
+        /* A bundle the operator named but we cannot read: falling back to
+         * the system one would trust what they meant to exclude. */
+        ev_http_client_free(c);
+        ev_aws_error_set(err, EV_AWS_ERR_INVALID, "InvalidConfiguration", "AWS_CA_BUNDLE %s is not readable",
+                         env_ca);
+        return NULL;
+    }
     const char *ca = c->cfg.ca_bundle ? c->cfg.ca_bundle : ev_http_find_ca_bundle();
     c->cfg.ca_bundle = NULL;
     if (ca && !(c->ca_bundle = strdup(ca)))

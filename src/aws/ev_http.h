@@ -38,7 +38,7 @@
 typedef struct ev_http_config {
     long connect_timeout_ms;   /* 0: default */
     long timeout_ms;           /* whole transfer, per attempt; 0: default */
-    const char *ca_bundle;     /* NULL: $AWS_CA_BUNDLE, then the distro bundles */
+    const char *ca_bundle;     /* NULL: $AWS_CA_BUNDLE (unreadable: error), then the distro bundles */
     size_t max_in_flight;      /* transfers at once in ev_http_send_many; 0: default */
     size_t max_response_bytes; /* larger bodies fail the transfer; 0: default */
 } ev_http_config;

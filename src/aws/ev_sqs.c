@@ -162,6 +162,11 @@ static int check_outgoing(const ev_sqs_outgoing *msg, ev_aws_error *err)
             return invalid(err, "InvalidParameterValue", "message attribute without name or data type");
         if (!is_binary_type(a->data_type) && !a->string_value)
             return invalid(err, "InvalidParameterValue", "string/number message attribute without a value");
+        /* A JSON object keeps one of two same-named keys: the MD5 would then
+         * cover an attribute the service never saw. */
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(msg->attributes[j].name, a->name) == 0)
+                return invalid(err, "InvalidParameterValue", "duplicate message attribute name");
     }
     size_t size = ev_sqs_message_size(msg);
     if (size > EV_SQS_MAX_MESSAGE_BYTES) {

@@ -11,7 +11,9 @@
 
 #include <cmocka.h>
 
+#include "aws/ev_aws_client.h"
 #include "aws/ev_endpoint.h"
+#include "aws/ev_http.h"
 
 static int clean_env(void **state)
 {
@@ -137,6 +139,43 @@ static void test_url_parse(void **state)
     ev_endpoint_url_free(&u);
 }
 
+/* Client configuration errors: a URL's password never reaches the message,
+ * an over-long URL is refused rather than cut, an unreadable AWS_CA_BUNDLE
+ * is an error rather than a fall back to the system bundle. */
+static void test_client_config_errors(void **state)
+{
+    (void)state;
+    ev_credentials creds = {"AKID", "secret", NULL};
+    ev_aws_client_config cfg = {.service = EV_ENDPOINT_SQS,
+                                .region = "us-east-1",
+                                .endpoint_url = "http://admin:hunter2pass@127.0.0.1:1/",
+                                .credentials = &creds};
+    ev_aws_error err;
+    assert_null(ev_aws_client_new(&cfg, &err));
+    assert_int_equal(err.kind, EV_AWS_ERR_INVALID);
+    assert_null(strstr(err.message, "hunter2pass"));
+    assert_null(strstr(err.message, "admin"));
+    assert_non_null(strstr(err.message, "<redacted>@127.0.0.1"));
+
+    char long_url[EV_ENDPOINT_URL_MAX + 64];
+    memset(long_url, 'a', sizeof long_url);
+    memcpy(long_url, "http://127.0.0.1:1/", 19);
+    long_url[sizeof long_url - 1] = '\0';
+    cfg.endpoint_url = long_url;
+    assert_null(ev_aws_client_new(&cfg, &err));
+    assert_string_equal(err.code, "InvalidConfiguration");
+    assert_non_null(strstr(err.message, "longer than"));
+
+    setenv("AWS_CA_BUNDLE", "/nonexistent/ca.pem", 1);
+    assert_null(ev_http_client_new(NULL, &err));
+    assert_non_null(strstr(err.message, "AWS_CA_BUNDLE"));
+    unsetenv("AWS_CA_BUNDLE");
+    ev_http_client *h = ev_http_client_new(NULL, &err);
+    assert_non_null(h);
+    ev_http_client_free(h);
+    ev_http_global_cleanup();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -145,6 +184,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_resolve_overrides, clean_env, clean_env),
         cmocka_unit_test(test_service_names),
         cmocka_unit_test(test_url_parse),
+        cmocka_unit_test_setup_teardown(test_client_config_errors, clean_env, clean_env),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

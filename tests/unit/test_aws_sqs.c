@@ -198,12 +198,30 @@ static void test_batch_response_duplicates_and_gaps(void **state)
     cJSON_Delete(resp);
 }
 
+static void test_duplicate_attribute_names_refused(void **state)
+{
+    (void)state;
+    ev_sqs_message_attribute attrs[] = {
+        {"a", "String", "1", NULL, 0}, {"b", "String", "2", NULL, 0}, {"a", "Number", "3", NULL, 0}};
+    ev_sqs_outgoing msg = {
+        .body = "x", .body_len = 1, .delay_seconds = -1, .attributes = attrs, .attribute_count = 3};
+    ev_buf out = EV_BUF_INIT;
+    ev_aws_error err;
+    assert_int_equal(ev_sqs_build_send_request("q", &msg, &out, &err), -1);
+    assert_int_equal(err.kind, EV_AWS_ERR_INVALID);
+    assert_non_null(strstr(err.message, "duplicate"));
+    msg.attribute_count = 2;
+    assert_int_equal(ev_sqs_build_send_request("q", &msg, &out, &err), 0);
+    ev_buf_free(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_md5_of_attributes),
         cmocka_unit_test(test_build_send_request),
         cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_duplicate_attribute_names_refused),
         cmocka_unit_test(test_parse_receive),
         cmocka_unit_test(test_parse_receive_detects_corruption),
         cmocka_unit_test(test_batch_response_duplicates_and_gaps),
