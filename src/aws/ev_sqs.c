@@ -472,6 +472,18 @@ int ev_sqs_send_message(ev_aws_client *c, const char *queue_url, const ev_sqs_ou
 }
 
 /* Shared by the three batch calls: fills results[] from Successful/Failed. */
+/* The entry an answer's Id names (our Ids are the indexes "0".."n-1"), or n
+ * when it names none of ours. */
+static size_t entry_index(const cJSON *e, size_t n)
+{
+    const char *id = get_str(e, "Id");
+    if (id == NULL || id[0] < '0' || id[0] > '9')
+        return n;
+    char *end = NULL;
+    unsigned long i = strtoul(id, &end, 10);
+    return *end != '\0' || i >= n ? n : (size_t)i;
+}
+
 /* Fails entry i for a second report of the same Id: a faulty or hostile
  * answer must never turn a failure (or an MD5 mismatch) into success. */
 static bool report_once(bool *seen, ev_sqs_batch_entry *results, size_t i)
@@ -497,10 +509,8 @@ int ev_sqs_parse_batch_response(const char *op, const cJSON *resp, size_t n, ev_
     const cJSON *e;
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(resp, "Successful"))
     {
-        const char *id = get_str(e, "Id");
-        char *end = NULL;
-        unsigned long i = id ? strtoul(id, &end, 10) : n;
-        if (!id || *end || i >= n || !report_once(seen, results, i))
+        size_t i = entry_index(e, n);
+        if (i == n || !report_once(seen, results, i))
             continue;
         results[i].ok = true;
         if (msgs) {
@@ -515,10 +525,8 @@ int ev_sqs_parse_batch_response(const char *op, const cJSON *resp, size_t n, ev_
     }
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(resp, "Failed"))
     {
-        const char *id = get_str(e, "Id");
-        char *end = NULL;
-        unsigned long i = id ? strtoul(id, &end, 10) : n;
-        if (!id || *end || i >= n || !report_once(seen, results, i))
+        size_t i = entry_index(e, n);
+        if (i == n || !report_once(seen, results, i))
             continue;
         results[i].ok = false;
         const char *code = get_str(e, "Code");
