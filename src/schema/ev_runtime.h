@@ -1,7 +1,29 @@
 /*
- * ev_runtime: everything generated code includes. The version number ties
- * generated files to this runtime: the generator writes the version it
- * targets, and a mismatch stops compilation instead of misbehaving.
+ * ev_runtime: the schema runtime (module header), everything generated code
+ * includes. Each header below states its own job and ownership in detail.
+ *
+ * What lives where:
+ *   ev_json.h       strict JSON on cJSON: duplicate names, number grammar and
+ *                   exactness, UTF-8; number source texts; arena-backed trees
+ *   ev_validator.h  the interface generated validators export; parse-then-validate
+ *   ev_errors.h     validation errors (bounded list) and the instance path chain
+ *   ev_number.h     exact decimal multipleOf and comparison, shortest number text
+ *   ev_equal.h      JSON equality for enum, const and uniqueItems
+ *   ev_utf8.h       code-point length, UTF-8 well-formedness
+ *   ev_regex.h      ECMA-262 patterns on PCRE2; the byte-class fast path
+ *   ev_format.h     date-time, date, time, email, hostname, ipv4, ipv6, uri, uuid
+ *   ev_codec.h      status and error of the generated JSON codecs
+ *   ev_ddb.h        DynamoDB AttributeValue writing/reading, number limits, item size
+ *
+ * Ownership, module-wide: a function that does not allocate does not free;
+ * trees from ev_json_parse belong to the caller (cJSON_Delete), trees from
+ * ev_json_parse_arena to the arena; decoded structs borrow from the ev_arena
+ * they were decoded into. Memory cJSON allocates is released with cJSON_free
+ * or cJSON_Delete, never free() (ev_json installs cJSON allocation hooks).
+ *
+ * The version number ties generated files to this runtime: the generator
+ * writes the version it targets, and a mismatch stops compilation instead of
+ * misbehaving.
  */
 #ifndef EV_SCHEMA_RUNTIME_H
 #define EV_SCHEMA_RUNTIME_H
