@@ -13,11 +13,12 @@ GENERATED  ?= generated
 SUITE_DIR  ?= /usr/share/json-schema-test-suite
 FUZZ_SECONDS ?= 60
 
-# Libraries come from pkg-config; `make deps` installs the packages.
+# Libraries come from pkg-config; `make deps` installs the packages. Expanded
+# when used (=, not :=): on a fresh machine deps-quiet installs them first.
 PKGS       := libcjson libpcre2-8 libcurl openssl
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-TEST_LIBS  := $(shell pkg-config --libs cmocka 2>/dev/null)
+PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 WARNINGS   := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wmissing-prototypes -Wstrict-prototypes
 OPT        ?= -O2 -g
