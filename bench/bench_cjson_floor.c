@@ -6,7 +6,7 @@
  *
  * The evpipe runtime installs cJSON allocation hooks (ev_json: per-request
  * arenas), which make plain malloc-backed cJSON parsing a little slower in
- * any process that links it. The floor the issue names is cJSON as shipped,
+ * any process that links it. The floor the targets name is cJSON as shipped,
  * so it is measured here, in a binary that does not link ev_json. Prints
  * {"modes":{"cjson_parse":{...}}} in bench_validate's format.
  */

@@ -59,7 +59,7 @@ static const char *const throttling_codes[] = {
     "EC2ThrottledException",
 };
 
-/* InternalError is not in botocore's transient list but the issue asks for it
+/* InternalError is not in botocore's transient list, but it is transient:
  * and S3/SQS use it for 5xx-class failures answered with a 200-range body. */
 static const char *const transient_codes[] = {
     "RequestTimeout",  "RequestTimeoutException", "PriorRequestNotComplete", "InternalError",
