@@ -60,7 +60,7 @@ static const char *const throttling_codes[] = {
 };
 
 /* InternalError is not in botocore's transient list, but it is transient:
- * and S3/SQS use it for 5xx-class failures answered with a 200-range body. */
+ * S3 and SQS use it for 5xx-class failures answered with a 200-range body. */
 static const char *const transient_codes[] = {
     "RequestTimeout",  "RequestTimeoutException", "PriorRequestNotComplete", "InternalError",
     "InternalFailure", "InternalServerError",     "ServiceUnavailable",
