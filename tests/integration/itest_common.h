@@ -23,6 +23,7 @@
 
 #include "aws/ev_aws_client.h"
 #include "aws/ev_aws_error.h"
+#include "aws/ev_dynamodb.h"
 
 static inline const char *itest_env(const char *name)
 {
@@ -69,6 +70,36 @@ static inline void itest_unique(char *out, size_t len, const char *prefix)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     snprintf(out, len, "%s-%ld-%ld-%u", prefix, (long)getpid(), (long)(ts.tv_nsec % 1000000), counter++);
+}
+
+/* Creates an on-demand table keyed by pk (S), plus sk (N) when with_sort_key,
+ * and waits until it is active. 0, or -1 after printing the typed error. */
+static inline int itest_create_table(ev_aws_client *ddb, const char *table, bool with_sort_key)
+{
+    char req[512];
+    snprintf(req, sizeof req,
+             "{\"TableName\":\"%s\",\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":"
+             "\"S\"}%s],"
+             "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}%s],\"BillingMode\":\"PAY_PER_"
+             "REQUEST\"}",
+             table, with_sort_key ? ",{\"AttributeName\":\"sk\",\"AttributeType\":\"N\"}" : "",
+             with_sort_key ? ",{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\"}" : "");
+    ev_aws_error err;
+    if (ev_dynamodb_create_table(ddb, req, &err) != 0 ||
+        ev_dynamodb_wait_active(ddb, table, 20000, &err) != 0) {
+        char buf[1024];
+        fprintf(stderr, "setup: %s\n", ev_aws_error_format(&err, buf, sizeof buf));
+        return -1;
+    }
+    return 0;
+}
+
+/* Drops the table (best effort) and frees the client. */
+static inline void itest_drop_table(ev_aws_client *ddb, const char *table)
+{
+    ev_aws_error err;
+    ev_dynamodb_delete_table(ddb, table, &err);
+    ev_aws_client_free(ddb);
 }
 
 #endif

@@ -16,30 +16,13 @@ static int setup(void **state)
     (void)state;
     ddb = itest_client(EV_ENDPOINT_DYNAMODB, itest_env("EV_ITEST_DDB_ENDPOINT"), "test", "test");
     itest_unique(table, sizeof table, "events");
-    char req[512];
-    snprintf(
-        req, sizeof req,
-        "{\"TableName\":\"%s\",\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
-        "{\"AttributeName\":\"sk\",\"AttributeType\":\"N\"}],\"KeySchema\":[{\"AttributeName\":\"pk\","
-        "\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\"}],\"BillingMode\":\"PAY_PER_"
-        "REQUEST\"}",
-        table);
-    ev_aws_error err;
-    if (ev_dynamodb_create_table(ddb, req, &err) != 0 ||
-        ev_dynamodb_wait_active(ddb, table, 20000, &err) != 0) {
-        char buf[1024];
-        fprintf(stderr, "setup: %s\n", ev_aws_error_format(&err, buf, sizeof buf));
-        return -1;
-    }
-    return 0;
+    return itest_create_table(ddb, table, true);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    ev_aws_error err;
-    ev_dynamodb_delete_table(ddb, table, &err);
-    ev_aws_client_free(ddb);
+    itest_drop_table(ddb, table);
     return 0;
 }
 

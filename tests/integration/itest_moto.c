@@ -24,29 +24,13 @@ static int setup(void **state)
     secret = itest_env("EV_ITEST_MOTO_SECRET");
     ddb = itest_client(EV_ENDPOINT_DYNAMODB, endpoint, key_id, secret);
     itest_unique(table, sizeof table, "tx");
-    char req[512];
-    snprintf(
-        req, sizeof req,
-        "{\"TableName\":\"%s\",\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"}],"
-        "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],\"BillingMode\":\"PAY_PER_"
-        "REQUEST\"}",
-        table);
-    ev_aws_error err;
-    if (ev_dynamodb_create_table(ddb, req, &err) != 0 ||
-        ev_dynamodb_wait_active(ddb, table, 20000, &err) != 0) {
-        char buf[1024];
-        fprintf(stderr, "setup: %s\n", ev_aws_error_format(&err, buf, sizeof buf));
-        return -1;
-    }
-    return 0;
+    return itest_create_table(ddb, table, false);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    ev_aws_error err;
-    ev_dynamodb_delete_table(ddb, table, &err);
-    ev_aws_client_free(ddb);
+    itest_drop_table(ddb, table);
     return 0;
 }
 
