@@ -4,6 +4,8 @@
 SHELL      := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := build
+# Keep objects that chained pattern rules would otherwise delete (and rebuild next time).
+.SECONDARY:
 
 BUILD      ?= build
 PYTHON     ?= python3
