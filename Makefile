@@ -48,7 +48,7 @@ FUZZERS    := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fu
 ITESTS     := $(patsubst tests/integration/%.c,$(BUILD)/itests/%,$(wildcard tests/integration/*.c))
 BENCHES    := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
-.PHONY: codegen-tests ddb-differential sigv4-differential help deps generate check-generated build test unit conformance suite suite-current \
+.PHONY: template-tests codegen-tests ddb-differential sigv4-differential help deps generate check-generated build test unit conformance suite suite-current \
         differential integration bench fuzz sanitize valgrind lint run validator clean format
 
 help:
@@ -70,9 +70,11 @@ deps:
 
 generate: deps-quiet
 	$(PYTHON) codegen/generate.py --schema $(SCHEMA) --out $(GENERATED)/
+	$(PYTHON) tools/template_model.py --model $(GENERATED)/apigw/events.model.json
 
 check-generated: deps-quiet
 	$(PYTHON) codegen/generate.py --schema $(SCHEMA) --out $(GENERATED)/ --check
+	$(PYTHON) tools/template_model.py --model $(GENERATED)/apigw/events.model.json --check
 
 .PHONY: deps-quiet
 deps-quiet:
@@ -127,8 +129,13 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(GEN_LIB) $(LIB_FILES)
 
 # ---- tests -----------------------------------------------------------------
 
-test: deps-quiet check-generated build codegen-tests unit conformance suite differential ddb-differential sigv4-differential integration sanitize valgrind
+test: deps-quiet check-generated build template-tests codegen-tests unit conformance suite differential ddb-differential sigv4-differential integration sanitize valgrind
 	@echo "make test: all test stages passed"
+
+# template.yaml: cfn-lint (with the SAM translator) and the invariants the
+# functions rely on (queue size limit, visibility timeout, architecture, ...).
+template-tests: deps-quiet
+	$(PYTHON) -m unittest discover -s tests/template -t . -v 2>&1 | tail -n 25
 
 codegen-tests: build
 	$(PYTHON) -m unittest discover -s tests/codegen -t . -v 2>&1 | tail -n 25

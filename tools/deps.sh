@@ -12,7 +12,7 @@ APT_PACKAGES=(build-essential pkg-config clang clang-format valgrind git
   json-schema-test-suite python3 python3-fastjsonschema ca-certificates)
 # python3 module -> Debian package that provides it for /usr/bin/python3
 declare -A PY_MODULES=([jinja2]=python3-jinja2 [jsonschema]=python3-jsonschema [boto3]=python3-boto3
-  [moto]=python3-moto [cfnlint]=)
+  [moto]=python3-moto [yaml]=python3-yaml [cfnlint]=)
 PYTHON=${PYTHON:-python3}
 
 root=0; [ "$(id -u)" = 0 ] && root=1
