@@ -41,6 +41,34 @@ void ev_credentials_free(ev_credentials *c)
     c->access_key_id = c->secret_access_key = c->session_token = NULL;
 }
 
+/* Index of the first control character (below 0x20, or DEL) of s, or -1. */
+static long control_char_at(const char *s)
+{
+    for (const char *p = s; p && *p; p++)
+        if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f)
+            return (long)(p - s);
+    return -1;
+}
+
+/* Credentials end up in header values (the key id in Authorization, the
+ * token in X-Amz-Security-Token): a CR or LF would start a header line of
+ * its own. The message gives the position, never the value. */
+static int check_control_chars(const char *access_key_id, const char *secret_access_key,
+                               const char *session_token, ev_credentials_error *err)
+{
+    const char *names[3] = {"access key id", "secret access key", "session token"};
+    const char *values[3] = {access_key_id, secret_access_key, session_token};
+    for (size_t i = 0; i < 3; i++) {
+        long at = control_char_at(values[i]);
+        if (at >= 0) {
+            set_err(err, "credentials: the %s has a control character (CR, LF, ...) at byte %ld", names[i],
+                    at);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int ev_credentials_set(ev_credentials *out, const char *access_key_id, const char *secret_access_key,
                        const char *session_token, ev_credentials_error *err)
 {
@@ -57,6 +85,8 @@ int ev_credentials_set(ev_credentials *out, const char *access_key_id, const cha
         set_err(err, "credentials: the secret access key is empty");
         return -1;
     }
+    if (check_control_chars(access_key_id, secret_access_key, session_token, err) != 0)
+        return -1;
     out->access_key_id = strdup(access_key_id);
     out->secret_access_key = strdup(secret_access_key);
     if (session_token != NULL && session_token[0] != '\0')
