@@ -214,9 +214,8 @@ static int prepare(ev_aws_client *c, const char *operation, const char *body, si
     return 0;
 }
 
-/* The session token and secret key must not reach the caller through an
- * error answer that quotes them: the body kept for the caller and the
- * message are redacted. */
+/* The body kept for the caller with the credentials redacted (see the
+ * redaction rule in ev_aws_error.h). */
 static void redact_body(ev_aws_client *c, ev_http_response *resp)
 {
     const char *secrets[2] = {c->creds.session_token, c->creds.secret_access_key};
@@ -230,10 +229,11 @@ static void redact_body(ev_aws_client *c, ev_http_response *resp)
     free(r);
 }
 
+/* Parse first, from the answer as received; redact what is shown afterwards,
+ * so that redaction can never change a code, a status or a parse. */
 static void service_error(ev_aws_client *c, ev_http_response *resp, ev_aws_error *err)
 {
     const char *secrets[2] = {c->creds.session_token, c->creds.secret_access_key};
-    redact_body(c, resp);
     char query_error[256] = "";
     char request_id[128] = "";
     ev_http_response_header(resp, "x-amzn-query-error", query_error, sizeof query_error);
@@ -242,6 +242,7 @@ static void service_error(ev_aws_client *c, ev_http_response *resp, ev_aws_error
     ev_aws_error_from_response(err, c->endpoint.signing_name, resp->status, resp->body.data, resp->body.len,
                                query_error, request_id);
     ev_aws_error_redact(err, secrets, 2);
+    redact_body(c, resp);
 }
 
 /* Classifies one finished attempt: 0 success, -1 failure (err filled). */

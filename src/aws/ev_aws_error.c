@@ -286,13 +286,23 @@ static char *json_escaped(const char *secret)
     return out;
 }
 
+/* A secret long enough to be a real credential (see EV_AWS_REDACT_MIN_SECRET). */
+static bool redactable(const char *secret)
+{
+    return secret && strlen(secret) >= EV_AWS_REDACT_MIN_SECRET;
+}
+
 char *ev_aws_redact(const char *text, size_t len, const char *const *secrets, size_t n, size_t *out_len)
 {
+    const char *kept[8] = {NULL};
     char *escaped[8] = {NULL};
     if (n > 8)
         n = 8;
-    for (size_t i = 0; i < n; i++)
-        escaped[i] = json_escaped(secrets[i]);
+    for (size_t i = 0; i < n; i++) {
+        kept[i] = redactable(secrets[i]) ? secrets[i] : NULL;
+        escaped[i] = json_escaped(kept[i]);
+    }
+    secrets = kept;
     /* Upper bound: every byte starts a replacement. */
     size_t cap = len * sizeof REDACTED + 1;
     char *out = malloc(cap);
@@ -348,7 +358,7 @@ void ev_aws_error_redact(ev_aws_error *err, const char *const *secrets, size_t n
     /* Cut short: the end may hold the start of a secret. */
     len = strlen(err->message);
     for (size_t i = 0; i < n; i++) {
-        if (!secrets[i])
+        if (!redactable(secrets[i]))
             continue;
         size_t sl = strlen(secrets[i]);
         for (size_t k = sl < len ? sl : len; k >= 4; k--) {

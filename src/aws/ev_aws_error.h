@@ -76,14 +76,27 @@ const char *ev_aws_error_kind_name(ev_aws_error_kind kind);
 
 /*
  * Secrets in service answers: a signature-mismatch message can quote the
- * canonical request with the x-amz-security-token header. ev_aws_redact
- * returns a malloc'd NUL-terminated copy of text[0..len) with every
- * occurrence of each non-empty secret (also in its JSON "\/" form) replaced
- * by "<redacted>" (NULL when out of memory; at most 8 secrets; NULL entries
- * skipped). ev_aws_error_redact cuts err->message at "The Canonical String",
- * redacts the secrets in it and drops a secret's prefix left at the end of a
- * truncated message.
+ * canonical request with the x-amz-security-token header.
+ *
+ * The rule: redaction only ever touches what is shown (err->message, an
+ * error body handed back for display); codes, statuses and every field a
+ * caller acts on are parsed from the answer as received, before any
+ * redaction. A secret shorter than EV_AWS_REDACT_MIN_SECRET bytes is not
+ * redacted at all: no real credential is that short (AWS secret keys are 40
+ * characters, session tokens hundreds), it is an emulator placeholder such as
+ * "test" or "y", and replacing every "y" of a message would mangle it while
+ * protecting nothing. A secret of that length or more is replaced wherever
+ * it occurs.
+ *
+ * ev_aws_redact returns a malloc'd NUL-terminated copy of text[0..len) with
+ * every occurrence of each such secret (also in its JSON "\/" form)
+ * replaced by "<redacted>" (NULL when out of memory; at most 8 secrets; NULL
+ * entries skipped). ev_aws_error_redact cuts err->message at "The Canonical
+ * String", redacts the secrets in it and drops a secret's prefix left at the
+ * end of a truncated message; it changes nothing but the message.
  */
+#define EV_AWS_REDACT_MIN_SECRET 8
+
 char *ev_aws_redact(const char *text, size_t len, const char *const *secrets, size_t n, size_t *out_len);
 void ev_aws_error_redact(ev_aws_error *err, const char *const *secrets, size_t n);
 

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -123,6 +124,37 @@ static void test_truncation_and_format(void **state)
     assert_int_equal(ev_aws_error_set(NULL, EV_AWS_ERR_INVALID, "Bad", "x"), -1);
 }
 
+/* The redaction rule: secrets too short to be credentials are left alone
+ * (an emulator's "y" must not turn "__type" into "__t<redacted>pe"); real
+ * ones are replaced wherever they occur, in both JSON spellings. */
+static void test_redaction_rule(void **state)
+{
+    (void)state;
+    const char *text = "{\"__type\":\"x#ConditionalCheckFailedException\",\"message\":\"test yes\"}";
+    const char *shorts[] = {"y", "e", "test", "1234567"};
+    for (size_t i = 0; i < 4; i++) {
+        size_t n = 0;
+        char *r = ev_aws_redact(text, strlen(text), &shorts[i], 1, &n);
+        assert_non_null(r);
+        assert_string_equal(r, text);
+        assert_int_equal(n, strlen(text));
+        free(r);
+    }
+    const char *longs[] = {"wJalrXUtnFEMI/FAKESECRET", NULL, "12345678"};
+    const char *body = "a wJalrXUtnFEMI/FAKESECRET b wJalrXUtnFEMI\\/FAKESECRET c 12345678 d";
+    size_t n = 0;
+    char *r = ev_aws_redact(body, strlen(body), longs, 3, &n);
+    assert_string_equal(r, "a <redacted> b <redacted> c <redacted> d");
+    free(r);
+
+    /* ev_aws_error_redact: a short secret leaves the message whole. */
+    ev_aws_error e;
+    parse(&e, 400, "{\"__type\":\"ValidationException\",\"message\":\"type yes\"}", NULL, NULL);
+    ev_aws_error_redact(&e, &shorts[0], 1);
+    assert_string_equal(e.message, "type yes");
+    assert_string_equal(e.code, "ValidationException");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -132,6 +164,7 @@ int main(void)
         cmocka_unit_test(test_status_fallbacks),
         cmocka_unit_test(test_xml_error_body),
         cmocka_unit_test(test_truncation_and_format),
+        cmocka_unit_test(test_redaction_rule),
     };
     return cmocka_run_group_tests_name("aws_error", tests, NULL, NULL);
 }
