@@ -6,9 +6,14 @@
  * Items, keys, ExpressionAttributeNames/Values and other structured inputs
  * are JSON text in DynamoDB's AttributeValue format ({"pk":{"S":"a"}}), the
  * format the code generator's marshallers produce. They are spliced into the
- * request as given (no re-parse on the hot path): malformed JSON comes back
- * from the service as a SerializationException/ValidationException, which
- * is a client error and never retried. Outputs are cJSON trees.
+ * request as given, after a check that each is exactly one JSON value of
+ * the right type (an object; an array for TransactItems) with nothing but
+ * whitespace around it: a fragment such as `{...}},"ReturnValues":"ALL_OLD"`
+ * could otherwise add members to the request. A failed check is
+ * EV_AWS_ERR_INVALID, code InvalidParameterValue, and nothing is sent.
+ * The check is a cJSON parse of the input (about a microsecond for an
+ * event's item); what the service thinks of the values (a ValidationException)
+ * is still the service's answer. Outputs are cJSON trees.
  *
  * Conditional writes that fail return -1 with the service code
  * "ConditionalCheckFailedException" (test with ev_aws_error_is).
