@@ -57,13 +57,20 @@ static const char *const throttling_codes[] = {
     "SlowDown",
     "PriorRequestNotComplete",
     "EC2ThrottledException",
+    /* Not in botocore's list: SQS's answer when KMS throttles the queue's
+     * key (SSE-KMS queues), a throttling by any other name. */
+    "KmsThrottled",
 };
 
 /* InternalError is not in botocore's transient list, but it is transient:
- * S3 and SQS use it for 5xx-class failures answered with a 200-range body. */
+ * S3 and SQS use it for 5xx-class failures answered with a 200-range body.
+ * ReplicatedWriteConflictException is modeled retryable (not throttling) in
+ * botocore's DynamoDB model, which its standard mode honours. */
 static const char *const transient_codes[] = {
-    "RequestTimeout",  "RequestTimeoutException", "PriorRequestNotComplete", "InternalError",
-    "InternalFailure", "InternalServerError",     "ServiceUnavailable",
+    "RequestTimeout",          "RequestTimeoutException",
+    "PriorRequestNotComplete", "InternalError",
+    "InternalFailure",         "InternalServerError",
+    "ServiceUnavailable",      "ReplicatedWriteConflictException",
 };
 
 static bool in_list(const char *code, const char *const *list, size_t n)
@@ -151,7 +158,8 @@ static const char *xml_element(const char *body, size_t len, const char *name, s
 }
 
 void ev_aws_error_from_response(ev_aws_error *err, const char *service, long http_status, const char *body,
-                                size_t body_len, const char *query_error, const char *request_id)
+                                size_t body_len, const char *query_error, const char *error_type,
+                                const char *request_id)
 {
     if (!err)
         return;
@@ -189,6 +197,10 @@ void ev_aws_error_from_response(ev_aws_error *err, const char *service, long htt
     }
     cJSON_Delete(root);
 
+    /* An answer without a body (a HEAD, a proxy's bare 4xx) may still name
+     * the error in x-amzn-ErrorType, as the REST-JSON services always do. */
+    if (!err->code[0] && error_type && *error_type)
+        set_code(err, error_type);
     if (query_error && *query_error) {
         size_t len = strcspn(query_error, ";");
         copy_str(err->query_code, sizeof err->query_code, query_error, len);
@@ -201,6 +213,20 @@ void ev_aws_error_from_response(ev_aws_error *err, const char *service, long htt
     err->throttling = ev_aws_error_is_throttling_code(err->code) || http_status == 429;
     err->retryable = err->throttling || ev_aws_error_is_transient_code(err->code) ||
                      ev_aws_error_is_transient_status(http_status);
+}
+
+bool ev_aws_error_is_clock_skew(const ev_aws_error *err)
+{
+    static const char *const always[] = {"RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture"};
+    static const char *const if_expired[] = {"InvalidSignatureException", "SignatureDoesNotMatch",
+                                             "AuthFailure"};
+    if (!err || err->kind != EV_AWS_ERR_SERVICE)
+        return false;
+    if (in_list(err->code, always, sizeof always / sizeof always[0]))
+        return true;
+    return in_list(err->code, if_expired, sizeof if_expired / sizeof if_expired[0]) &&
+           (strcasestr(err->message, "Signature expired") != NULL ||
+            strcasestr(err->message, "Signature not yet current") != NULL);
 }
 
 const char *ev_aws_error_kind_name(ev_aws_error_kind kind)

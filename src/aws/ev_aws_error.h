@@ -53,16 +53,21 @@ int ev_aws_error_set(ev_aws_error *err, ev_aws_error_kind kind, const char *code
     __attribute__((format(printf, 4, 5)));
 
 /*
- * Fills err from a non-2xx JSON-protocol answer: `__type` (namespace before
- * '#' stripped; a trailing ":" suffix as sent by some services removed),
- * `message` or `Message`, the x-amzn-query-error header value (may be NULL,
- * "Code;Sender"), the request id (may be NULL). Falls back to the HTTP status
- * text when the body is not JSON. Sets retryable/throttling from the code
- * and status. Overwrites every field (attempts is left 0 for the caller to
- * set). Never fails.
+ * Fills err from a non-2xx JSON-protocol answer. The code is, first found:
+ * `__type` of a JSON body (or `code`; namespace before '#' stripped, a
+ * trailing ":..." suffix removed), <Code> of an XML body, the
+ * x-amzn-ErrorType header value (error_type, may be NULL; same stripping),
+ * the x-amzn-query-error header value (query_error, may be NULL,
+ * "Code;Sender"; also kept in query_code), the HTTP status text. The message
+ * is `message` or `Message` (or the body when it is neither JSON nor XML).
+ * request_id may be NULL. Sets retryable/throttling from the code and
+ * status. Overwrites every field (attempts is left 0 for the caller to set).
+ * Never fails. The body is read as given: redact afterwards, never before
+ * (see the redaction rule below).
  */
 void ev_aws_error_from_response(ev_aws_error *err, const char *service, long http_status, const char *body,
-                                size_t body_len, const char *query_error, const char *request_id);
+                                size_t body_len, const char *query_error, const char *error_type,
+                                const char *request_id);
 
 /* The AWS SDK standard-mode lists. */
 bool ev_aws_error_is_throttling_code(const char *code);
@@ -71,6 +76,13 @@ bool ev_aws_error_is_transient_status(long http_status);
 
 /* True when err is a service error with this code (namespace-free). */
 bool ev_aws_error_is(const ev_aws_error *err, const char *code);
+
+/* True for the answers of a request signed with a clock the service
+ * disagrees with: RequestTimeTooSkewed, RequestExpired, RequestInTheFuture,
+ * and InvalidSignatureException / SignatureDoesNotMatch / AuthFailure whose
+ * message says "Signature expired" or "Signature not yet current". The
+ * client then corrects its clock from the answer's Date and retries once. */
+bool ev_aws_error_is_clock_skew(const ev_aws_error *err);
 
 const char *ev_aws_error_kind_name(ev_aws_error_kind kind);
 

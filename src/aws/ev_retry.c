@@ -90,6 +90,11 @@ bool ev_retry_is_retryable(const ev_aws_error *err)
     case EV_AWS_ERR_SERVICE:
         return ev_aws_error_is_throttling_code(err->code) || ev_aws_error_is_transient_code(err->code) ||
                ev_aws_error_is_transient_status(err->http_status) || err->http_status == 429;
+    case EV_AWS_ERR_INTEGRITY:
+        /* A DynamoDB answer whose x-amz-crc32 does not match its body was
+         * damaged on the way (botocore retries it); an SQS MD5 mismatch is
+         * not retried. */
+        return strcmp(err->code, "CRC32CheckFailed") == 0;
     default:
         /* Local refusals, parse and integrity failures would fail the same way again. */
         return false;
@@ -133,6 +138,18 @@ bool ev_retry_call_next(ev_retry *r, ev_retry_call *call, ev_aws_error *err, uin
     r->quota_available -= cost;
     call->last_cost = cost;
     *delay_ms = ev_retry_delay_ms(r, call->attempts);
+    r->retries_total++;
+    return true;
+}
+
+bool ev_retry_call_retry_now(ev_retry *r, ev_retry_call *call, ev_aws_error *err)
+{
+    call->attempts++;
+    err->attempts = call->attempts;
+    if (call->attempts >= r->max_attempts) {
+        note(err, "max attempts reached");
+        return false;
+    }
     r->retries_total++;
     return true;
 }

@@ -12,7 +12,12 @@
  *     ev_http_transport_error: ev_http_curl_code_is_transient lists the curl
  *     codes: connect/reset/closed/timeouts); never any other 4xx
  *     client error nor a permanent transport failure (certificate, CA file,
- *     bad URL, protocol, response over the size limit);
+ *     bad URL, protocol, response or its headers over the size limits);
+ *     a DynamoDB answer whose x-amz-crc32 does not match its body is retried
+ *     (EV_AWS_ERR_INTEGRITY with retryable set, as botocore does);
+ *   - a clock-skew answer (ev_aws_error_is_clock_skew) is retried once at
+ *     once, within max_attempts and without quota, after the client has
+ *     corrected its clock from the answer's Date (ev_retry_call_retry_now);
  *   - delay before retry i (1-based) = rand[0,1) * min(base_delay_ms * 2^(i-1),
  *     max_backoff_ms): full jitter, base 1000 ms (the spec's b*r^i with r=2),
  *     capped at 20 s. base_delay_ms is configurable (the JS v3/Java v2 SDKs use
@@ -105,6 +110,13 @@ bool ev_retry_call_should_retry(ev_retry *r, ev_retry_call *call, ev_aws_error *
 /* Same decision without sleeping: *delay_ms receives the backoff to wait
  * (batched callers wait once for several calls). */
 bool ev_retry_call_next(ev_retry *r, ev_retry_call *call, ev_aws_error *err, uint32_t *delay_ms);
+
+/* After a failed attempt that a correction makes worth repeating at once
+ * (the clock corrected after a clock-skew answer): counts the attempt and
+ * returns true unless attempts are used up (then the reason is appended to
+ * err->message). No backoff, no quota: the failure was ours, not the
+ * service's. */
+bool ev_retry_call_retry_now(ev_retry *r, ev_retry_call *call, ev_aws_error *err);
 
 /* After a successful attempt: refunds quota as the policy says. */
 void ev_retry_call_succeeded(ev_retry *r, ev_retry_call *call);

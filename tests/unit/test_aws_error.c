@@ -13,7 +13,7 @@
 
 static void parse(ev_aws_error *e, long status, const char *body, const char *query, const char *rid)
 {
-    ev_aws_error_from_response(e, "dynamodb", status, body, body ? strlen(body) : 0, query, rid);
+    ev_aws_error_from_response(e, "dynamodb", status, body, body ? strlen(body) : 0, query, NULL, rid);
 }
 
 static void test_dynamodb_type_namespace_stripped(void **state)
@@ -155,6 +155,53 @@ static void test_redaction_rule(void **state)
     assert_string_equal(e.code, "ValidationException");
 }
 
+/* x-amzn-ErrorType names the error when the body does not; the body wins
+ * when it does. */
+static void test_error_type_header(void **state)
+{
+    (void)state;
+    ev_aws_error e;
+    ev_aws_error_from_response(&e, "dynamodb", 400, NULL, 0, NULL,
+                               "ConditionalCheckFailedException:http://internal.amazon.com/coral/", "R");
+    assert_string_equal(e.code, "ConditionalCheckFailedException");
+    assert_false(e.retryable);
+    ev_aws_error_from_response(&e, "dynamodb", 400, "", 0, NULL, "ThrottlingException", NULL);
+    assert_true(e.throttling);
+    const char *body = "{\"__type\":\"x#ValidationException\"}";
+    ev_aws_error_from_response(&e, "dynamodb", 400, body, strlen(body), NULL, "ThrottlingException", NULL);
+    assert_string_equal(e.code, "ValidationException");
+    /* Before the query error header, after the body. */
+    ev_aws_error_from_response(&e, "sqs", 400, NULL, 0, "AWS.SimpleQueueService.NonExistentQueue;Sender",
+                               "QueueDoesNotExist", NULL);
+    assert_string_equal(e.code, "QueueDoesNotExist");
+    assert_string_equal(e.query_code, "AWS.SimpleQueueService.NonExistentQueue");
+}
+
+static void test_clock_skew_answers(void **state)
+{
+    (void)state;
+    ev_aws_error e;
+    parse(&e, 403, "{\"__type\":\"RequestTimeTooSkewed\"}", NULL, NULL);
+    assert_true(ev_aws_error_is_clock_skew(&e));
+    parse(
+        &e, 400,
+        "{\"__type\":\"com.amazon.coral.service#InvalidSignatureException\",\"message\":\"Signature expired: "
+        "20240101T000000Z is now earlier than 20240101T000500Z (20240101T001000Z - 5 min.)\"}",
+        NULL, NULL);
+    assert_true(ev_aws_error_is_clock_skew(&e));
+    parse(&e, 403,
+          "<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code><Message>Signature not yet current: "
+          "20300101T000000Z is still later than 20240101T001500Z</Message></Error></ErrorResponse>",
+          NULL, NULL);
+    assert_true(ev_aws_error_is_clock_skew(&e));
+    parse(&e, 403,
+          "{\"__type\":\"SignatureDoesNotMatch\",\"message\":\"The request signature we calculated\"}", NULL,
+          NULL);
+    assert_false(ev_aws_error_is_clock_skew(&e));
+    assert_int_equal(ev_aws_error_set(&e, EV_AWS_ERR_INVALID, "RequestTimeTooSkewed", "local"), -1);
+    assert_false(ev_aws_error_is_clock_skew(&e));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -165,6 +212,8 @@ int main(void)
         cmocka_unit_test(test_xml_error_body),
         cmocka_unit_test(test_truncation_and_format),
         cmocka_unit_test(test_redaction_rule),
+        cmocka_unit_test(test_error_type_header),
+        cmocka_unit_test(test_clock_skew_answers),
     };
     return cmocka_run_group_tests_name("aws_error", tests, NULL, NULL);
 }

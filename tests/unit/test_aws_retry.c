@@ -31,7 +31,7 @@ static double fixed(void *ctx)
 static ev_aws_error service(long status, const char *code)
 {
     ev_aws_error e;
-    ev_aws_error_from_response(&e, "dynamodb", status, NULL, 0, NULL, NULL);
+    ev_aws_error_from_response(&e, "dynamodb", status, NULL, 0, NULL, NULL, NULL);
     if (code)
         snprintf(e.code, sizeof e.code, "%s", code);
     return e;
@@ -255,12 +255,51 @@ static void test_drain_whole_bucket(void **state)
     assert_int_equal(r.quota_available, 0);
 }
 
+/* Additions to botocore's fixed lists, and the two other retry paths: a
+ * damaged DynamoDB answer (integrity, retryable when marked so) and the
+ * immediate retry after a clock correction (no quota, within attempts). */
+static void test_additions_and_retry_now(void **state)
+{
+    (void)state;
+    ev_aws_error kms = service(400, "KmsThrottled");
+    assert_true(ev_retry_is_retryable(&kms));
+    assert_true(ev_aws_error_is_throttling_code("KmsThrottled"));
+    ev_aws_error rwc = service(400, "ReplicatedWriteConflictException");
+    assert_true(ev_retry_is_retryable(&rwc));
+    assert_false(ev_aws_error_is_throttling_code("ReplicatedWriteConflictException"));
+
+    ev_aws_error crc;
+    ev_aws_error_clear(&crc);
+    ev_aws_error_set(&crc, EV_AWS_ERR_INTEGRITY, "CRC32CheckFailed", "x");
+    assert_true(ev_retry_is_retryable(&crc));
+    ev_aws_error_set(&crc, EV_AWS_ERR_INTEGRITY, "MD5Mismatch", "x");
+    crc.retryable = true;
+    assert_false(ev_retry_is_retryable(&crc));
+
+    ev_retry r;
+    ev_retry_init(&r);
+    ev_retry_call call;
+    ev_retry_call_begin(&call);
+    ev_aws_error skew = service(400, "RequestTimeTooSkewed");
+    assert_true(ev_retry_call_retry_now(&r, &call, &skew));
+    assert_int_equal(skew.attempts, 1);
+    assert_int_equal(r.quota_available, EV_RETRY_QUOTA_CAPACITY);
+    assert_true(ev_retry_call_retry_now(&r, &call, &skew));
+    assert_false(ev_retry_call_retry_now(&r, &call, &skew));
+    assert_int_equal(skew.attempts, 3);
+    assert_non_null(strstr(skew.message, "max attempts"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),           cmocka_unit_test(test_backoff_full_jitter_and_cap),
-        cmocka_unit_test(test_classification),     cmocka_unit_test(test_call_flow_and_quota),
-        cmocka_unit_test(test_drain_whole_bucket), cmocka_unit_test(test_transport_allow_list),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_backoff_full_jitter_and_cap),
+        cmocka_unit_test(test_classification),
+        cmocka_unit_test(test_call_flow_and_quota),
+        cmocka_unit_test(test_drain_whole_bucket),
+        cmocka_unit_test(test_transport_allow_list),
+        cmocka_unit_test(test_additions_and_retry_now),
     };
     return cmocka_run_group_tests_name("aws_retry", tests, NULL, NULL);
 }
