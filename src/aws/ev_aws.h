@@ -30,8 +30,9 @@
  *   - ev_aws_error is a fixed-size value: no allocation, nothing to free.
  *
  * Status convention: 0 or -1 (NULL for constructors) with the details in the
- * caller's ev_aws_error. No hidden global state besides curl_global_init,
- * run once per process by the first ev_http_client_new.
+ * caller's ev_aws_error. No hidden global state besides curl's own, set up
+ * by the first ev_http_client_new and released by ev_http_global_cleanup
+ * once no client is left (the next client sets it up again).
  */
 #ifndef EV_AWS_AWS_H
 #define EV_AWS_AWS_H
