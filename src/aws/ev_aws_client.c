@@ -21,7 +21,8 @@ struct ev_aws_client {
     ev_credentials creds;
     ev_sigv4_signer *signer;
     ev_http_client *http;
-    ev_retry retry;
+    ev_retry retry;        /* also holds the clock and the deadline */
+    long timeout_ms;       /* an attempt's timeout when the call gives none */
     time_t clock_offset_s; /* the service's clock minus ours, from its last clock-skew answer */
 };
 
@@ -126,6 +127,7 @@ ev_aws_client *ev_aws_client_new(const ev_aws_client_config *cfg, ev_aws_error *
     }
     snprintf(c->target_prefix, plen, "%s.", c->endpoint.target_prefix);
     ev_retry_init(&c->retry);
+    c->timeout_ms = cfg->http.timeout_ms > 0 ? cfg->http.timeout_ms : EV_HTTP_DEFAULT_TIMEOUT_MS;
     return c;
 fail:
     ev_aws_client_free(c);
@@ -147,6 +149,21 @@ void ev_aws_client_free(ev_aws_client *c)
 ev_retry *ev_aws_client_retry(ev_aws_client *c)
 {
     return &c->retry;
+}
+
+void ev_aws_client_set_deadline(ev_aws_client *c, int64_t deadline_ms)
+{
+    c->retry.deadline_ms = deadline_ms > 0 ? deadline_ms : 0;
+}
+
+void ev_aws_client_set_deadline_margin(ev_aws_client *c, uint32_t margin_ms)
+{
+    c->retry.deadline_margin_ms = margin_ms;
+}
+
+int64_t ev_aws_client_deadline(const ev_aws_client *c)
+{
+    return c->retry.deadline_ms;
 }
 
 ev_http_client *ev_aws_client_http(ev_aws_client *c)
@@ -202,7 +219,7 @@ static int prepare(ev_aws_client *c, const char *operation, const char *body, si
     ev_sigv4_result res;
     ev_sigv4_error serr = {{0}};
     /* The service's clock, as far as its last clock-skew answer told us. */
-    time_t when = time(NULL) + c->clock_offset_s;
+    time_t when = (time_t)(ev_retry_now_ms(&c->retry) / 1000) + c->clock_offset_s;
     if (ev_sigv4_sign(c->signer, &sreq, when, &res, &serr) != 0)
         return ev_aws_error_set(err, EV_AWS_ERR_INVALID, "SignerError", "signing: %s", serr.message);
     int rc = 0;
@@ -303,7 +320,7 @@ static bool correct_clock(ev_aws_client *c, const ev_http_response *resp)
     time_t server = curl_getdate(date, NULL);
     if (server == (time_t)-1)
         return false;
-    c->clock_offset_s = server - time(NULL);
+    c->clock_offset_s = server - (time_t)(ev_retry_now_ms(&c->retry) / 1000);
     return true;
 }
 
@@ -318,6 +335,7 @@ typedef struct many {
     prepared *preps;
     ev_retry_call *rcs;
     bool *skew_retried;
+    bool *capped;    /* this round's attempt has its timeout cut to the deadline */
     size_t *pending; /* calls of this round, in order */
     size_t npending;
     ev_http_request *reqs; /* [k] sends pending[k] */
@@ -331,6 +349,7 @@ static void many_free(many *m)
     free(m->preps);
     free(m->rcs);
     free(m->skew_retried);
+    free(m->capped);
     free(m->pending);
     free(m->reqs);
     free(m->resps);
@@ -342,10 +361,11 @@ static int many_init(many *m, ev_aws_client *c, ev_aws_call *calls, size_t n)
     m->preps = calloc(n, sizeof *m->preps);
     m->rcs = calloc(n, sizeof *m->rcs);
     m->skew_retried = calloc(n, sizeof *m->skew_retried);
+    m->capped = calloc(n, sizeof *m->capped);
     m->pending = calloc(n, sizeof *m->pending);
     m->reqs = calloc(n, sizeof *m->reqs);
     m->resps = calloc(n, sizeof *m->resps);
-    if (!m->preps || !m->rcs || !m->skew_retried || !m->pending || !m->reqs || !m->resps) {
+    if (!m->preps || !m->rcs || !m->skew_retried || !m->capped || !m->pending || !m->reqs || !m->resps) {
         many_free(m);
         return -1;
     }
@@ -360,9 +380,28 @@ static int many_init(many *m, ev_aws_client *c, ev_aws_call *calls, size_t n)
     return 0;
 }
 
+/* The timeout of call i's next attempt: its own (or the client's), cut to
+ * the time left before the deadline. 0 when no time is left (the call then
+ * fails with the deadline error). */
+static long attempt_timeout(many *m, size_t i)
+{
+    ev_aws_call *call = &m->calls[i];
+    long timeout = call->timeout_ms > 0 ? call->timeout_ms : m->c->timeout_ms;
+    int64_t left = ev_retry_time_left_ms(&m->c->retry);
+    m->capped[i] = left < timeout;
+    if (left <= 0) {
+        call->error.attempts = m->rcs[i].attempts;
+        ev_aws_error_to_deadline(&call->error, m->rcs[i].attempts ? "no time left for another attempt"
+                                                                  : "no time left to send the call");
+        return 0;
+    }
+    return m->capped[i] ? (long)left : timeout;
+}
+
 /* Signs every pending call anew (a retry needs a fresh X-Amz-Date) and
- * lines up its request. A call that cannot be signed fails here, not
- * retried. Returns how many requests are lined up (pending[0..k)). */
+ * lines up its request. A call that cannot be signed, or has no time left,
+ * fails here, not retried. Returns how many requests are lined up
+ * (pending[0..k)). */
 static size_t many_prepare_round(many *m)
 {
     size_t nsend = 0;
@@ -370,7 +409,9 @@ static size_t many_prepare_round(many *m)
         size_t i = m->pending[k];
         ev_aws_call *call = &m->calls[i];
         prepared_free(&m->preps[i]);
-        if (prepare(m->c, call->operation, call->body, call->body_len, &m->preps[i], &call->error) != 0)
+        long timeout_ms = attempt_timeout(m, i);
+        if (timeout_ms == 0 ||
+            prepare(m->c, call->operation, call->body, call->body_len, &m->preps[i], &call->error) != 0)
             continue;
         m->reqs[nsend] = (ev_http_request){.method = "POST",
                                            .url = m->c->endpoint.url,
@@ -378,7 +419,7 @@ static size_t many_prepare_round(many *m)
                                            .header_count = m->preps[i].count,
                                            .body = call->body,
                                            .body_len = call->body_len,
-                                           .timeout_ms = call->timeout_ms};
+                                           .timeout_ms = timeout_ms};
         ev_http_response_init(&m->resps[nsend]);
         m->pending[nsend++] = i;
     }
@@ -412,6 +453,12 @@ static bool many_retry(many *m, size_t i, const ev_http_response *resp, uint32_t
 {
     ev_aws_call *call = &m->calls[i];
     *delay_ms = 0;
+    if (m->capped[i] && call->error.timeout) {
+        /* Timed out because its timeout was cut to the deadline. */
+        call->error.attempts = ++m->rcs[i].attempts;
+        ev_aws_error_to_deadline(&call->error, "the attempt was cut at the deadline");
+        return false;
+    }
     if (ev_aws_error_is_clock_skew(&call->error) && !m->skew_retried[i] && correct_clock(m->c, resp)) {
         m->skew_retried[i] = true;
         return ev_retry_call_retry_now(&m->c->retry, &m->rcs[i], &call->error);

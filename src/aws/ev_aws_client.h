@@ -21,6 +21,7 @@
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "aws/ev_aws_error.h"
 #include "aws/ev_credentials.h"
@@ -42,9 +43,31 @@ typedef struct ev_aws_client ev_aws_client;
 ev_aws_client *ev_aws_client_new(const ev_aws_client_config *cfg, ev_aws_error *err);
 void ev_aws_client_free(ev_aws_client *c);
 
-/* The client's retry policy and quota: tests inject the clock and random
- * source here, callers may change max_attempts or base_delay_ms. */
+/* The client's retry policy and quota: tests inject the sleep, random
+ * source and clock (ev_retry_set_now) here, callers may change
+ * max_attempts or base_delay_ms. */
 ev_retry *ev_aws_client_retry(ev_aws_client *c);
+
+/*
+ * The invocation deadline every later call of this client keeps to:
+ * deadline_ms is an absolute time in milliseconds since the epoch (what
+ * Lambda-Runtime-Deadline-Ms gives), 0 for none. Set it at the start of
+ * each invocation; it stays until set again. With a deadline:
+ *   - every attempt's timeout is cut to the time left minus the margin;
+ *   - a retry whose backoff would end past (deadline - margin) is not made;
+ *   - a call with no time left is not sent;
+ * and a call stopped so fails with kind EV_AWS_ERR_DEADLINE, code
+ * "DeadlineExceeded", timeout set, not retryable, its message naming the
+ * last attempt's error (ev_aws_error_is_deadline). This holds for single
+ * calls, ev_aws_client_call_many (every call of the batch) and everything
+ * built on them (SQS, DynamoDB, BatchWriteItem rounds). Time is read from
+ * the retry clock (ev_retry_set_now), so tests need not sleep.
+ */
+void ev_aws_client_set_deadline(ev_aws_client *c, int64_t deadline_ms);
+/* How long before the deadline the client stops (default 100 ms): the time
+ * the handler keeps for itself to answer. */
+void ev_aws_client_set_deadline_margin(ev_aws_client *c, uint32_t margin_ms);
+int64_t ev_aws_client_deadline(const ev_aws_client *c);
 ev_http_client *ev_aws_client_http(ev_aws_client *c);
 const ev_endpoint *ev_aws_client_endpoint(const ev_aws_client *c);
 

@@ -215,6 +215,29 @@ void ev_aws_error_from_response(ev_aws_error *err, const char *service, long htt
                      ev_aws_error_is_transient_status(http_status);
 }
 
+int ev_aws_error_to_deadline(ev_aws_error *err, const char *why)
+{
+    if (!err)
+        return -1;
+    char last[400];
+    last[0] = '\0';
+    if (err->kind != EV_AWS_ERR_NONE && err->kind != EV_AWS_ERR_DEADLINE)
+        snprintf(last, sizeof last, "; last attempt: %.60s (HTTP %ld): %.280s", err->code[0] ? err->code : "-",
+                 err->http_status, err->message);
+    err->kind = EV_AWS_ERR_DEADLINE;
+    err->timeout = true;
+    err->retryable = false;
+    err->throttling = false;
+    copy_str(err->code, sizeof err->code, "DeadlineExceeded", strlen("DeadlineExceeded"));
+    snprintf(err->message, sizeof err->message, "invocation deadline: %.80s%s", why, last);
+    return -1;
+}
+
+bool ev_aws_error_is_deadline(const ev_aws_error *err)
+{
+    return err && err->kind == EV_AWS_ERR_DEADLINE;
+}
+
 bool ev_aws_error_is_clock_skew(const ev_aws_error *err)
 {
     static const char *const always[] = {"RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture"};
@@ -248,6 +271,8 @@ const char *ev_aws_error_kind_name(ev_aws_error_kind kind)
         return "nomem";
     case EV_AWS_ERR_PARTIAL:
         return "partial";
+    case EV_AWS_ERR_DEADLINE:
+        return "deadline";
     }
     return "unknown";
 }

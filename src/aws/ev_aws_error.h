@@ -26,7 +26,8 @@ typedef enum ev_aws_error_kind {
     EV_AWS_ERR_PARSE,     /* a 2xx answer we could not understand */
     EV_AWS_ERR_INTEGRITY, /* MD5 mismatch on send or receive */
     EV_AWS_ERR_NOMEM,
-    EV_AWS_ERR_PARTIAL /* a batch call where some entries failed */
+    EV_AWS_ERR_PARTIAL, /* a batch call where some entries failed */
+    EV_AWS_ERR_DEADLINE /* stopped at the invocation deadline (code DeadlineExceeded, timeout set) */
 } ev_aws_error_kind;
 
 typedef struct ev_aws_error {
@@ -76,6 +77,18 @@ bool ev_aws_error_is_transient_status(long http_status);
 
 /* True when err is a service error with this code (namespace-free). */
 bool ev_aws_error_is(const ev_aws_error *err, const char *code);
+
+/*
+ * Turns err into the error of a call stopped at the invocation deadline:
+ * kind EV_AWS_ERR_DEADLINE, code "DeadlineExceeded", timeout set, not
+ * retryable; the message says why and, when err held a failure, what the
+ * last attempt got ("...; last attempt: ThrottlingException (HTTP 400):
+ * Rate exceeded"). HTTP status, request id and attempts are kept. Returns -1.
+ */
+int ev_aws_error_to_deadline(ev_aws_error *err, const char *why);
+
+/* True when err is a call stopped at the invocation deadline. */
+bool ev_aws_error_is_deadline(const ev_aws_error *err);
 
 /* True for the answers of a request signed with a clock the service
  * disagrees with: RequestTimeTooSkewed, RequestExpired, RequestInTheFuture,

@@ -339,6 +339,12 @@ int ev_dynamodb_wait_active(ev_aws_client *c, const char *table, int timeout_ms,
             return 0;
         if (waited >= timeout_ms)
             return fail(err, EV_AWS_ERR_INVALID, "WaiterTimeout", "table did not become ACTIVE in time");
+        if (!ev_retry_fits_deadline(r, 100)) {
+            ev_aws_error_clear(err);
+            if (err)
+                snprintf(err->service, sizeof err->service, DDB_SERVICE);
+            return ev_aws_error_to_deadline(err, "the table is not ACTIVE yet");
+        }
         ev_retry_sleep(r, 100);
         waited += 100;
     }
@@ -532,7 +538,16 @@ int ev_dynamodb_batch_write_item(ev_aws_client *c, const char *request_items_jso
             break;
         }
         /* Unprocessed items mean the table is throttling: back off as for a throttling error. */
-        ev_retry_sleep(r, ev_retry_delay_ms(r, round));
+        uint32_t delay_ms = ev_retry_delay_ms(r, round);
+        if (!ev_retry_fits_deadline(r, delay_ms)) {
+            ev_aws_error_clear(err);
+            if (err)
+                snprintf(err->service, sizeof err->service, DDB_SERVICE);
+            rc = ev_aws_error_to_deadline(err, "BatchWriteItem: items still unprocessed, and the next round "
+                                               "would start past it");
+            break;
+        }
+        ev_retry_sleep(r, delay_ms);
         cJSON_free(items);
         items = cJSON_PrintUnformatted(left);
         if (!items) {

@@ -108,7 +108,8 @@ void ev_dynamodb_page_free(ev_dynamodb_page *p);
  * (the client's retry policy: full jitter, base and cap) for up to
  * max_rounds requests in all (<= 0: 8). When items are still unprocessed
  * then, returns -1 with kind EV_AWS_ERR_PARTIAL and *unprocessed_out (may be
- * NULL) holds them.
+ * NULL) holds them; the same with kind EV_AWS_ERR_DEADLINE when the next
+ * round would start past the client's deadline (ev_aws_client_set_deadline).
  */
 int ev_dynamodb_batch_write_item(ev_aws_client *c, const char *request_items_json, int max_rounds,
                                  cJSON **unprocessed_out, ev_aws_error *err);

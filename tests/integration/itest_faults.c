@@ -621,6 +621,150 @@ static void test_clock_skew_corrected_once(void **state)
     ev_aws_client_free(c);
 }
 
+/* ---- the invocation deadline ------------------------------------------ */
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Slow answers and a short deadline: the call gives up at the deadline
+ * (minus the margin) instead of waiting for the answer or retrying, single
+ * and batched. The server sleeps 8 s, so without the deadline the call
+ * would take three times that. */
+static void test_deadline_cuts_slow_answers(void **state)
+{
+    (void)state;
+    ev_aws_client *c = fault_client(EV_ENDPOINT_DYNAMODB, 0);
+    ev_retry_set_clock(ev_aws_client_retry(c), NULL, NULL); /* real sleeps */
+    script("[{\"sleep_ms\":8000},{\"sleep_ms\":8000},{\"sleep_ms\":8000}]");
+    int64_t deadline = wall_ms() + 1500;
+    ev_aws_client_set_deadline(c, deadline);
+    ev_aws_client_set_deadline_margin(c, 300);
+    assert_int_equal(ev_aws_client_deadline(c), deadline);
+    ev_aws_error err;
+    assert_int_equal(list_tables(c, &err), -1);
+    assert_true(wall_ms() < deadline);
+    assert_true(ev_aws_error_is_deadline(&err));
+    assert_string_equal(err.code, "DeadlineExceeded");
+    assert_true(err.timeout);
+    assert_false(err.retryable);
+    assert_int_equal(err.attempts, 1);
+    assert_non_null(strstr(err.message, "cut at the deadline"));
+    assert_int_equal(requests_seen(), 1);
+
+    /* call_many: every call stops at the same deadline. */
+    cJSON_Delete(control_call("/_control/reset", "POST", ""));
+    script("[{\"sleep_ms\":8000},{\"sleep_ms\":8000},{\"sleep_ms\":8000},{\"sleep_ms\":8000}]");
+    deadline = wall_ms() + 1500;
+    ev_aws_client_set_deadline(c, deadline);
+    ev_aws_call calls[4];
+    for (int i = 0; i < 4; i++) {
+        calls[i] = (ev_aws_call){.operation = "ListTables", .body = "{}", .body_len = 2};
+        ev_buf_init(&calls[i].response);
+    }
+    assert_int_equal(ev_aws_client_call_many(c, calls, 4, &err), -1);
+    assert_true(wall_ms() < deadline);
+    for (int i = 0; i < 4; i++) {
+        assert_true(ev_aws_error_is_deadline(&calls[i].error));
+        assert_int_equal(calls[i].error.attempts, 1);
+        ev_buf_free(&calls[i].response);
+    }
+    /* Deadline cleared: calls take their normal course again. */
+    ev_aws_client_set_deadline(c, 0);
+    cJSON_Delete(control_call("/_control/reset", "POST", ""));
+    ITEST_OK(list_tables(c, &err), &err);
+    ev_aws_client_free(c);
+}
+
+/* A fake clock that the recorded backoffs move forward. */
+typedef struct fake_clock {
+    int64_t now_ms;
+} fake_clock;
+
+static fake_clock fclock;
+
+static int64_t fake_now(void *ctx)
+{
+    return ((fake_clock *)ctx)->now_ms;
+}
+
+static void advance_sleep(void *ctx, uint32_t ms)
+{
+    record_sleep(&rec, ms);
+    ((fake_clock *)ctx)->now_ms += ms;
+}
+
+static ev_aws_client *fake_clock_client(int64_t deadline_in_ms)
+{
+    ev_aws_client *c = fault_client(EV_ENDPOINT_DYNAMODB, 0);
+    fclock.now_ms = wall_ms(); /* signatures are dated by this clock too */
+    ev_retry_set_now(ev_aws_client_retry(c), fake_now, &fclock);
+    ev_retry_set_clock(ev_aws_client_retry(c), advance_sleep, &fclock);
+    ev_aws_client_set_deadline(c, fclock.now_ms + deadline_in_ms);
+    return c;
+}
+
+/* A retry whose backoff would end past the deadline is not made: the call
+ * fails with the deadline error naming the last attempt's. */
+static void test_deadline_skips_late_retry(void **state)
+{
+    (void)state;
+    /* 1200 ms, margin 100: the first backoff (500) fits, the second (1000) does not. */
+    ev_aws_client *c = fake_clock_client(1200);
+    script("[{\"status\":500,\"type\":\"InternalServerError\"},{\"status\":503,\"type\":"
+           "\"ServiceUnavailable\",\"message\":\"busy\"},{\"status\":200}]");
+    ev_aws_error err;
+    assert_int_equal(list_tables(c, &err), -1);
+    assert_true(ev_aws_error_is_deadline(&err));
+    assert_int_equal(err.attempts, 2);
+    assert_int_equal(err.http_status, 503);
+    assert_non_null(strstr(err.message, "retry after 1000 ms"));
+    assert_non_null(strstr(err.message, "ServiceUnavailable (HTTP 503): busy"));
+    assert_int_equal(rec.n, 1);
+    assert_int_equal(requests_seen(), 2);
+    /* The refused retry took no quota: one retry (5) taken, none refunded. */
+    assert_int_equal(ev_aws_client_retry(c)->quota_available, 495);
+    cJSON_Delete(control_call("/_control/reset", "POST", ""));
+
+    /* Past the deadline already: nothing is sent. */
+    memset(&rec, 0, sizeof rec);
+    ev_aws_client_set_deadline(c, fclock.now_ms + 50); /* inside the 100 ms margin */
+    assert_int_equal(list_tables(c, &err), -1);
+    assert_true(ev_aws_error_is_deadline(&err));
+    assert_int_equal(err.attempts, 0);
+    assert_non_null(strstr(err.message, "no time left to send"));
+    assert_int_equal(requests_seen(), 0);
+    ev_aws_client_free(c);
+}
+
+/* BatchWriteItem rounds keep to the deadline too: the leftovers come back. */
+static void test_deadline_stops_batch_write_rounds(void **state)
+{
+    (void)state;
+    ev_aws_client *c = fake_clock_client(1200);
+    script("[{\"status\":200,\"body\":{\"UnprocessedItems\":{\"t\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":"
+           "\"2\"}}}}]}}},"
+           "{\"status\":200,\"body\":{\"UnprocessedItems\":{\"t\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":"
+           "\"2\"}}}}]}}}]");
+    cJSON *left = NULL;
+    ev_aws_error err;
+    assert_int_equal(
+        ev_dynamodb_batch_write_item(c,
+                                     "{\"t\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"1\"}}}},"
+                                     "{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"2\"}}}}]}",
+                                     0, &left, &err),
+        -1);
+    assert_true(ev_aws_error_is_deadline(&err));
+    assert_non_null(left);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(left, "t")), 1);
+    cJSON_Delete(left);
+    assert_int_equal(requests_seen(), 2);
+    ev_aws_client_free(c);
+}
+
 static void test_concurrent_calls_retry_together(void **state)
 {
     (void)state;
@@ -759,6 +903,9 @@ int main(void)
         cmocka_unit_test_setup(test_kms_throttled_retried, setup_each),
         cmocka_unit_test_setup(test_crc32_mismatch_retried, setup_each),
         cmocka_unit_test_setup(test_clock_skew_corrected_once, setup_each),
+        cmocka_unit_test_setup(test_deadline_cuts_slow_answers, setup_each),
+        cmocka_unit_test_setup(test_deadline_skips_late_retry, setup_each),
+        cmocka_unit_test_setup(test_deadline_stops_batch_write_rounds, setup_each),
         cmocka_unit_test_setup(test_concurrent_calls_retry_together, setup_each),
         cmocka_unit_test_setup(test_batch_write_unprocessed_resent, setup_each),
         cmocka_unit_test_setup(test_sqs_trace_header_and_md5_on_send, setup_each),

@@ -290,6 +290,56 @@ static void test_additions_and_retry_now(void **state)
     assert_non_null(strstr(skew.message, "max attempts"));
 }
 
+static int64_t fake_now(void *ctx)
+{
+    return *(int64_t *)ctx;
+}
+
+/* The deadline, on the injected clock: time left, backoffs that fit, and a
+ * refused retry turned into the deadline error (no quota taken). */
+static void test_deadline(void **state)
+{
+    (void)state;
+    ev_retry r;
+    ev_retry_init(&r);
+    int64_t now = 1700000000000;
+    ev_retry_set_now(&r, fake_now, &now);
+    double half = 0.5;
+    ev_retry_set_random(&r, fixed, &half);
+    assert_int_equal(ev_retry_now_ms(&r), now);
+    assert_true(ev_retry_time_left_ms(&r) == INT64_MAX);
+    assert_true(ev_retry_fits_deadline(&r, UINT32_MAX));
+
+    r.deadline_ms = now + 1000; /* margin 100 by default */
+    assert_int_equal(r.deadline_margin_ms, EV_RETRY_DEFAULT_DEADLINE_MARGIN_MS);
+    assert_true(ev_retry_time_left_ms(&r) == 900);
+    assert_true(ev_retry_fits_deadline(&r, 899));
+    assert_false(ev_retry_fits_deadline(&r, 900));
+
+    ev_retry_call call;
+    ev_retry_call_begin(&call);
+    ev_aws_error e = service(500, "InternalServerError");
+    uint32_t delay = 0;
+    assert_true(ev_retry_call_next(&r, &call, &e, &delay)); /* 500 ms fits in 900 */
+    assert_int_equal(delay, 500);
+    now += 500;
+    e = service(500, "InternalServerError");
+    assert_false(ev_retry_call_next(&r, &call, &e, &delay)); /* 1000 ms does not fit in 400 */
+    assert_int_equal(e.kind, EV_AWS_ERR_DEADLINE);
+    assert_true(ev_aws_error_is_deadline(&e));
+    assert_string_equal(e.code, "DeadlineExceeded");
+    assert_true(e.timeout);
+    assert_false(e.retryable);
+    assert_int_equal(e.attempts, 2);
+    assert_int_equal(e.http_status, 500);
+    assert_non_null(strstr(e.message, "InternalServerError (HTTP 500)"));
+    assert_int_equal(r.quota_available, EV_RETRY_QUOTA_CAPACITY - EV_RETRY_COST);
+
+    /* Back to the real clock. */
+    ev_retry_set_now(&r, NULL, NULL);
+    assert_true(ev_retry_now_ms(&r) > 1600000000000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -300,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_drain_whole_bucket),
         cmocka_unit_test(test_transport_allow_list),
         cmocka_unit_test(test_additions_and_retry_now),
+        cmocka_unit_test(test_deadline),
     };
     return cmocka_run_group_tests_name("aws_retry", tests, NULL, NULL);
 }
