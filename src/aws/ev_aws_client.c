@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "aws/ev_sigv4.h"
+#include "aws/ev_sqs.h"
 
 #define MAX_LINES 8
 
@@ -21,8 +22,9 @@ struct ev_aws_client {
     ev_credentials creds;
     ev_sigv4_signer *signer;
     ev_http_client *http;
-    ev_retry retry;        /* also holds the clock and the deadline */
-    long timeout_ms;       /* an attempt's timeout when the call gives none */
+    ev_retry retry;  /* also holds the clock and the deadline */
+    long timeout_ms; /* an attempt's timeout when the call gives none */
+    size_t sqs_max_message_bytes;
     time_t clock_offset_s; /* the service's clock minus ours, from its last clock-skew answer */
 };
 
@@ -128,6 +130,9 @@ ev_aws_client *ev_aws_client_new(const ev_aws_client_config *cfg, ev_aws_error *
     snprintf(c->target_prefix, plen, "%s.", c->endpoint.target_prefix);
     ev_retry_init(&c->retry);
     c->timeout_ms = cfg->http.timeout_ms > 0 ? cfg->http.timeout_ms : EV_HTTP_DEFAULT_TIMEOUT_MS;
+    if (ev_aws_client_set_sqs_max_message_bytes(
+            c, cfg->sqs_max_message_bytes ? cfg->sqs_max_message_bytes : EV_SQS_MAX_MESSAGE_BYTES, err) != 0)
+        goto fail;
     return c;
 fail:
     ev_aws_client_free(c);
@@ -164,6 +169,21 @@ void ev_aws_client_set_deadline_margin(ev_aws_client *c, uint32_t margin_ms)
 int64_t ev_aws_client_deadline(const ev_aws_client *c)
 {
     return c->retry.deadline_ms;
+}
+
+size_t ev_aws_client_sqs_max_message_bytes(const ev_aws_client *c)
+{
+    return c->sqs_max_message_bytes;
+}
+
+int ev_aws_client_set_sqs_max_message_bytes(ev_aws_client *c, size_t max_bytes, ev_aws_error *err)
+{
+    if (max_bytes < EV_SQS_MIN_MESSAGE_SIZE_SETTING || max_bytes > EV_SQS_MAX_MESSAGE_SIZE_SETTING)
+        return ev_aws_error_set(err, EV_AWS_ERR_INVALID, "InvalidConfiguration",
+                                "SQS message size limit %zu is outside %u..%u (MaximumMessageSize)",
+                                max_bytes, EV_SQS_MIN_MESSAGE_SIZE_SETTING, EV_SQS_MAX_MESSAGE_SIZE_SETTING);
+    c->sqs_max_message_bytes = max_bytes;
+    return 0;
 }
 
 ev_http_client *ev_aws_client_http(ev_aws_client *c)

@@ -36,6 +36,11 @@ typedef struct ev_aws_client_config {
     const char *endpoint_url;          /* NULL: AWS_ENDPOINT_URL_<SVC>, AWS_ENDPOINT_URL, or the AWS URL */
     const ev_credentials *credentials; /* NULL: ev_credentials_load (environment, shared file) */
     ev_http_config http;               /* zeroes: defaults */
+    /* SQS: the largest message (body and attributes) the client sends, the
+     * queue's MaximumMessageSize (ev_sqs_max_message_bytes_from_env reads
+     * the value the template passes); 0: EV_SQS_MAX_MESSAGE_BYTES (262,144).
+     * 1,024 to 1,048,576. */
+    size_t sqs_max_message_bytes;
 } ev_aws_client_config;
 
 typedef struct ev_aws_client ev_aws_client;
@@ -68,6 +73,11 @@ void ev_aws_client_set_deadline(ev_aws_client *c, int64_t deadline_ms);
  * the handler keeps for itself to answer. */
 void ev_aws_client_set_deadline_margin(ev_aws_client *c, uint32_t margin_ms);
 int64_t ev_aws_client_deadline(const ev_aws_client *c);
+
+/* The SQS message size limit of this client (the configured value, or the
+ * default), and a new one (same range; -1 with err otherwise). */
+size_t ev_aws_client_sqs_max_message_bytes(const ev_aws_client *c);
+int ev_aws_client_set_sqs_max_message_bytes(ev_aws_client *c, size_t max_bytes, ev_aws_error *err);
 ev_http_client *ev_aws_client_http(ev_aws_client *c);
 const ev_endpoint *ev_aws_client_endpoint(const ev_aws_client *c);
 
