@@ -16,6 +16,8 @@
  *   ev_sqs.h         SQS (JSON protocol) operations, MD5 checks, limits
  *   ev_dynamodb.h    DynamoDB (JSON 1.0) operations, pagination, batch
  *                    write rounds, transactions, TTL
+ *   ev_dynamodb_put.h  idempotent writes: conditional PutItems in flight at
+ *                    once, each written / duplicate / conflict / failed
  *
  * Ownership rules, the same everywhere in src/aws/:
  *   - An API that does not allocate memory does not free it: inputs are
@@ -41,6 +43,7 @@
 #include "aws/ev_aws_error.h"
 #include "aws/ev_credentials.h"
 #include "aws/ev_dynamodb.h"
+#include "aws/ev_dynamodb_put.h"
 #include "aws/ev_endpoint.h"
 #include "aws/ev_http.h"
 #include "aws/ev_retry.h"

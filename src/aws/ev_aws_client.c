@@ -271,7 +271,7 @@ static void redact_body(ev_aws_client *c, ev_http_response *resp)
 
 /* Parse first, from the answer as received; redact what is shown afterwards,
  * so that redaction can never change a code, a status or a parse. */
-static void service_error(ev_aws_client *c, ev_http_response *resp, ev_aws_error *err)
+static void service_error(ev_aws_client *c, ev_http_response *resp, bool raw_body, ev_aws_error *err)
 {
     const char *secrets[2] = {c->creds.session_token, c->creds.secret_access_key};
     char query_error[256] = "", error_type[256] = "", request_id[128] = "";
@@ -282,7 +282,8 @@ static void service_error(ev_aws_client *c, ev_http_response *resp, ev_aws_error
     ev_aws_error_from_response(err, c->endpoint.signing_name, resp->status, resp->body.data, resp->body.len,
                                query_error, error_type, request_id);
     ev_aws_error_redact(err, secrets, 2);
-    redact_body(c, resp);
+    if (!raw_body)
+        redact_body(c, resp);
 }
 
 /* DynamoDB sends the CRC32 of every body in x-amz-crc32; a mismatch means
@@ -314,7 +315,7 @@ static int check_crc32(ev_aws_client *c, const ev_http_response *resp, ev_aws_er
 }
 
 /* Classifies one finished attempt: 0 success, -1 failure (err filled). */
-static int attempt_result(ev_aws_client *c, ev_http_response *resp, ev_aws_error *err)
+static int attempt_result(ev_aws_client *c, ev_http_response *resp, bool raw_body, ev_aws_error *err)
 {
     if (resp->curl_code != 0) {
         ev_http_transport_error(resp, err);
@@ -324,7 +325,7 @@ static int attempt_result(ev_aws_client *c, ev_http_response *resp, ev_aws_error
     if (check_crc32(c, resp, err) != 0)
         return -1;
     if (resp->status < 200 || resp->status >= 300) {
-        service_error(c, resp, err);
+        service_error(c, resp, raw_body, err);
         return -1;
     }
     return 0;
@@ -498,7 +499,8 @@ static uint32_t many_settle_round(many *m, size_t nsend)
         ev_http_response *resp = &m->resps[k];
         /* The last attempt's body is kept, error bodies too (TransactionCanceledException
          * carries CancellationReasons next to the message). */
-        int result = attempt_result(m->c, resp, &call->error); /* redacts an error body */
+        int result =
+            attempt_result(m->c, resp, call->raw_error_body, &call->error); /* redacts an error body */
         ev_buf_reset(&call->response);
         call->response.failed = false;
         ev_buf_append(&call->response, resp->body.data ? resp->body.data : "", resp->body.len);
@@ -547,8 +549,15 @@ int ev_aws_client_call_many(ev_aws_client *c, ev_aws_call *calls, size_t n, ev_a
     if (n == 0)
         return 0;
     many m;
-    if (many_init(&m, c, calls, n) != 0)
+    if (many_init(&m, c, calls, n) != 0) {
+        /* Every call says it failed: none may pass for done. */
+        for (size_t i = 0; i < n; i++) {
+            calls[i].status = -1;
+            ev_aws_error_clear(&calls[i].error);
+            ev_aws_error_set(&calls[i].error, EV_AWS_ERR_NOMEM, "NoMemory", "out of memory");
+        }
         return ev_aws_error_set(err, EV_AWS_ERR_NOMEM, "NoMemory", "out of memory");
+    }
     while (m.npending > 0) {
         size_t nsend = many_prepare_round(&m);
         many_send_round(&m, nsend);

@@ -104,9 +104,13 @@ typedef struct ev_aws_call {
     const char *body;      /* in, borrowed */
     size_t body_len;       /* in */
     long timeout_ms;       /* in: 0 for the client's */
-    ev_buf response;       /* out: last body (2xx or error); init it, the caller frees it */
-    ev_aws_error error;    /* out */
-    int status;            /* out: 0 or -1 */
+    /* in: keep an error body as received instead of redacted, for a caller
+     * that parses it and never shows it (the item of a
+     * ConditionalCheckFailedException); err's message is redacted anyway. */
+    bool raw_error_body;
+    ev_buf response;    /* out: last body (2xx or error); init it, the caller frees it */
+    ev_aws_error error; /* out */
+    int status;         /* out: 0 or -1 */
 } ev_aws_call;
 
 /*

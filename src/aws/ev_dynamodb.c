@@ -190,6 +190,7 @@ int ev_dynamodb_build_item_request(const char *operation, const ev_dynamodb_item
     } else {
         add_str(&b, "ConditionExpression", in->condition_expression);
         add_str(&b, "ReturnValues", in->return_values);
+        add_str(&b, "ReturnValuesOnConditionCheckFailure", in->return_values_on_condition_check_failure);
     }
     add_raw(&b, "ExpressionAttributeNames", in->names_json);
     add_raw(&b, "ExpressionAttributeValues", in->values_json);

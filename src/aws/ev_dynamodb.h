@@ -45,7 +45,11 @@ typedef struct ev_dynamodb_item_input {
     const char *names_json;            /* ExpressionAttributeNames object */
     const char *values_json;           /* ExpressionAttributeValues object */
     const char *return_values;         /* "ALL_OLD", "ALL_NEW", "UPDATED_NEW", ... */
-    bool consistent_read;              /* GetItem */
+    /* PutItem, UpdateItem, DeleteItem: "ALL_OLD" to get the existing item in
+     * a ConditionalCheckFailedException answer (AWS and moto; dynalite
+     * ignores it). */
+    const char *return_values_on_condition_check_failure;
+    bool consistent_read; /* GetItem */
 } ev_dynamodb_item_input;
 
 typedef struct ev_dynamodb_query_input {

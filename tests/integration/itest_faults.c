@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "aws/ev_dynamodb.h"
+#include "aws/ev_dynamodb_put.h"
 #include "aws/ev_http.h"
 #include "aws/ev_sigv4.h"
 #include "aws/ev_sqs.h"
@@ -765,6 +766,49 @@ static void test_deadline_stops_batch_write_rounds(void **state)
     ev_aws_client_free(c);
 }
 
+/* Conditional puts ride the client's retries and deadline: throttled
+ * answers are retried together, and a deadline stops the batch with typed
+ * failures. */
+static void test_conditional_puts_retry_and_deadline(void **state)
+{
+    (void)state;
+    ev_aws_client *c = fake_clock_client(5000);
+    ev_dynamodb_conditional_put puts[3];
+    for (int i = 0; i < 3; i++)
+        puts[i] = (ev_dynamodb_conditional_put){.item_json = "{\"pk\":{\"S\":\"x\"}}",
+                                                .key_json = "{\"pk\":{\"S\":\"x\"}}",
+                                                .condition_expression = "attribute_not_exists(pk)"};
+    script("[{\"status\":400,\"type\":\"ThrottlingException\"},{\"status\":400,\"type\":"
+           "\"ThrottlingException\"},"
+           "{\"status\":400,\"type\":\"ThrottlingException\"},{\"status\":200},{\"status\":200},{\"status\":"
+           "200}]");
+    ev_aws_error err;
+    ITEST_OK(ev_dynamodb_put_conditional_many(c, "t", puts, 3, &err), &err);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(puts[i].outcome, EV_DYNAMODB_PUT_WRITTEN);
+        assert_int_equal(puts[i].error.attempts, 2);
+    }
+    assert_int_equal(rec.n, 1);
+    cJSON *log = control_call("/_control/log", "GET", NULL);
+    const char *body = cJSON_GetObjectItem(cJSON_GetArrayItem(log, 0), "body")->valuestring;
+    assert_non_null(strstr(body, "\"ReturnValuesOnConditionCheckFailure\":\"ALL_OLD\""));
+    cJSON_Delete(log);
+
+    /* 5xx until past the deadline: typed deadline failures, not overruns. */
+    cJSON_Delete(control_call("/_control/reset", "POST", ""));
+    ev_aws_client_set_deadline(c, fclock.now_ms + 1200);
+    script("[{\"status\":500},{\"status\":500},{\"status\":500},{\"status\":500},{\"status\":500},"
+           "{\"status\":500}]");
+    assert_int_equal(ev_dynamodb_put_conditional_many(c, "t", puts, 3, &err), -1);
+    assert_true(ev_aws_error_is_deadline(&err));
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(puts[i].outcome, EV_DYNAMODB_PUT_FAILED);
+        assert_true(ev_aws_error_is_deadline(&puts[i].error));
+    }
+    assert_int_equal(requests_seen(), 6);
+    ev_aws_client_free(c);
+}
+
 static void test_concurrent_calls_retry_together(void **state)
 {
     (void)state;
@@ -906,6 +950,7 @@ int main(void)
         cmocka_unit_test_setup(test_deadline_cuts_slow_answers, setup_each),
         cmocka_unit_test_setup(test_deadline_skips_late_retry, setup_each),
         cmocka_unit_test_setup(test_deadline_stops_batch_write_rounds, setup_each),
+        cmocka_unit_test_setup(test_conditional_puts_retry_and_deadline, setup_each),
         cmocka_unit_test_setup(test_concurrent_calls_retry_together, setup_each),
         cmocka_unit_test_setup(test_batch_write_unprocessed_resent, setup_each),
         cmocka_unit_test_setup(test_sqs_trace_header_and_md5_on_send, setup_each),
