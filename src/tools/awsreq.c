@@ -170,6 +170,65 @@ static bool header_named(const ev_sigv4_header *hs, size_t n, const char *name)
 
 /* ---- batch mode ---------------------------------------------------------- */
 
+static const char *json_str(const cJSON *j, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, name);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Signs one JSON Lines request and prints its Authorization header; NULL,
+ * or the message of why it could not be signed. */
+static const char *sign_batch_line(ev_sigv4_signer *signer, const char *line, time_t def_when,
+                                   ev_sigv4_error *serr, ev_endpoint_error *uerr)
+{
+    cJSON *j = cJSON_Parse(line);
+    ev_url url = EV_URL_INIT;
+    ev_sigv4_header hs[MAX_HEADERS];
+    size_t hn = 0;
+    const char *msg = NULL;
+    const char *u = json_str(j, "url");
+    if (u == NULL)
+        msg = "line is not a JSON object with a \"url\" string";
+    else if (ev_endpoint_url_parse(u, &url, uerr) != 0)
+        msg = uerr->message;
+    const cJSON *headers = msg ? NULL : cJSON_GetObjectItemCaseSensitive(j, "headers");
+    const cJSON *pair;
+    cJSON_ArrayForEach(pair, headers)
+    {
+        const cJSON *nm = cJSON_GetArrayItem(pair, 0), *val = cJSON_GetArrayItem(pair, 1);
+        if (!cJSON_IsString(nm) || !cJSON_IsString(val) || hn == MAX_HEADERS) {
+            msg = "headers must be [[name, value], ...] (at most 64)";
+            break;
+        }
+        hs[hn++] = (ev_sigv4_header){nm->valuestring, val->valuestring};
+    }
+    time_t when = def_when;
+    const char *date = json_str(j, "date");
+    if (msg == NULL && date != NULL && ev_sigv4_parse_amz_date(date, &when, serr) != 0)
+        msg = serr->message;
+    if (msg == NULL) {
+        const char *method = json_str(j, "method");
+        ev_sigv4_request req = {.method = method ? method : "GET",
+                                .host = url.host,
+                                .path = url.path,
+                                .query = url.query,
+                                .headers = hs,
+                                .header_count = hn,
+                                .body = json_str(j, "body"),
+                                .service = json_str(j, "service"),
+                                .region = json_str(j, "region")};
+        req.body_len = req.body ? strlen(req.body) : 0;
+        ev_sigv4_result r;
+        if (ev_sigv4_sign(signer, &req, when, &r, serr) == 0)
+            printf("%s\n", r.authorization);
+        else
+            msg = serr->message;
+    }
+    ev_endpoint_url_free(&url);
+    cJSON_Delete(j);
+    return msg;
+}
+
 static int run_batch(const char *path, const ev_credentials *creds, const char *def_service,
                      const char *def_region, time_t def_when)
 {
@@ -194,65 +253,12 @@ static int run_batch(const char *path, const ev_credentials *creds, const char *
     while ((n = getline(&line, &cap, f)) != -1) {
         if (n <= 1)
             continue;
-        cJSON *j = cJSON_Parse(line);
         ev_endpoint_error uerr = {{0}};
-        ev_url url = EV_URL_INIT;
-        ev_sigv4_header hs[MAX_HEADERS];
-        size_t hn = 0;
-        const char *msg = NULL;
-        char msgbuf[300];
-        const cJSON *ju = j ? cJSON_GetObjectItemCaseSensitive(j, "url") : NULL;
-        if (!cJSON_IsString(ju)) {
-            msg = "line is not a JSON object with a \"url\" string";
-        } else if (ev_endpoint_url_parse(ju->valuestring, &url, &uerr) != 0) {
-            msg = uerr.message;
-        }
-        const cJSON *jh = j ? cJSON_GetObjectItemCaseSensitive(j, "headers") : NULL;
-        const cJSON *pair;
-        if (msg == NULL && jh != NULL) {
-            cJSON_ArrayForEach(pair, jh)
-            {
-                const cJSON *nm = cJSON_GetArrayItem(pair, 0), *val = cJSON_GetArrayItem(pair, 1);
-                if (!cJSON_IsString(nm) || !cJSON_IsString(val) || hn == MAX_HEADERS) {
-                    msg = "headers must be [[name, value], ...] (at most 64)";
-                    break;
-                }
-                hs[hn++] = (ev_sigv4_header){nm->valuestring, val->valuestring};
-            }
-        }
-        time_t when = def_when;
-        const cJSON *jd = j ? cJSON_GetObjectItemCaseSensitive(j, "date") : NULL;
-        if (msg == NULL && cJSON_IsString(jd) && ev_sigv4_parse_amz_date(jd->valuestring, &when, &serr) != 0)
-            msg = serr.message;
-        const cJSON *jm = j ? cJSON_GetObjectItemCaseSensitive(j, "method") : NULL;
-        const cJSON *jb = j ? cJSON_GetObjectItemCaseSensitive(j, "body") : NULL;
-        const cJSON *js = j ? cJSON_GetObjectItemCaseSensitive(j, "service") : NULL;
-        const cJSON *jr = j ? cJSON_GetObjectItemCaseSensitive(j, "region") : NULL;
-        if (msg == NULL) {
-            ev_sigv4_request req = {0};
-            req.method = cJSON_IsString(jm) ? jm->valuestring : "GET";
-            req.host = url.host;
-            req.path = url.path;
-            req.query = url.query;
-            req.headers = hs;
-            req.header_count = hn;
-            req.body = cJSON_IsString(jb) ? jb->valuestring : NULL;
-            req.body_len = req.body ? strlen(req.body) : 0;
-            req.service = cJSON_IsString(js) ? js->valuestring : NULL;
-            req.region = cJSON_IsString(jr) ? jr->valuestring : NULL;
-            ev_sigv4_result r;
-            if (ev_sigv4_sign(signer, &req, when, &r, &serr) == 0)
-                printf("%s\n", r.authorization);
-            else
-                msg = serr.message;
-        }
+        const char *msg = sign_batch_line(signer, line, def_when, &serr, &uerr);
         if (msg != NULL) {
-            snprintf(msgbuf, sizeof msgbuf, "%s", msg);
-            printf("ERROR %s\n", msgbuf);
+            printf("ERROR %s\n", msg);
             status = EXIT_AWS;
         }
-        ev_endpoint_url_free(&url);
-        cJSON_Delete(j);
     }
     free(line);
     if (f != stdin)
