@@ -222,8 +222,8 @@ int ev_aws_error_to_deadline(ev_aws_error *err, const char *why)
     char last[400];
     last[0] = '\0';
     if (err->kind != EV_AWS_ERR_NONE && err->kind != EV_AWS_ERR_DEADLINE)
-        snprintf(last, sizeof last, "; last attempt: %.60s (HTTP %ld): %.280s", err->code[0] ? err->code : "-",
-                 err->http_status, err->message);
+        snprintf(last, sizeof last, "; last attempt: %.60s (HTTP %ld): %.280s",
+                 err->code[0] ? err->code : "-", err->http_status, err->message);
     err->kind = EV_AWS_ERR_DEADLINE;
     err->timeout = true;
     err->retryable = false;
