@@ -809,6 +809,37 @@ static void test_conditional_puts_retry_and_deadline(void **state)
     ev_aws_client_free(c);
 }
 
+/* The item in a ConditionalCheckFailedException is compared as received:
+ * a value that happens to equal the secret key is not redacted into a
+ * false conflict. */
+static void test_conditional_put_compares_the_raw_answer(void **state)
+{
+    (void)state;
+    const char *secret = "same-hash-and-secret-0123456789";
+    ev_credentials creds = {"AKIDFAULT", (char *)secret, NULL};
+    ev_aws_client_config cfg = {.service = EV_ENDPOINT_DYNAMODB,
+                                .region = "us-east-1",
+                                .endpoint_url = endpoint,
+                                .credentials = &creds};
+    ev_aws_error err;
+    ev_aws_client *c = ev_aws_client_new(&cfg, &err);
+    assert_non_null(c);
+    script(
+        "[{\"status\":400,\"raw\":\"{\\\"__type\\\":\\\"x#ConditionalCheckFailedException\\\",\\\"Item\\\":"
+        "{\\\"pk\\\":{\\\"S\\\":\\\"k\\\"},\\\"h\\\":{\\\"S\\\":\\\"same-hash-and-secret-0123456789\\\"}}}\"}"
+        "]");
+    ev_dynamodb_conditional_put put = {.item_json = "{\"pk\":{\"S\":\"k\"}}",
+                                       .key_json = "{\"pk\":{\"S\":\"k\"}}",
+                                       .condition_expression = "attribute_not_exists(pk)",
+                                       .same_attribute = "h",
+                                       .same_value = secret};
+    ITEST_OK(ev_dynamodb_put_conditional_many(c, "t", &put, 1, &err), &err);
+    assert_int_equal(put.outcome, EV_DYNAMODB_PUT_DUPLICATE);
+    assert_false(put.checked_by_get);
+    assert_int_equal(requests_seen(), 1);
+    ev_aws_client_free(c);
+}
+
 static void test_concurrent_calls_retry_together(void **state)
 {
     (void)state;
@@ -951,6 +982,7 @@ int main(void)
         cmocka_unit_test_setup(test_deadline_skips_late_retry, setup_each),
         cmocka_unit_test_setup(test_deadline_stops_batch_write_rounds, setup_each),
         cmocka_unit_test_setup(test_conditional_puts_retry_and_deadline, setup_each),
+        cmocka_unit_test_setup(test_conditional_put_compares_the_raw_answer, setup_each),
         cmocka_unit_test_setup(test_concurrent_calls_retry_together, setup_each),
         cmocka_unit_test_setup(test_batch_write_unprocessed_resent, setup_each),
         cmocka_unit_test_setup(test_sqs_trace_header_and_md5_on_send, setup_each),
