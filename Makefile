@@ -17,7 +17,7 @@ FUZZ_SECONDS ?= 60
 
 # Libraries come from pkg-config; `make deps` installs the packages. Expanded
 # when used (=, not :=): on a fresh machine deps-quiet installs them first.
-PKGS       := libcjson libpcre2-8 libcurl openssl
+PKGS       := libcjson libpcre2-8 libcurl openssl zlib
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null)

@@ -16,6 +16,8 @@
  *   ev_sqs.h         SQS (JSON protocol) operations, MD5 checks, limits
  *   ev_dynamodb.h    DynamoDB (JSON 1.0) operations, pagination, batch
  *                    write rounds, transactions, TTL
+ *   ev_dynamodb_put.h  idempotent writes: conditional PutItems in flight at
+ *                    once, each written / duplicate / conflict / failed
  *
  * Ownership rules, the same everywhere in src/aws/:
  *   - An API that does not allocate memory does not free it: inputs are
@@ -30,8 +32,9 @@
  *   - ev_aws_error is a fixed-size value: no allocation, nothing to free.
  *
  * Status convention: 0 or -1 (NULL for constructors) with the details in the
- * caller's ev_aws_error. No hidden global state besides curl_global_init,
- * run once per process by the first ev_http_client_new.
+ * caller's ev_aws_error. No hidden global state besides curl's own, set up
+ * by the first ev_http_client_new and released by ev_http_global_cleanup
+ * once no client is left (the next client sets it up again).
  */
 #ifndef EV_AWS_AWS_H
 #define EV_AWS_AWS_H
@@ -40,6 +43,7 @@
 #include "aws/ev_aws_error.h"
 #include "aws/ev_credentials.h"
 #include "aws/ev_dynamodb.h"
+#include "aws/ev_dynamodb_put.h"
 #include "aws/ev_endpoint.h"
 #include "aws/ev_http.h"
 #include "aws/ev_retry.h"

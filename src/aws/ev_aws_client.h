@@ -21,6 +21,7 @@
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "aws/ev_aws_error.h"
 #include "aws/ev_credentials.h"
@@ -35,6 +36,11 @@ typedef struct ev_aws_client_config {
     const char *endpoint_url;          /* NULL: AWS_ENDPOINT_URL_<SVC>, AWS_ENDPOINT_URL, or the AWS URL */
     const ev_credentials *credentials; /* NULL: ev_credentials_load (environment, shared file) */
     ev_http_config http;               /* zeroes: defaults */
+    /* SQS: the largest message (body and attributes) the client sends, the
+     * queue's MaximumMessageSize (ev_sqs_max_message_bytes_from_env reads
+     * the value the template passes); 0: EV_SQS_MAX_MESSAGE_BYTES (262,144).
+     * 1,024 to 1,048,576. */
+    size_t sqs_max_message_bytes;
 } ev_aws_client_config;
 
 typedef struct ev_aws_client ev_aws_client;
@@ -42,9 +48,36 @@ typedef struct ev_aws_client ev_aws_client;
 ev_aws_client *ev_aws_client_new(const ev_aws_client_config *cfg, ev_aws_error *err);
 void ev_aws_client_free(ev_aws_client *c);
 
-/* The client's retry policy and quota: tests inject the clock and random
- * source here, callers may change max_attempts or base_delay_ms. */
+/* The client's retry policy and quota: tests inject the sleep, random
+ * source and clock (ev_retry_set_now) here, callers may change
+ * max_attempts or base_delay_ms. */
 ev_retry *ev_aws_client_retry(ev_aws_client *c);
+
+/*
+ * The invocation deadline every later call of this client keeps to:
+ * deadline_ms is an absolute time in milliseconds since the epoch (what
+ * Lambda-Runtime-Deadline-Ms gives), 0 for none. Set it at the start of
+ * each invocation; it stays until set again. With a deadline:
+ *   - every attempt's timeout is cut to the time left minus the margin;
+ *   - a retry whose backoff would end past (deadline - margin) is not made;
+ *   - a call with no time left is not sent;
+ * and a call stopped so fails with kind EV_AWS_ERR_DEADLINE, code
+ * "DeadlineExceeded", timeout set, not retryable, its message naming the
+ * last attempt's error (ev_aws_error_is_deadline). This holds for single
+ * calls, ev_aws_client_call_many (every call of the batch) and everything
+ * built on them (SQS, DynamoDB, BatchWriteItem rounds). Time is read from
+ * the retry clock (ev_retry_set_now), so tests need not sleep.
+ */
+void ev_aws_client_set_deadline(ev_aws_client *c, int64_t deadline_ms);
+/* How long before the deadline the client stops (default 100 ms): the time
+ * the handler keeps for itself to answer. */
+void ev_aws_client_set_deadline_margin(ev_aws_client *c, uint32_t margin_ms);
+int64_t ev_aws_client_deadline(const ev_aws_client *c);
+
+/* The SQS message size limit of this client (the configured value, or the
+ * default), and a new one (same range; -1 with err otherwise). */
+size_t ev_aws_client_sqs_max_message_bytes(const ev_aws_client *c);
+int ev_aws_client_set_sqs_max_message_bytes(ev_aws_client *c, size_t max_bytes, ev_aws_error *err);
 ev_http_client *ev_aws_client_http(ev_aws_client *c);
 const ev_endpoint *ev_aws_client_endpoint(const ev_aws_client *c);
 
@@ -71,9 +104,13 @@ typedef struct ev_aws_call {
     const char *body;      /* in, borrowed */
     size_t body_len;       /* in */
     long timeout_ms;       /* in: 0 for the client's */
-    ev_buf response;       /* out: last body (2xx or error); init it, the caller frees it */
-    ev_aws_error error;    /* out */
-    int status;            /* out: 0 or -1 */
+    /* in: keep an error body as received instead of redacted, for a caller
+     * that parses it and never shows it (the item of a
+     * ConditionalCheckFailedException); err's message is redacted anyway. */
+    bool raw_error_body;
+    ev_buf response;    /* out: last body (2xx or error); init it, the caller frees it */
+    ev_aws_error error; /* out */
+    int status;         /* out: 0 or -1 */
 } ev_aws_call;
 
 /*

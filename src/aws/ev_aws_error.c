@@ -57,13 +57,20 @@ static const char *const throttling_codes[] = {
     "SlowDown",
     "PriorRequestNotComplete",
     "EC2ThrottledException",
+    /* Not in botocore's list: SQS's answer when KMS throttles the queue's
+     * key (SSE-KMS queues), a throttling by any other name. */
+    "KmsThrottled",
 };
 
 /* InternalError is not in botocore's transient list, but it is transient:
- * S3 and SQS use it for 5xx-class failures answered with a 200-range body. */
+ * S3 and SQS use it for 5xx-class failures answered with a 200-range body.
+ * ReplicatedWriteConflictException is modeled retryable (not throttling) in
+ * botocore's DynamoDB model, which its standard mode honours. */
 static const char *const transient_codes[] = {
-    "RequestTimeout",  "RequestTimeoutException", "PriorRequestNotComplete", "InternalError",
-    "InternalFailure", "InternalServerError",     "ServiceUnavailable",
+    "RequestTimeout",          "RequestTimeoutException",
+    "PriorRequestNotComplete", "InternalError",
+    "InternalFailure",         "InternalServerError",
+    "ServiceUnavailable",      "ReplicatedWriteConflictException",
 };
 
 static bool in_list(const char *code, const char *const *list, size_t n)
@@ -151,7 +158,8 @@ static const char *xml_element(const char *body, size_t len, const char *name, s
 }
 
 void ev_aws_error_from_response(ev_aws_error *err, const char *service, long http_status, const char *body,
-                                size_t body_len, const char *query_error, const char *request_id)
+                                size_t body_len, const char *query_error, const char *error_type,
+                                const char *request_id)
 {
     if (!err)
         return;
@@ -189,6 +197,10 @@ void ev_aws_error_from_response(ev_aws_error *err, const char *service, long htt
     }
     cJSON_Delete(root);
 
+    /* An answer without a body (a HEAD, a proxy's bare 4xx) may still name
+     * the error in x-amzn-ErrorType, as the REST-JSON services always do. */
+    if (!err->code[0] && error_type && *error_type)
+        set_code(err, error_type);
     if (query_error && *query_error) {
         size_t len = strcspn(query_error, ";");
         copy_str(err->query_code, sizeof err->query_code, query_error, len);
@@ -201,6 +213,43 @@ void ev_aws_error_from_response(ev_aws_error *err, const char *service, long htt
     err->throttling = ev_aws_error_is_throttling_code(err->code) || http_status == 429;
     err->retryable = err->throttling || ev_aws_error_is_transient_code(err->code) ||
                      ev_aws_error_is_transient_status(http_status);
+}
+
+int ev_aws_error_to_deadline(ev_aws_error *err, const char *why)
+{
+    if (!err)
+        return -1;
+    char last[400];
+    last[0] = '\0';
+    if (err->kind != EV_AWS_ERR_NONE && err->kind != EV_AWS_ERR_DEADLINE)
+        snprintf(last, sizeof last, "; last attempt: %.60s (HTTP %ld): %.280s",
+                 err->code[0] ? err->code : "-", err->http_status, err->message);
+    err->kind = EV_AWS_ERR_DEADLINE;
+    err->timeout = true;
+    err->retryable = false;
+    err->throttling = false;
+    copy_str(err->code, sizeof err->code, "DeadlineExceeded", strlen("DeadlineExceeded"));
+    snprintf(err->message, sizeof err->message, "invocation deadline: %.80s%s", why, last);
+    return -1;
+}
+
+bool ev_aws_error_is_deadline(const ev_aws_error *err)
+{
+    return err && err->kind == EV_AWS_ERR_DEADLINE;
+}
+
+bool ev_aws_error_is_clock_skew(const ev_aws_error *err)
+{
+    static const char *const always[] = {"RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture"};
+    static const char *const if_expired[] = {"InvalidSignatureException", "SignatureDoesNotMatch",
+                                             "AuthFailure"};
+    if (!err || err->kind != EV_AWS_ERR_SERVICE)
+        return false;
+    if (in_list(err->code, always, sizeof always / sizeof always[0]))
+        return true;
+    return in_list(err->code, if_expired, sizeof if_expired / sizeof if_expired[0]) &&
+           (strcasestr(err->message, "Signature expired") != NULL ||
+            strcasestr(err->message, "Signature not yet current") != NULL);
 }
 
 const char *ev_aws_error_kind_name(ev_aws_error_kind kind)
@@ -222,6 +271,8 @@ const char *ev_aws_error_kind_name(ev_aws_error_kind kind)
         return "nomem";
     case EV_AWS_ERR_PARTIAL:
         return "partial";
+    case EV_AWS_ERR_DEADLINE:
+        return "deadline";
     }
     return "unknown";
 }
@@ -286,13 +337,23 @@ static char *json_escaped(const char *secret)
     return out;
 }
 
+/* A secret long enough to be a real credential (see EV_AWS_REDACT_MIN_SECRET). */
+static bool redactable(const char *secret)
+{
+    return secret && strlen(secret) >= EV_AWS_REDACT_MIN_SECRET;
+}
+
 char *ev_aws_redact(const char *text, size_t len, const char *const *secrets, size_t n, size_t *out_len)
 {
+    const char *kept[8] = {NULL};
     char *escaped[8] = {NULL};
     if (n > 8)
         n = 8;
-    for (size_t i = 0; i < n; i++)
-        escaped[i] = json_escaped(secrets[i]);
+    for (size_t i = 0; i < n; i++) {
+        kept[i] = redactable(secrets[i]) ? secrets[i] : NULL;
+        escaped[i] = json_escaped(kept[i]);
+    }
+    secrets = kept;
     /* Upper bound: every byte starts a replacement. */
     size_t cap = len * sizeof REDACTED + 1;
     char *out = malloc(cap);
@@ -348,7 +409,7 @@ void ev_aws_error_redact(ev_aws_error *err, const char *const *secrets, size_t n
     /* Cut short: the end may hold the start of a secret. */
     len = strlen(err->message);
     for (size_t i = 0; i < n; i++) {
-        if (!secrets[i])
+        if (!redactable(secrets[i]))
             continue;
         size_t sl = strlen(secrets[i]);
         for (size_t k = sl < len ? sl : len; k >= 4; k--) {

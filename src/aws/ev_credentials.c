@@ -41,6 +41,34 @@ void ev_credentials_free(ev_credentials *c)
     c->access_key_id = c->secret_access_key = c->session_token = NULL;
 }
 
+/* Index of the first control character (below 0x20, or DEL) of s, or -1. */
+static long control_char_at(const char *s)
+{
+    for (const char *p = s; p && *p; p++)
+        if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f)
+            return (long)(p - s);
+    return -1;
+}
+
+/* Credentials end up in header values (the key id in Authorization, the
+ * token in X-Amz-Security-Token): a CR or LF would start a header line of
+ * its own. The message gives the position, never the value. */
+static int check_control_chars(const char *access_key_id, const char *secret_access_key,
+                               const char *session_token, ev_credentials_error *err)
+{
+    const char *names[3] = {"access key id", "secret access key", "session token"};
+    const char *values[3] = {access_key_id, secret_access_key, session_token};
+    for (size_t i = 0; i < 3; i++) {
+        long at = control_char_at(values[i]);
+        if (at >= 0) {
+            set_err(err, "credentials: the %s has a control character (CR, LF, ...) at byte %ld", names[i],
+                    at);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int ev_credentials_set(ev_credentials *out, const char *access_key_id, const char *secret_access_key,
                        const char *session_token, ev_credentials_error *err)
 {
@@ -57,6 +85,8 @@ int ev_credentials_set(ev_credentials *out, const char *access_key_id, const cha
         set_err(err, "credentials: the secret access key is empty");
         return -1;
     }
+    if (check_control_chars(access_key_id, secret_access_key, session_token, err) != 0)
+        return -1;
     out->access_key_id = strdup(access_key_id);
     out->secret_access_key = strdup(secret_access_key);
     if (session_token != NULL && session_token[0] != '\0')
@@ -155,44 +185,26 @@ static bool put_value(char **slot, const char *v)
     return true;
 }
 
-int ev_credentials_from_file(ev_credentials *out, const char *path, const char *profile,
-                             ev_credentials_error *err)
-{
-    if (out == NULL) {
-        set_err(err, "credentials: NULL output");
-        return -1;
-    }
-    ev_credentials_free(out);
-    char default_path[4096];
-    if (path == NULL)
-        path = env_nonempty("AWS_SHARED_CREDENTIALS_FILE");
-    if (path == NULL) {
-        const char *home = env_nonempty("HOME");
-        if (home == NULL) {
-            set_err(err, "credentials: HOME is not set and AWS_SHARED_CREDENTIALS_FILE is not given");
-            return -1;
-        }
-        int n = snprintf(default_path, sizeof default_path, "%s/.aws/credentials", home);
-        if (n < 0 || (size_t)n >= sizeof default_path) {
-            set_err(err, "credentials: HOME is too long");
-            return -1;
-        }
-        path = default_path;
-    }
-    if (profile == NULL)
-        profile = env_nonempty("AWS_PROFILE");
-    if (profile == NULL)
-        profile = "default";
+/* The keys of one profile read from a shared credentials file (owned;
+ * the secret and token wiped when freed). */
+typedef struct profile_keys {
+    char *akid, *secret, *token;
+    bool found_profile;
+} profile_keys;
 
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        set_err(err, "credentials: cannot open %s: %s", path, strerror(errno));
-        return -1;
-    }
+static void profile_keys_free(profile_keys *k)
+{
+    free(k->akid);
+    wipe_free(k->secret);
+    wipe_free(k->token);
+}
+
+/* Reads `profile` of the open file into *k. false only when memory runs out. */
+static bool read_profile(FILE *f, const char *profile, profile_keys *k)
+{
     char *line = NULL;
     size_t cap = 0;
-    bool in_profile = false, found_profile = false, ok = true;
-    char *akid = NULL, *secret = NULL, *token = NULL;
+    bool in_profile = false, ok = true;
     while (ok && getline(&line, &cap, f) != -1) {
         char *s = trim(line);
         if (*s == '\0' || *s == '#' || *s == ';')
@@ -204,44 +216,87 @@ int ev_credentials_from_file(ev_credentials *out, const char *path, const char *
                 continue;
             }
             *end = '\0';
-            char *name = trim(s + 1);
-            in_profile = strcmp(name, profile) == 0;
-            found_profile |= in_profile;
+            in_profile = strcmp(trim(s + 1), profile) == 0;
+            k->found_profile |= in_profile;
             continue;
         }
-        if (!in_profile)
-            continue;
-        char *eq = strchr(s, '=');
+        char *eq = in_profile ? strchr(s, '=') : NULL;
         if (eq == NULL)
             continue;
         *eq = '\0';
         char *key = trim(s);
         char *value = trim(eq + 1);
         if (strcmp(key, "aws_access_key_id") == 0)
-            ok = put_value(&akid, value);
+            ok = put_value(&k->akid, value);
         else if (strcmp(key, "aws_secret_access_key") == 0)
-            ok = put_value(&secret, value);
+            ok = put_value(&k->secret, value);
         else if (strcmp(key, "aws_session_token") == 0)
-            ok = put_value(&token, value);
+            ok = put_value(&k->token, value);
     }
     if (line != NULL) {
         OPENSSL_cleanse(line, cap);
         free(line);
     }
+    return ok;
+}
+
+/* path NULL: AWS_SHARED_CREDENTIALS_FILE, else $HOME/.aws/credentials (into
+ * buf). NULL after setting err when neither can be had. */
+static const char *credentials_path(const char *path, char *buf, size_t len, ev_credentials_error *err)
+{
+    if (path == NULL)
+        path = env_nonempty("AWS_SHARED_CREDENTIALS_FILE");
+    if (path != NULL)
+        return path;
+    const char *home = env_nonempty("HOME");
+    if (home == NULL) {
+        set_err(err, "credentials: HOME is not set and AWS_SHARED_CREDENTIALS_FILE is not given");
+        return NULL;
+    }
+    int n = snprintf(buf, len, "%s/.aws/credentials", home);
+    if (n < 0 || (size_t)n >= len) {
+        set_err(err, "credentials: HOME is too long");
+        return NULL;
+    }
+    return buf;
+}
+
+int ev_credentials_from_file(ev_credentials *out, const char *path, const char *profile,
+                             ev_credentials_error *err)
+{
+    if (out == NULL) {
+        set_err(err, "credentials: NULL output");
+        return -1;
+    }
+    ev_credentials_free(out);
+    char default_path[4096];
+    path = credentials_path(path, default_path, sizeof default_path, err);
+    if (path == NULL)
+        return -1;
+    if (profile == NULL)
+        profile = env_nonempty("AWS_PROFILE");
+    if (profile == NULL)
+        profile = "default";
+
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        set_err(err, "credentials: cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    profile_keys k = {0};
+    bool ok = read_profile(f, profile, &k);
     fclose(f);
     int rc = -1;
     if (!ok)
         set_err(err, "credentials: out of memory reading %s", path);
-    else if (!found_profile)
+    else if (!k.found_profile)
         set_err(err, "credentials: profile '%s' not found in %s", profile, path);
-    else if (akid == NULL || akid[0] == '\0' || secret == NULL || secret[0] == '\0')
+    else if (k.akid == NULL || k.akid[0] == '\0' || k.secret == NULL || k.secret[0] == '\0')
         set_err(err, "credentials: profile '%s' in %s lacks aws_access_key_id or aws_secret_access_key",
                 profile, path);
     else
-        rc = ev_credentials_set(out, akid, secret, token, err);
-    free(akid);
-    wipe_free(secret);
-    wipe_free(token);
+        rc = ev_credentials_set(out, k.akid, k.secret, k.token, err);
+    profile_keys_free(&k);
     return rc;
 }
 

@@ -19,6 +19,12 @@
  * freeing them and leaves the struct zeroed, ready for reuse. A zeroed
  * struct ({0} or EV_CREDENTIALS_INIT) is a valid empty value.
  *
+ * Validation: a credential holding a control character (below 0x20, or
+ * DEL) is refused, wherever it comes from: the key id and the token are sent
+ * as header values, where a CR or LF would add a header line
+ * (AWS_SESSION_TOKEN=$'tok\r\nX-Injected: evil'). Surrounding whitespace
+ * is trimmed first (environment and file), so a trailing newline is fine.
+ *
  * Secrecy: error messages may name variables, files, profiles and the
  * access key id, never the secret access key or the session token.
  *
@@ -46,7 +52,8 @@ typedef struct ev_credentials_error {
 } ev_credentials_error;
 
 /* Copies the given strings. session_token may be NULL or "" (no token);
- * access_key_id and secret_access_key must be non-empty. */
+ * access_key_id and secret_access_key must be non-empty; none may hold a
+ * control character. */
 int ev_credentials_set(ev_credentials *out, const char *access_key_id, const char *secret_access_key,
                        const char *session_token, ev_credentials_error *err);
 

@@ -3,6 +3,7 @@
  */
 #include "aws/ev_dynamodb.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,80 @@ static int require(const char *v, const char *what, ev_aws_error *err)
     return fail(err, EV_AWS_ERR_INVALID, "MissingParameter", msg);
 }
 
+static size_t skip_ws(const char *s, size_t i)
+{
+    while (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')
+        i++;
+    return i;
+}
+
+/* Deeper nesting is refused by the check (DynamoDB allows 32 levels). */
+#define JSON_MAX_DEPTH 64
+
+/* Where the structure of `json` as one `open`...close value first breaks,
+ * or SIZE_MAX when it holds. Open brackets are kept as bits of a stack
+ * (1 for '{'), so every closing bracket must match its opener. */
+static size_t structure_break(const char *json, char open)
+{
+    size_t i = skip_ws(json, 0);
+    if (json[i] != open)
+        return i;
+    uint64_t stack = 0;
+    unsigned depth = 0;
+    bool in_string = false;
+    for (; json[i]; i++) {
+        char ch = json[i];
+        if (in_string) {
+            if (ch == '\\' && json[i + 1])
+                i++; /* the escaped byte cannot end the string */
+            else if (ch == '"')
+                in_string = false;
+        } else if (ch == '"') {
+            in_string = true;
+        } else if (ch == '{' || ch == '[') {
+            if (depth == JSON_MAX_DEPTH)
+                return i;
+            stack = (stack << 1) | (ch == '{');
+            depth++;
+        } else if (ch == '}' || ch == ']') {
+            if ((stack & 1) != (ch == '}'))
+                return i;
+            stack >>= 1;
+            if (--depth == 0) {
+                i = skip_ws(json, i + 1);
+                return json[i] ? i : SIZE_MAX;
+            }
+        }
+    }
+    return i; /* ended inside the value */
+}
+
+/*
+ * The JSON-text inputs are spliced into the request body as they are, so
+ * each must be exactly one JSON value of the expected type: a fragment such
+ * as `{"pk":{"S":"a"}},"ConditionExpression":"..."` would otherwise close
+ * the value early and add members of its own to the request. The check is
+ * structural and exact for that: brackets nest and match, strings and
+ * their escapes honoured, and the first '{' (or '[') closes at the last
+ * non-whitespace byte, so the input is one whole value whatever it holds.
+ * What lies between the brackets (numbers, literals, commas, control bytes
+ * in strings) is not checked here: text that is not JSON is refused by the
+ * service as before, and cannot escape the value. One pass, no allocation:
+ * it runs on every PutItem. NULL (absent) passes.
+ */
+static int check_json(const char *json, char open, const char *what, ev_aws_error *err)
+{
+    if (!json)
+        return 0;
+    size_t at = structure_break(json, open);
+    if (at == SIZE_MAX)
+        return 0;
+    char msg[160];
+    snprintf(msg, sizeof msg, "%s must be exactly one JSON %s (structure breaks at byte %zu of %zu)", what,
+             open == '[' ? "array" : "object", at, strlen(json));
+    return fail(err, EV_AWS_ERR_INVALID, "InvalidParameterValue", msg);
+}
+
 int ev_dynamodb_build_item_request(const char *operation, const ev_dynamodb_item_input *in, ev_buf *out,
                                    ev_aws_error *err)
 {
@@ -94,6 +169,10 @@ int ev_dynamodb_build_item_request(const char *operation, const ev_dynamodb_item
     if (put ? require(in->item_json, "Item", err) : require(in->key_json, "Key", err))
         return -1;
     if (update && require(in->update_expression, "UpdateExpression", err) != 0)
+        return -1;
+    if (check_json(put ? in->item_json : in->key_json, '{', put ? "Item" : "Key", err) != 0 ||
+        check_json(in->names_json, '{', "ExpressionAttributeNames", err) != 0 ||
+        check_json(in->values_json, '{', "ExpressionAttributeValues", err) != 0)
         return -1;
     body b;
     body_begin(&b);
@@ -111,6 +190,7 @@ int ev_dynamodb_build_item_request(const char *operation, const ev_dynamodb_item
     } else {
         add_str(&b, "ConditionExpression", in->condition_expression);
         add_str(&b, "ReturnValues", in->return_values);
+        add_str(&b, "ReturnValuesOnConditionCheckFailure", in->return_values_on_condition_check_failure);
     }
     add_raw(&b, "ExpressionAttributeNames", in->names_json);
     add_raw(&b, "ExpressionAttributeValues", in->values_json);
@@ -205,7 +285,9 @@ static int raw_call(ev_aws_client *c, const char *op, const char *json, cJSON **
 
 int ev_dynamodb_create_table(ev_aws_client *c, const char *request_json, ev_aws_error *err)
 {
-    if (require(request_json, "CreateTable request", err) != 0)
+    ev_aws_error_clear(err);
+    if (require(request_json, "CreateTable request", err) != 0 ||
+        check_json(request_json, '{', "CreateTable request", err) != 0)
         return -1;
     return raw_call(c, "CreateTable", request_json, NULL, err);
 }
@@ -227,14 +309,19 @@ static int table_call(ev_aws_client *c, const char *op, const char *table, cJSON
 
 int ev_dynamodb_describe_table(ev_aws_client *c, const char *table, cJSON **table_out, ev_aws_error *err)
 {
-    *table_out = NULL;
+    if (table_out)
+        *table_out = NULL;
     cJSON *resp = NULL;
     if (table_call(c, "DescribeTable", table, &resp, err) != 0)
         return -1;
-    *table_out = cJSON_DetachItemFromObjectCaseSensitive(resp, "Table");
+    cJSON *t = cJSON_DetachItemFromObjectCaseSensitive(resp, "Table");
     cJSON_Delete(resp);
-    if (!*table_out)
+    if (!t)
         return fail(err, EV_AWS_ERR_PARSE, "InvalidResponse", "DescribeTable: no Table in the response");
+    if (table_out)
+        *table_out = t;
+    else
+        cJSON_Delete(t);
     return 0;
 }
 
@@ -253,6 +340,12 @@ int ev_dynamodb_wait_active(ev_aws_client *c, const char *table, int timeout_ms,
             return 0;
         if (waited >= timeout_ms)
             return fail(err, EV_AWS_ERR_INVALID, "WaiterTimeout", "table did not become ACTIVE in time");
+        if (!ev_retry_fits_deadline(r, 100)) {
+            ev_aws_error_clear(err);
+            if (err)
+                snprintf(err->service, sizeof err->service, DDB_SERVICE);
+            return ev_aws_error_to_deadline(err, "the table is not ACTIVE yet");
+        }
         ev_retry_sleep(r, 100);
         waited += 100;
     }
@@ -266,7 +359,10 @@ int ev_dynamodb_delete_table(ev_aws_client *c, const char *table, ev_aws_error *
 int ev_dynamodb_build_query_request(const ev_dynamodb_query_input *in, ev_buf *out, ev_aws_error *err)
 {
     if (require(in->table, "TableName", err) != 0 ||
-        require(in->key_condition_expression, "KeyConditionExpression", err) != 0)
+        require(in->key_condition_expression, "KeyConditionExpression", err) != 0 ||
+        check_json(in->names_json, '{', "ExpressionAttributeNames", err) != 0 ||
+        check_json(in->values_json, '{', "ExpressionAttributeValues", err) != 0 ||
+        check_json(in->exclusive_start_key_json, '{', "ExclusiveStartKey", err) != 0)
         return -1;
     body b;
     body_begin(&b);
@@ -345,7 +441,8 @@ int ev_dynamodb_query(ev_aws_client *c, const ev_dynamodb_query_input *in, ev_dy
 int ev_dynamodb_query_all(ev_aws_client *c, const ev_dynamodb_query_input *in, int max_pages,
                           cJSON **items_out, int *pages_out, ev_aws_error *err)
 {
-    *items_out = NULL;
+    if (items_out)
+        *items_out = NULL;
     if (pages_out)
         *pages_out = 0;
     cJSON *all = cJSON_CreateArray();
@@ -379,9 +476,9 @@ int ev_dynamodb_query_all(ev_aws_client *c, const ev_dynamodb_query_input *in, i
     }
     if (pages_out)
         *pages_out = pages;
-    if (rc != 0) {
+    if (rc != 0 || !items_out) {
         cJSON_Delete(all);
-        return -1;
+        return rc;
     }
     *items_out = all;
     return 0;
@@ -404,7 +501,8 @@ int ev_dynamodb_batch_write_item(ev_aws_client *c, const char *request_items_jso
     ev_aws_error_clear(err);
     if (unprocessed_out)
         *unprocessed_out = NULL;
-    if (require(request_items_json, "RequestItems", err) != 0)
+    if (require(request_items_json, "RequestItems", err) != 0 ||
+        check_json(request_items_json, '{', "RequestItems", err) != 0)
         return -1;
     if (max_rounds <= 0)
         max_rounds = 8;
@@ -441,7 +539,16 @@ int ev_dynamodb_batch_write_item(ev_aws_client *c, const char *request_items_jso
             break;
         }
         /* Unprocessed items mean the table is throttling: back off as for a throttling error. */
-        ev_retry_sleep(r, ev_retry_delay_ms(r, round));
+        uint32_t delay_ms = ev_retry_delay_ms(r, round);
+        if (!ev_retry_fits_deadline(r, delay_ms)) {
+            ev_aws_error_clear(err);
+            if (err)
+                snprintf(err->service, sizeof err->service, DDB_SERVICE);
+            rc = ev_aws_error_to_deadline(err, "BatchWriteItem: items still unprocessed, and the next round "
+                                               "would start past it");
+            break;
+        }
+        ev_retry_sleep(r, delay_ms);
         cJSON_free(items);
         items = cJSON_PrintUnformatted(left);
         if (!items) {
@@ -479,7 +586,8 @@ int ev_dynamodb_transact_write_items(ev_aws_client *c, const char *transact_item
     ev_aws_error_clear(err);
     if (cancellation_reasons_out)
         *cancellation_reasons_out = NULL;
-    if (require(transact_items_json, "TransactItems", err) != 0)
+    if (require(transact_items_json, "TransactItems", err) != 0 ||
+        check_json(transact_items_json, '[', "TransactItems", err) != 0)
         return -1;
     /* Without a caller's token one is made here, once per call: every
      * attempt (a retry after a timeout too) carries the same token, so

@@ -6,9 +6,14 @@
  * Items, keys, ExpressionAttributeNames/Values and other structured inputs
  * are JSON text in DynamoDB's AttributeValue format ({"pk":{"S":"a"}}), the
  * format the code generator's marshallers produce. They are spliced into the
- * request as given (no re-parse on the hot path): malformed JSON comes back
- * from the service as a SerializationException/ValidationException, which
- * is a client error and never retried. Outputs are cJSON trees.
+ * request as given, after a check that each is exactly one JSON value of
+ * the right type (an object; an array for TransactItems) with nothing but
+ * whitespace around it: a fragment such as `{...}},"ReturnValues":"ALL_OLD"`
+ * could otherwise add members to the request. A failed check is
+ * EV_AWS_ERR_INVALID, code InvalidParameterValue, and nothing is sent.
+ * The check is a cJSON parse of the input (about a microsecond for an
+ * event's item); what the service thinks of the values (a ValidationException)
+ * is still the service's answer. Outputs are cJSON trees.
  *
  * Conditional writes that fail return -1 with the service code
  * "ConditionalCheckFailedException" (test with ev_aws_error_is).
@@ -40,7 +45,11 @@ typedef struct ev_dynamodb_item_input {
     const char *names_json;            /* ExpressionAttributeNames object */
     const char *values_json;           /* ExpressionAttributeValues object */
     const char *return_values;         /* "ALL_OLD", "ALL_NEW", "UPDATED_NEW", ... */
-    bool consistent_read;              /* GetItem */
+    /* PutItem, UpdateItem, DeleteItem: "ALL_OLD" to get the existing item in
+     * a ConditionalCheckFailedException answer (AWS and moto; dynalite
+     * ignores it). */
+    const char *return_values_on_condition_check_failure;
+    bool consistent_read; /* GetItem */
 } ev_dynamodb_item_input;
 
 typedef struct ev_dynamodb_query_input {
@@ -103,7 +112,8 @@ void ev_dynamodb_page_free(ev_dynamodb_page *p);
  * (the client's retry policy: full jitter, base and cap) for up to
  * max_rounds requests in all (<= 0: 8). When items are still unprocessed
  * then, returns -1 with kind EV_AWS_ERR_PARTIAL and *unprocessed_out (may be
- * NULL) holds them.
+ * NULL) holds them; the same with kind EV_AWS_ERR_DEADLINE when the next
+ * round would start past the client's deadline (ev_aws_client_set_deadline).
  */
 int ev_dynamodb_batch_write_item(ev_aws_client *c, const char *request_items_json, int max_rounds,
                                  cJSON **unprocessed_out, ev_aws_error *err);

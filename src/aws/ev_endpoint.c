@@ -138,6 +138,139 @@ void ev_endpoint_url_free(ev_url *u)
     memset(u, 0, sizeof *u);
 }
 
+/* The pieces of a URL, borrowed from it, before they are copied. */
+typedef struct url_parts {
+    size_t scheme_len; /* 4 or 5 */
+    int default_port;
+    const char *host;
+    size_t host_len;
+    int port;
+    const char *path; /* up to '?' or '#' */
+    size_t path_len;
+    const char *query;
+    size_t query_len;
+} url_parts;
+
+static int parse_scheme(const char *url, url_parts *u, ev_endpoint_error *err)
+{
+    if (strncasecmp(url, "https://", 8) == 0) {
+        u->scheme_len = 5;
+        u->default_port = 443;
+    } else if (strncasecmp(url, "http://", 7) == 0) {
+        u->scheme_len = 4;
+        u->default_port = 80;
+    } else {
+        set_err(err, "url: '%.128s' is not an http:// or https:// URL", url);
+        return -1;
+    }
+    return 0;
+}
+
+/* Decimal 1..65535, at most 5 digits. */
+static int parse_port(const char *s, size_t len, int *port, ev_endpoint_error *err)
+{
+    if (len > 5) {
+        set_err(err, "url: bad port");
+        return -1;
+    }
+    int p = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            set_err(err, "url: bad port");
+            return -1;
+        }
+        p = p * 10 + (s[i] - '0');
+    }
+    if (p < 1 || p > 65535) {
+        set_err(err, "url: port out of range");
+        return -1;
+    }
+    *port = p;
+    return 0;
+}
+
+/* host[:port] or [v6][:port], without user information. */
+static int parse_authority(const char *url, const char *auth, size_t auth_len, url_parts *u,
+                           ev_endpoint_error *err)
+{
+    if (memchr(auth, '@', auth_len) != NULL) {
+        /* Refused rather than stripped: credentials belong in SigV4, and a
+         * URL carrying a password would end up in logs. */
+        set_err(err, "url: user information in the URL is not supported");
+        return -1;
+    }
+    u->host = auth;
+    u->host_len = auth_len;
+    const char *port_str = NULL;
+    size_t port_len = 0;
+    if (auth_len > 0 && auth[0] == '[') {
+        const char *close = memchr(auth, ']', auth_len);
+        if (close == NULL) {
+            set_err(err, "url: unterminated IPv6 address");
+            return -1;
+        }
+        u->host_len = (size_t)(close - auth) + 1;
+        if (u->host_len < auth_len) {
+            if (auth[u->host_len] != ':') {
+                set_err(err, "url: junk after the IPv6 address");
+                return -1;
+            }
+            port_str = auth + u->host_len + 1;
+            port_len = auth_len - u->host_len - 1;
+        }
+    } else {
+        const char *colon = memchr(auth, ':', auth_len);
+        if (colon != NULL) {
+            u->host_len = (size_t)(colon - auth);
+            port_str = colon + 1;
+            port_len = auth_len - u->host_len - 1;
+        }
+    }
+    if (u->host_len == 0) {
+        set_err(err, "url: no host in '%.128s'", url);
+        return -1;
+    }
+    u->port = u->default_port;
+    if (port_str != NULL && port_len > 0)
+        return parse_port(port_str, port_len, &u->port, err);
+    return 0;
+}
+
+/* One block: scheme, host(+port), path, query, each NUL-terminated. */
+static int copy_parts(const url_parts *u, ev_url *out, ev_endpoint_error *err)
+{
+    size_t size = 6 + u->host_len + 7 + (u->path_len ? u->path_len : 1) + 1 + u->query_len + 1;
+    char *block = malloc(size);
+    if (block == NULL) {
+        set_err(err, "url: out of memory");
+        return -1;
+    }
+    char *p = block;
+    out->scheme = p;
+    memcpy(p, u->default_port == 443 ? "https" : "http", u->scheme_len + 1);
+    p += u->scheme_len + 1;
+    out->host = p;
+    for (size_t i = 0; i < u->host_len; i++)
+        *p++ = (u->host[i] >= 'A' && u->host[i] <= 'Z') ? (char)(u->host[i] + 32) : u->host[i];
+    if (u->port != u->default_port)
+        p += sprintf(p, ":%d", u->port);
+    *p++ = '\0';
+    out->path = p;
+    if (u->path_len) {
+        memcpy(p, u->path, u->path_len);
+        p += u->path_len;
+    } else {
+        *p++ = '/';
+    }
+    *p++ = '\0';
+    out->query = p;
+    memcpy(p, u->query, u->query_len);
+    p[u->query_len] = '\0';
+    out->port = u->port;
+    out->block_ = block;
+    return 0;
+}
+
 int ev_endpoint_url_parse(const char *url, ev_url *out, ev_endpoint_error *err)
 {
     if (out == NULL) {
@@ -149,116 +282,21 @@ int ev_endpoint_url_parse(const char *url, ev_url *out, ev_endpoint_error *err)
         set_err(err, "url: none given");
         return -1;
     }
-    size_t scheme_len;
-    int default_port;
-    if (strncasecmp(url, "https://", 8) == 0) {
-        scheme_len = 5;
-        default_port = 443;
-    } else if (strncasecmp(url, "http://", 7) == 0) {
-        scheme_len = 4;
-        default_port = 80;
-    } else {
-        set_err(err, "url: '%.128s' is not an http:// or https:// URL", url);
+    url_parts u = {0};
+    if (parse_scheme(url, &u, err) != 0)
         return -1;
-    }
-    const char *auth = url + scheme_len + 3;
+    const char *auth = url + u.scheme_len + 3;
     size_t auth_len = strcspn(auth, "/?#");
-    const char *rest = auth + auth_len;
-    if (memchr(auth, '@', auth_len) != NULL) {
-        /* Refused rather than stripped: credentials belong in SigV4, and a
-         * URL carrying a password would end up in logs. */
-        set_err(err, "url: user information in the URL is not supported");
+    if (parse_authority(url, auth, auth_len, &u, err) != 0)
         return -1;
-    }
-    const char *host = auth;
-    size_t host_len = auth_len;
-    const char *port_str = NULL;
-    size_t port_len = 0;
-    if (auth_len > 0 && auth[0] == '[') {
-        const char *close = memchr(auth, ']', auth_len);
-        if (close == NULL) {
-            set_err(err, "url: unterminated IPv6 address");
-            return -1;
-        }
-        host_len = (size_t)(close - auth) + 1;
-        if (host_len < auth_len) {
-            if (auth[host_len] != ':') {
-                set_err(err, "url: junk after the IPv6 address");
-                return -1;
-            }
-            port_str = auth + host_len + 1;
-            port_len = auth_len - host_len - 1;
-        }
+    u.path = auth + auth_len;
+    u.path_len = strcspn(u.path, "?#");
+    u.query = u.path + u.path_len;
+    if (*u.query == '?') {
+        u.query++;
+        u.query_len = strcspn(u.query, "#");
     } else {
-        const char *colon = memchr(auth, ':', auth_len);
-        if (colon != NULL) {
-            host_len = (size_t)(colon - auth);
-            port_str = colon + 1;
-            port_len = auth_len - host_len - 1;
-        }
+        u.query = "";
     }
-    if (host_len == 0) {
-        set_err(err, "url: no host in '%.128s'", url);
-        return -1;
-    }
-    int port = default_port;
-    if (port_str != NULL && port_len > 0) {
-        if (port_len > 5) {
-            set_err(err, "url: bad port");
-            return -1;
-        }
-        port = 0;
-        for (size_t i = 0; i < port_len; i++) {
-            if (port_str[i] < '0' || port_str[i] > '9') {
-                set_err(err, "url: bad port");
-                return -1;
-            }
-            port = port * 10 + (port_str[i] - '0');
-        }
-        if (port < 1 || port > 65535) {
-            set_err(err, "url: port out of range");
-            return -1;
-        }
-    }
-    size_t path_len = strcspn(rest, "?#");
-    const char *query = rest + path_len;
-    size_t query_len = 0;
-    if (*query == '?') {
-        query++;
-        query_len = strcspn(query, "#");
-    } else {
-        query = "";
-    }
-
-    /* One block: scheme, host(+port), path, query, each NUL-terminated. */
-    size_t size = 6 + host_len + 7 + (path_len ? path_len : 1) + 1 + query_len + 1;
-    char *block = malloc(size);
-    if (block == NULL) {
-        set_err(err, "url: out of memory");
-        return -1;
-    }
-    char *p = block;
-    out->scheme = p;
-    memcpy(p, default_port == 443 ? "https" : "http", scheme_len + 1);
-    p += scheme_len + 1;
-    out->host = p;
-    for (size_t i = 0; i < host_len; i++)
-        *p++ = (host[i] >= 'A' && host[i] <= 'Z') ? (char)(host[i] + 32) : host[i];
-    if (port != default_port)
-        p += sprintf(p, ":%d", port);
-    *p++ = '\0';
-    out->path = p;
-    if (path_len) {
-        memcpy(p, rest, path_len);
-        p += path_len;
-    } else {
-        *p++ = '/';
-    }
-    *p++ = '\0';
-    out->query = p;
-    memcpy(p, query, query_len);
-    p[query_len] = '\0';
-    out->port = port;
-    out->block_ = block;
-    return 0;
+    return copy_parts(&u, out, err);
 }

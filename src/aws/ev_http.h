@@ -18,7 +18,8 @@
  * them with ev_http_response_free.
  *
  * Threads: a client is used by one thread at a time. curl_global_init runs
- * once per process (pthread_once) the first time a client is created.
+ * when the first client is created (under a lock, counting live clients),
+ * and again after an ev_http_global_cleanup.
  */
 #ifndef EV_AWS_HTTP_H
 #define EV_AWS_HTTP_H
@@ -59,8 +60,11 @@ typedef struct ev_http_response {
     ev_buf headers; /* raw header lines of the final response */
     int curl_code;  /* CURLE_OK (0) on an HTTP answer */
     bool timed_out;
-    bool too_large;  /* the body exceeded max_response_bytes (curl code 23) */
-    char error[256]; /* curl's error text on failure */
+    bool too_large;         /* the body exceeded max_response_bytes (curl code 23) */
+    bool headers_too_large; /* the headers exceeded curl's limits (curl code 56 or 27) */
+    bool not_started;       /* the transfer could not be set up: nothing was sent (curl code 2) */
+    bool multi_failed;      /* curl's multi handle failed: the transfer was cut (curl code 2) */
+    char error[256];        /* curl's error text on failure */
 } ev_http_response;
 
 typedef struct ev_http_stats {
@@ -98,8 +102,12 @@ int ev_http_send(ev_http_client *c, const ev_http_request *req, ev_http_response
 /*
  * Sends n requests with up to max_in_flight of them at once and waits for
  * all. resps[i] answers reqs[i]. Returns 0 when all got an HTTP answer, -1
- * when at least one failed in transport (see each resps[i].curl_code) or on
- * a setup failure (err set).
+ * when at least one did not (each resps[i] says why: curl_code, error,
+ * timed_out, ...). err then holds the first failure, or the local failure
+ * that stopped transfers when there was one: code TransferSetup (a transfer
+ * could not be set up; it fails alone and the others go on) or CurlMulti
+ * (curl's multi handle failed: every unfinished transfer fails with it).
+ * Neither is retryable.
  */
 int ev_http_send_many(ev_http_client *c, const ev_http_request *reqs, ev_http_response *resps, size_t n,
                       ev_aws_error *err);
@@ -111,15 +119,27 @@ int ev_http_send_many(ev_http_client *c, const ev_http_request *reqs, ev_http_re
  * RECV_ERROR (56), HTTP2_STREAM (92), HTTP3 (95), QUIC_CONNECT_ERROR (96).
  * Anything else (certificate failures 60, unreadable CA file 77, bad URL 3,
  * unsupported protocol 1, response over the size limit 23, ...) would fail
- * the same way again. */
+ * the same way again. So would response headers over curl's limits, which
+ * curl reports as RECV_ERROR (56) or OUT_OF_MEMORY (27):
+ * ev_http_transport_error marks those ResponseHeadersTooLarge, not
+ * retryable. */
 bool ev_http_curl_code_is_transient(int curl_code);
 
-/* Fills err from a failed response (transport kind, timeout flag;
- * retryable only for ev_http_curl_code_is_transient codes). */
+/* Fills err from a failed response: kind TRANSPORT (NOMEM when curl ran
+ * out of memory), code RequestTimeout, ResponseTooLarge,
+ * ResponseHeadersTooLarge, TransferSetup, CurlMulti or TransportError, the
+ * timeout flag; retryable only for ev_http_curl_code_is_transient codes of
+ * a transfer that ran and whose headers were not too large. */
 void ev_http_transport_error(const ev_http_response *resp, ev_aws_error *err);
 
-/* Optional: releases curl's process-wide state at exit (valgrind-clean runs).
- * No client may exist or be created afterwards. */
-void ev_http_global_cleanup(void);
+/*
+ * Optional: releases curl's process-wide state (valgrind-clean exits).
+ * Safe at any time: while a client is alive it does nothing and returns -1;
+ * otherwise it releases the state (if any) and returns 0, and the next
+ * ev_http_client_new initialises curl again. Thread-safe with respect to
+ * client creation and release. (curl_global_cleanup itself is not safe
+ * while another thread uses curl outside these clients.)
+ */
+int ev_http_global_cleanup(void);
 
 #endif

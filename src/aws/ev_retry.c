@@ -4,6 +4,7 @@
 #include "aws/ev_retry.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -29,6 +30,14 @@ static double xorshift_random(void *ctx)
     return (double)(x >> 11) * (1.0 / 9007199254740992.0);
 }
 
+static int64_t real_now(void *ctx)
+{
+    (void)ctx;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void ev_retry_init(ev_retry *r)
 {
     memset(r, 0, sizeof *r);
@@ -46,6 +55,31 @@ void ev_retry_init(ev_retry *r)
     }
     r->random_fn = xorshift_random;
     r->random_ctx = &r->rng_state;
+    r->now_fn = real_now;
+    r->deadline_margin_ms = EV_RETRY_DEFAULT_DEADLINE_MARGIN_MS;
+}
+
+void ev_retry_set_now(ev_retry *r, ev_retry_now_fn fn, void *ctx)
+{
+    r->now_fn = fn ? fn : real_now;
+    r->now_ctx = fn ? ctx : NULL;
+}
+
+int64_t ev_retry_now_ms(ev_retry *r)
+{
+    return r->now_fn(r->now_ctx);
+}
+
+int64_t ev_retry_time_left_ms(ev_retry *r)
+{
+    if (r->deadline_ms <= 0)
+        return INT64_MAX;
+    return r->deadline_ms - (int64_t)r->deadline_margin_ms - ev_retry_now_ms(r);
+}
+
+bool ev_retry_fits_deadline(ev_retry *r, uint32_t delay_ms)
+{
+    return (int64_t)delay_ms < ev_retry_time_left_ms(r);
 }
 
 void ev_retry_set_clock(ev_retry *r, ev_retry_sleep_fn fn, void *ctx)
@@ -90,6 +124,11 @@ bool ev_retry_is_retryable(const ev_aws_error *err)
     case EV_AWS_ERR_SERVICE:
         return ev_aws_error_is_throttling_code(err->code) || ev_aws_error_is_transient_code(err->code) ||
                ev_aws_error_is_transient_status(err->http_status) || err->http_status == 429;
+    case EV_AWS_ERR_INTEGRITY:
+        /* A DynamoDB answer whose x-amz-crc32 does not match its body was
+         * damaged on the way (botocore retries it); an SQS MD5 mismatch is
+         * not retried. */
+        return strcmp(err->code, "CRC32CheckFailed") == 0;
     default:
         /* Local refusals, parse and integrity failures would fail the same way again. */
         return false;
@@ -130,9 +169,28 @@ bool ev_retry_call_next(ev_retry *r, ev_retry_call *call, ev_aws_error *err, uin
         note(err, "retry quota exhausted");
         return false;
     }
+    uint32_t delay = ev_retry_delay_ms(r, call->attempts);
+    if (!ev_retry_fits_deadline(r, delay)) {
+        char why[96];
+        snprintf(why, sizeof why, "a retry after %u ms of backoff would end past it", delay);
+        ev_aws_error_to_deadline(err, why);
+        return false;
+    }
     r->quota_available -= cost;
     call->last_cost = cost;
-    *delay_ms = ev_retry_delay_ms(r, call->attempts);
+    *delay_ms = delay;
+    r->retries_total++;
+    return true;
+}
+
+bool ev_retry_call_retry_now(ev_retry *r, ev_retry_call *call, ev_aws_error *err)
+{
+    call->attempts++;
+    err->attempts = call->attempts;
+    if (call->attempts >= r->max_attempts) {
+        note(err, "max attempts reached");
+        return false;
+    }
     r->retries_total++;
     return true;
 }

@@ -9,6 +9,8 @@
  */
 #include "aws/ev_sigv4.h"
 
+#include "core/ev_buf.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -31,90 +33,6 @@ static void set_err(ev_sigv4_error *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
-}
-
-/* A private growable string: the module must not depend on another
- * engineer's buffer while both are being written, and the hot path wants
- * inlined appends anyway. */
-typedef struct sb {
-    char *p;
-    size_t len;
-    size_t cap;
-    bool failed;
-} sb;
-
-static bool sb_grow(sb *b, size_t extra)
-{
-    if (b->failed)
-        return false;
-    size_t need = b->len + extra + 1;
-    if (need <= b->cap)
-        return true;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < need) {
-        if (cap > SIZE_MAX / 2) {
-            b->failed = true;
-            return false;
-        }
-        cap *= 2;
-    }
-    char *p = realloc(b->p, cap);
-    if (p == NULL) {
-        b->failed = true;
-        return false;
-    }
-    b->p = p;
-    b->cap = cap;
-    return true;
-}
-
-static inline void sb_reset(sb *b)
-{
-    b->len = 0;
-    b->failed = false;
-    if (b->p != NULL)
-        b->p[0] = '\0';
-}
-
-static inline void sb_put(sb *b, const void *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap && !sb_grow(b, n))
-        return;
-    if (n > 0)
-        memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static inline void sb_putc(sb *b, char c)
-{
-    if (b->len + 2 > b->cap && !sb_grow(b, 1))
-        return;
-    b->p[b->len++] = c;
-    b->p[b->len] = '\0';
-}
-
-static inline void sb_puts(sb *b, const char *s)
-{
-    sb_put(b, s, strlen(s));
-}
-
-/* An empty buffer still has to read as "" through the result pointers. */
-static const char *sb_str(sb *b)
-{
-    if (b->p == NULL) {
-        if (!sb_grow(b, 0))
-            return NULL;
-        b->p[0] = '\0';
-    }
-    return b->p;
-}
-
-static void sb_free(sb *b)
-{
-    free(b->p);
-    b->p = NULL;
-    b->len = b->cap = 0;
 }
 
 static const char HEX_UPPER[] = "0123456789ABCDEF";
@@ -141,10 +59,12 @@ static inline bool is_hex(unsigned char c)
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
 }
 
-static inline void put_pct(sb *b, unsigned char c)
+static inline char *put_pct(char *o, unsigned char c)
 {
-    char e[3] = {'%', HEX_UPPER[c >> 4], HEX_UPPER[c & 15]};
-    sb_put(b, e, 3);
+    o[0] = '%';
+    o[1] = HEX_UPPER[c >> 4];
+    o[2] = HEX_UPPER[c & 15];
+    return o + 3;
 }
 
 /* Python's str.split() whitespace, restricted to ASCII (botocore folds with it). */
@@ -181,8 +101,8 @@ struct ev_sigv4_signer {
     uint64_t derivations;
     bool key_valid;
     char key_date[9];
-    sb key_region;
-    sb key_service;
+    ev_buf key_region;
+    ev_buf key_service;
     uint8_t key[32];
 
     EVP_MAC *mac;
@@ -192,14 +112,13 @@ struct ev_sigv4_signer {
     EVP_MD *sha256;
     EVP_MD_CTX *md_ctx;
 
-    sb uri, query, qscratch, headers, hnames, signed_headers, creq, scope, sts, auth;
+    ev_buf uri, query, qscratch, headers, hnames, signed_headers, payload, creq, scope, sts, auth;
     qpair *pairs;
     size_t pairs_cap;
     hentry *hents;
     size_t hents_cap;
 
     char amz_date[EV_SIGV4_AMZ_DATE_SIZE];
-    char payload_hash[EV_SIGV4_HEX_SIZE];
     char signature[EV_SIGV4_HEX_SIZE];
 };
 
@@ -213,6 +132,14 @@ static bool valid_scope_part(const char *s)
             return false;
     }
     return true;
+}
+
+static bool has_control_char(const char *v)
+{
+    for (; *v; v++)
+        if ((unsigned char)*v < 0x20 || (unsigned char)*v == 0x7f)
+            return true;
+    return false;
 }
 
 static void wipe_free(char *s)
@@ -240,6 +167,17 @@ int ev_sigv4_signer_set_credentials(ev_sigv4_signer *s, const ev_credentials *cr
     }
     if (creds->secret_access_key == NULL || creds->secret_access_key[0] == '\0') {
         set_err(err, "sigv4: the secret access key is empty");
+        return -1;
+    }
+    /* The token is sent as a header value: a CR or LF in it would start a
+     * new header line. The secret never leaves the process, but a control
+     * character in it is as sure a sign of a mangled value. */
+    if (has_control_char(creds->secret_access_key)) {
+        set_err(err, "sigv4: the secret access key has control characters");
+        return -1;
+    }
+    if (creds->session_token != NULL && has_control_char(creds->session_token)) {
+        set_err(err, "sigv4: the session token has control characters (CR, LF, ...)");
         return -1;
     }
     char *akid = strdup(creds->access_key_id);
@@ -327,17 +265,17 @@ void ev_sigv4_signer_free(ev_sigv4_signer *s)
     free(s->region);
     free(s->service);
     OPENSSL_cleanse(s->key, sizeof s->key);
-    sb_free(&s->key_region);
-    sb_free(&s->key_service);
+    ev_buf_free(&s->key_region);
+    ev_buf_free(&s->key_service);
     EVP_MAC_CTX_free(s->derive_ctx);
     EVP_MAC_CTX_free(s->sign_ctx);
     EVP_MAC_free(s->mac);
     EVP_MD_CTX_free(s->md_ctx);
     EVP_MD_free(s->sha256);
-    sb *bufs[] = {&s->uri,  &s->query, &s->qscratch, &s->headers, &s->hnames, &s->signed_headers,
-                  &s->creq, &s->scope, &s->sts,      &s->auth};
+    ev_buf *bufs[] = {&s->uri,     &s->query, &s->qscratch, &s->headers, &s->hnames, &s->signed_headers,
+                      &s->payload, &s->creq,  &s->scope,    &s->sts,     &s->auth};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
-        sb_free(bufs[i]);
+        ev_buf_free(bufs[i]);
     free(s->pairs);
     free(s->hents);
     free(s);
@@ -414,7 +352,7 @@ int ev_sigv4_derive_key(const char *secret_access_key, const char *date8, const 
 static bool ensure_signing_key(ev_sigv4_signer *s, const char *region, const char *service)
 {
     if (s->cache_enabled && s->key_valid && s->sign_ctx_keyed && memcmp(s->key_date, s->amz_date, 8) == 0 &&
-        strcmp(s->key_region.p, region) == 0 && strcmp(s->key_service.p, service) == 0)
+        strcmp(s->key_region.data, region) == 0 && strcmp(s->key_service.data, service) == 0)
         return true;
     s->key_valid = false;
     s->sign_ctx_keyed = false;
@@ -427,10 +365,10 @@ static bool ensure_signing_key(ev_sigv4_signer *s, const char *region, const cha
         return false;
     memcpy(s->key_date, s->amz_date, 8);
     s->key_date[8] = '\0';
-    sb_reset(&s->key_region);
-    sb_puts(&s->key_region, region);
-    sb_reset(&s->key_service);
-    sb_puts(&s->key_service, service);
+    ev_buf_reset(&s->key_region);
+    ev_buf_append_str(&s->key_region, region);
+    ev_buf_reset(&s->key_service);
+    ev_buf_append_str(&s->key_service, service);
     if (s->key_region.failed || s->key_service.failed)
         return false;
     s->key_valid = true;
@@ -453,11 +391,11 @@ static bool sha256_hex(ev_sigv4_signer *s, const void *data, size_t len, char ou
 
 /* botocore: quote(remove_dot_segments(path), safe='/~'), where
  * remove_dot_segments also drops empty segments (collapsing "//"). */
-static void canonical_uri(sb *out, const char *path)
+static void canonical_uri(ev_buf *out, const char *path)
 {
-    sb_reset(out);
+    ev_buf_reset(out);
     if (path == NULL || *path == '\0') {
-        sb_putc(out, '/');
+        ev_buf_append_char(out, '/');
         return;
     }
     size_t plen = strlen(path);
@@ -500,20 +438,24 @@ static void canonical_uri(sb *out, const char *path)
         i = j + 1;
     }
     if (lead)
-        sb_putc(out, '/');
+        ev_buf_append_char(out, '/');
     for (size_t k = 0; k < nseg; k++) {
         if (k > 0)
-            sb_putc(out, '/');
+            ev_buf_append_char(out, '/');
         const unsigned char *p = (const unsigned char *)path + segs[k][0];
+        char *o0 = ev_buf_space(out, 3 * segs[k][1]), *o = o0;
+        if (o == NULL)
+            goto done;
         for (size_t m = 0; m < segs[k][1]; m++) {
             if (is_unreserved(p[m]))
-                sb_putc(out, (char)p[m]);
+                *o++ = (char)p[m];
             else
-                put_pct(out, p[m]);
+                o = put_pct(o, p[m]);
         }
+        ev_buf_commit(out, (size_t)(o - o0));
     }
     if (trail && nseg > 0)
-        sb_putc(out, '/');
+        ev_buf_append_char(out, '/');
 done:
     if (segs != stack_small)
         free(segs);
@@ -524,20 +466,25 @@ done:
 /* Wire form in, canonical form out: valid %XX escapes are kept as written
  * (the caller already encoded them once), every other byte outside the
  * unreserved set is encoded. */
-static void query_component(sb *out, const char *p, size_t n)
+static void query_component(ev_buf *out, const char *p, size_t n)
 {
+    char *o0 = ev_buf_space(out, 3 * n), *o = o0;
+    if (o == NULL)
+        return;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
         if (is_unreserved(c)) {
-            sb_putc(out, (char)c);
+            *o++ = (char)c;
         } else if (c == '%' && i + 2 < n && is_hex((unsigned char)p[i + 1]) &&
                    is_hex((unsigned char)p[i + 2])) {
-            sb_put(out, p + i, 3);
+            memcpy(o, p + i, 3);
+            o += 3;
             i += 2;
         } else {
-            put_pct(out, c);
+            o = put_pct(o, c);
         }
     }
+    ev_buf_commit(out, (size_t)(o - o0));
 }
 
 static int cmp_pair(const void *a, const void *b, void *ctx)
@@ -559,10 +506,10 @@ static int cmp_pair(const void *a, const void *b, void *ctx)
 
 static bool canonical_query(ev_sigv4_signer *s, const char *query)
 {
-    sb_reset(&s->query);
+    ev_buf_reset(&s->query);
     if (query == NULL || *query == '\0')
         return true;
-    sb_reset(&s->qscratch);
+    ev_buf_reset(&s->qscratch);
     size_t npairs = 0;
     const char *p = query;
     for (;;) {
@@ -593,13 +540,13 @@ static bool canonical_query(ev_sigv4_signer *s, const char *query)
     if (s->qscratch.failed)
         return false;
     if (npairs > 1)
-        qsort_r(s->pairs, npairs, sizeof *s->pairs, cmp_pair, s->qscratch.p);
+        qsort_r(s->pairs, npairs, sizeof *s->pairs, cmp_pair, s->qscratch.data);
     for (size_t i = 0; i < npairs; i++) {
         if (i > 0)
-            sb_putc(&s->query, '&');
-        sb_put(&s->query, s->qscratch.p + s->pairs[i].koff, s->pairs[i].klen);
-        sb_putc(&s->query, '=');
-        sb_put(&s->query, s->qscratch.p + s->pairs[i].voff, s->pairs[i].vlen);
+            ev_buf_append_char(&s->query, '&');
+        ev_buf_append(&s->query, s->qscratch.data + s->pairs[i].koff, s->pairs[i].klen);
+        ev_buf_append_char(&s->query, '=');
+        ev_buf_append(&s->query, s->qscratch.data + s->pairs[i].voff, s->pairs[i].vlen);
     }
     return !s->query.failed;
 }
@@ -653,7 +600,20 @@ static int cmp_hentry(const void *a, const void *b, void *ctx)
     return x->index < y->index ? -1 : (x->index > y->index ? 1 : 0);
 }
 
-static bool add_hentry(ev_sigv4_signer *s, size_t *count, const char *name, const char *value)
+/* Appends name lower-cased to s->hnames; false when memory runs out. */
+static bool put_lower_name(ev_sigv4_signer *s, const char *name, size_t n)
+{
+    char *o = ev_buf_space(&s->hnames, n);
+    if (o == NULL)
+        return false;
+    for (size_t k = 0; k < n; k++)
+        o[k] = ascii_lower(name[k]);
+    ev_buf_commit(&s->hnames, n);
+    return true;
+}
+
+/* Records a header to sign whose lower-cased name is hnames[noff, noff+nlen). */
+static bool add_hentry_at(ev_sigv4_signer *s, size_t *count, size_t noff, size_t nlen, const char *value)
 {
     if (*count == s->hents_cap) {
         size_t ncap = s->hents_cap ? s->hents_cap * 2 : 16;
@@ -664,22 +624,30 @@ static bool add_hentry(ev_sigv4_signer *s, size_t *count, const char *name, cons
         s->hents_cap = ncap;
     }
     hentry *h = &s->hents[*count];
-    h->noff = s->hnames.len;
-    for (const char *c = name; *c; c++)
-        sb_putc(&s->hnames, ascii_lower(*c));
-    h->nlen = s->hnames.len - h->noff;
+    h->noff = noff;
+    h->nlen = nlen;
     h->value = value;
     h->index = *count;
     (*count)++;
-    return !s->hnames.failed;
+    return true;
+}
+
+static bool add_hentry(ev_sigv4_signer *s, size_t *count, const char *name, const char *value)
+{
+    size_t noff = s->hnames.len, n = strlen(name);
+    return put_lower_name(s, name, n) && add_hentry_at(s, count, noff, n, value);
 }
 
 /* Trimall: strip, then fold every whitespace run to one space. */
-static void put_trimmed(sb *out, const char *v)
+static void put_trimmed(ev_buf *out, const char *v)
 {
     const unsigned char *p = (const unsigned char *)v;
     while (*p && is_py_space(*p))
         p++;
+    /* The folded value is never longer than the rest of the input. */
+    char *o0 = ev_buf_space(out, strlen((const char *)p)), *o = o0;
+    if (o == NULL)
+        return;
     bool pending_space = false;
     for (; *p; p++) {
         if (is_py_space(*p)) {
@@ -687,11 +655,12 @@ static void put_trimmed(sb *out, const char *v)
             continue;
         }
         if (pending_space) {
-            sb_putc(out, ' ');
+            *o++ = ' ';
             pending_space = false;
         }
-        sb_putc(out, (char)*p);
+        *o++ = (char)*p;
     }
+    ev_buf_commit(out, (size_t)(o - o0));
 }
 
 static bool valid_header_name(const char *n)
@@ -717,11 +686,11 @@ static bool format_amz_date(const struct tm *t, char out[EV_SIGV4_AMZ_DATE_SIZE]
     return n == EV_SIGV4_AMZ_DATE_SIZE - 1;
 }
 
-static int sign_with_date(ev_sigv4_signer *s, const ev_sigv4_request *req, ev_sigv4_result *out,
-                          ev_sigv4_error *err)
+/* Phase 1: arguments the signature depends on. Sets *have_host when the
+ * caller's headers carry a Host. */
+static int check_request(const ev_sigv4_request *req, const char *region, const char *service,
+                         bool *have_host, ev_sigv4_error *err)
 {
-    const char *region = req->region ? req->region : s->region;
-    const char *service = req->service ? req->service : s->service;
     if (!valid_scope_part(region) || !valid_scope_part(service)) {
         set_err(err, "sigv4: region or service is empty or invalid");
         return -1;
@@ -744,10 +713,12 @@ static int sign_with_date(ev_sigv4_signer *s, const ev_sigv4_request *req, ev_si
         set_err(err, "sigv4: body_len > 0 but no body");
         return -1;
     }
-
-    /* Payload hash first: the header list may need it. */
-    const char *payload = req->payload_hash;
-    bool have_host = false;
+    /* The payload hash may become a header value (X-Amz-Content-SHA256). */
+    if (req->payload_hash != NULL && has_control_char(req->payload_hash)) {
+        set_err(err, "sigv4: payload_hash has control characters");
+        return -1;
+    }
+    *have_host = false;
     for (size_t i = 0; i < req->header_count; i++) {
         const ev_sigv4_header *h = &req->headers[i];
         if (!valid_header_name(h->name) || h->value == NULL) {
@@ -758,129 +729,183 @@ static int sign_with_date(ev_sigv4_signer *s, const ev_sigv4_request *req, ev_si
             set_err(err, "sigv4: header '%s' has a line break in its value", h->name);
             return -1;
         }
-        if (payload == NULL && name_is(h->name, "x-amz-content-sha256"))
-            payload = h->value;
         if (name_is(h->name, "host"))
-            have_host = true;
+            *have_host = true;
     }
-    if (!have_host && (req->host == NULL || req->host[0] == '\0')) {
+    if (!*have_host && (req->host == NULL || req->host[0] == '\0')) {
         set_err(err, "sigv4: no host (set request.host or a Host header)");
         return -1;
     }
-    if (payload == NULL) {
-        if (!sha256_hex(s, req->body ? req->body : "", req->body_len, s->payload_hash)) {
-            set_err(err, "sigv4: SHA-256 failed");
+    return 0;
+}
+
+/* Phase 2: the payload hash, copied into the signer (the result and the
+ * X-Amz-Content-SHA256 header must not point into the caller's request):
+ * request.payload_hash, else an X-Amz-Content-SHA256 input header, else the
+ * SHA-256 of the body. */
+static int payload_hash(ev_sigv4_signer *s, const ev_sigv4_request *req, ev_sigv4_error *err)
+{
+    const char *given = req->payload_hash;
+    for (size_t i = 0; given == NULL && i < req->header_count; i++)
+        if (name_is(req->headers[i].name, "x-amz-content-sha256"))
+            given = req->headers[i].value;
+    ev_buf_reset(&s->payload);
+    if (given != NULL) {
+        if (ev_buf_append_str(&s->payload, given) != 0) {
+            set_err(err, "sigv4: out of memory");
             return -1;
         }
-        payload = s->payload_hash;
+        return 0;
     }
-
-    /* Headers to sign. */
-    sb_reset(&s->hnames);
-    size_t nh = 0;
-    bool ok = true;
-    for (size_t i = 0; i < req->header_count && ok; i++) {
-        size_t mark = s->hnames.len;
-        const ev_sigv4_header *h = &req->headers[i];
-        size_t n = strlen(h->name);
-        /* Lower-case once into scratch to classify it. */
-        for (size_t k = 0; k < n; k++)
-            sb_putc(&s->hnames, ascii_lower(h->name[k]));
-        const char *ln = s->hnames.p + mark;
-        bool skip = s->hnames.failed || never_signed(ln, n) || lname_eq(ln, n, "authorization") ||
-                    lname_eq(ln, n, "x-amz-date") || (s->token && lname_eq(ln, n, "x-amz-security-token")) ||
-                    (req->add_content_sha256 && lname_eq(ln, n, "x-amz-content-sha256"));
-        s->hnames.len = mark;
-        if (!skip)
-            ok = add_hentry(s, &nh, h->name, h->value);
-    }
-    if (ok && !have_host)
-        ok = add_hentry(s, &nh, "host", req->host);
-    if (ok)
-        ok = add_hentry(s, &nh, "x-amz-date", s->amz_date);
-    if (ok && s->token)
-        ok = add_hentry(s, &nh, "x-amz-security-token", s->token);
-    if (ok && req->add_content_sha256)
-        ok = add_hentry(s, &nh, "x-amz-content-sha256", payload);
-    if (!ok) {
-        set_err(err, "sigv4: out of memory");
-        return -1;
-    }
-    qsort_r(s->hents, nh, sizeof *s->hents, cmp_hentry, s->hnames.p);
-
-    sb_reset(&s->headers);
-    sb_reset(&s->signed_headers);
-    for (size_t i = 0; i < nh;) {
-        const hentry *h = &s->hents[i];
-        const char *name = s->hnames.p + h->noff;
-        if (i > 0)
-            sb_putc(&s->signed_headers, ';');
-        sb_put(&s->signed_headers, name, h->nlen);
-        sb_put(&s->headers, name, h->nlen);
-        sb_putc(&s->headers, ':');
-        size_t j = i;
-        for (; j < nh && s->hents[j].nlen == h->nlen &&
-               memcmp(s->hnames.p + s->hents[j].noff, name, h->nlen) == 0;
-             j++) {
-            if (j > i)
-                sb_putc(&s->headers, ',');
-            put_trimmed(&s->headers, s->hents[j].value);
-        }
-        sb_putc(&s->headers, '\n');
-        i = j;
-    }
-
-    canonical_uri(&s->uri, req->path);
-    if (!canonical_query(s, req->query)) {
-        set_err(err, "sigv4: out of memory");
-        return -1;
-    }
-
-    sb *creq = &s->creq;
-    sb_reset(creq);
-    for (const char *m = req->method; *m; m++)
-        sb_putc(creq, (char)toupper((unsigned char)*m));
-    sb_putc(creq, '\n');
-    sb_put(creq, s->uri.p, s->uri.len);
-    sb_putc(creq, '\n');
-    if (s->query.len)
-        sb_put(creq, s->query.p, s->query.len);
-    sb_putc(creq, '\n');
-    sb_put(creq, s->headers.p, s->headers.len);
-    sb_putc(creq, '\n');
-    sb_put(creq, s->signed_headers.p, s->signed_headers.len);
-    sb_putc(creq, '\n');
-    sb_puts(creq, payload);
-
-    sb_reset(&s->scope);
-    sb_put(&s->scope, s->amz_date, 8);
-    sb_putc(&s->scope, '/');
-    sb_puts(&s->scope, region);
-    sb_putc(&s->scope, '/');
-    sb_puts(&s->scope, service);
-    sb_puts(&s->scope, "/aws4_request");
-
-    char creq_hash[EV_SIGV4_HEX_SIZE];
-    if (creq->failed || s->scope.failed || s->headers.failed || s->signed_headers.failed || s->uri.failed) {
-        set_err(err, "sigv4: out of memory");
-        return -1;
-    }
-    if (!sha256_hex(s, creq->p, creq->len, creq_hash)) {
+    char hex[EV_SIGV4_HEX_SIZE];
+    if (!sha256_hex(s, req->body ? req->body : "", req->body_len, hex)) {
         set_err(err, "sigv4: SHA-256 failed");
         return -1;
     }
-    sb_reset(&s->sts);
-    sb_puts(&s->sts, "AWS4-HMAC-SHA256\n");
-    sb_put(&s->sts, s->amz_date, EV_SIGV4_AMZ_DATE_SIZE - 1);
-    sb_putc(&s->sts, '\n');
-    sb_put(&s->sts, s->scope.p, s->scope.len);
-    sb_putc(&s->sts, '\n');
-    sb_put(&s->sts, creq_hash, 64);
-    if (s->sts.failed) {
+    if (ev_buf_append(&s->payload, hex, EV_SIGV4_HEX_SIZE - 1) != 0) {
         set_err(err, "sigv4: out of memory");
         return -1;
     }
+    return 0;
+}
 
+/* The headers to sign, in input order, names lower-cased into s->hnames:
+ * the caller's minus those never signed or set by the signer, then host,
+ * x-amz-date, the token and x-amz-content-sha256 as they apply. */
+static bool collect_headers(ev_sigv4_signer *s, const ev_sigv4_request *req, bool have_host, size_t *count)
+{
+    ev_buf_reset(&s->hnames);
+    size_t nh = 0;
+    for (size_t i = 0; i < req->header_count; i++) {
+        size_t mark = s->hnames.len;
+        const ev_sigv4_header *h = &req->headers[i];
+        size_t n = strlen(h->name);
+        /* Lower-cased once: kept as the entry's name unless it is skipped. */
+        if (!put_lower_name(s, h->name, n))
+            return false;
+        const char *ln = s->hnames.data + mark;
+        bool skip = never_signed(ln, n) || lname_eq(ln, n, "authorization") ||
+                    lname_eq(ln, n, "x-amz-date") || (s->token && lname_eq(ln, n, "x-amz-security-token")) ||
+                    (req->add_content_sha256 && lname_eq(ln, n, "x-amz-content-sha256"));
+        if (skip)
+            s->hnames.len = mark;
+        else if (!add_hentry_at(s, &nh, mark, n, h->value))
+            return false;
+    }
+    bool ok = true;
+    if (!have_host)
+        ok = add_hentry(s, &nh, "host", req->host);
+    ok = ok && add_hentry(s, &nh, "x-amz-date", s->amz_date);
+    if (ok && s->token)
+        ok = add_hentry(s, &nh, "x-amz-security-token", s->token);
+    if (ok && req->add_content_sha256)
+        ok = add_hentry(s, &nh, "x-amz-content-sha256", ev_buf_cstr(&s->payload));
+    *count = nh;
+    return ok;
+}
+
+/* Phase 3: canonical headers and the signed-headers list. */
+static int canonical_headers(ev_sigv4_signer *s, const ev_sigv4_request *req, bool have_host,
+                             ev_sigv4_error *err)
+{
+    size_t nh = 0;
+    if (!collect_headers(s, req, have_host, &nh)) {
+        set_err(err, "sigv4: out of memory");
+        return -1;
+    }
+    qsort_r(s->hents, nh, sizeof *s->hents, cmp_hentry, s->hnames.data);
+    ev_buf_reset(&s->headers);
+    ev_buf_reset(&s->signed_headers);
+    for (size_t i = 0; i < nh;) {
+        const hentry *h = &s->hents[i];
+        const char *name = s->hnames.data + h->noff;
+        if (i > 0)
+            ev_buf_append_char(&s->signed_headers, ';');
+        ev_buf_append(&s->signed_headers, name, h->nlen);
+        ev_buf_append(&s->headers, name, h->nlen);
+        ev_buf_append_char(&s->headers, ':');
+        /* Repeated names: one line, values joined by ',' in input order. */
+        size_t j = i;
+        for (; j < nh && s->hents[j].nlen == h->nlen &&
+               memcmp(s->hnames.data + s->hents[j].noff, name, h->nlen) == 0;
+             j++) {
+            if (j > i)
+                ev_buf_append_char(&s->headers, ',');
+            put_trimmed(&s->headers, s->hents[j].value);
+        }
+        ev_buf_append_char(&s->headers, '\n');
+        i = j;
+    }
+    if (s->headers.failed || s->signed_headers.failed) {
+        set_err(err, "sigv4: out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* Phase 4: the canonical request, the six parts joined by '\n'. */
+static int canonical_request(ev_sigv4_signer *s, const ev_sigv4_request *req, ev_sigv4_error *err)
+{
+    canonical_uri(&s->uri, req->path);
+    if (!canonical_query(s, req->query) || s->uri.failed) {
+        set_err(err, "sigv4: out of memory");
+        return -1;
+    }
+    ev_buf *creq = &s->creq;
+    ev_buf_reset(creq);
+    for (const char *m = req->method; *m; m++)
+        ev_buf_append_char(creq, (char)toupper((unsigned char)*m));
+    ev_buf_append_char(creq, '\n');
+    ev_buf_append(creq, s->uri.data, s->uri.len);
+    ev_buf_append_char(creq, '\n');
+    if (s->query.len)
+        ev_buf_append(creq, s->query.data, s->query.len);
+    ev_buf_append_char(creq, '\n');
+    ev_buf_append(creq, s->headers.data, s->headers.len);
+    ev_buf_append_char(creq, '\n');
+    ev_buf_append(creq, s->signed_headers.data, s->signed_headers.len);
+    ev_buf_append_char(creq, '\n');
+    ev_buf_append(creq, s->payload.data, s->payload.len);
+    if (creq->failed) {
+        set_err(err, "sigv4: out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* Phase 5: credential scope and string to sign. */
+static int string_to_sign(ev_sigv4_signer *s, const char *region, const char *service, ev_sigv4_error *err)
+{
+    ev_buf_reset(&s->scope);
+    ev_buf_append(&s->scope, s->amz_date, 8);
+    ev_buf_append_char(&s->scope, '/');
+    ev_buf_append_str(&s->scope, region);
+    ev_buf_append_char(&s->scope, '/');
+    ev_buf_append_str(&s->scope, service);
+    ev_buf_append_str(&s->scope, "/aws4_request");
+
+    char creq_hash[EV_SIGV4_HEX_SIZE];
+    if (!sha256_hex(s, s->creq.data, s->creq.len, creq_hash)) {
+        set_err(err, "sigv4: SHA-256 failed");
+        return -1;
+    }
+    ev_buf_reset(&s->sts);
+    ev_buf_append_str(&s->sts, "AWS4-HMAC-SHA256\n");
+    ev_buf_append(&s->sts, s->amz_date, EV_SIGV4_AMZ_DATE_SIZE - 1);
+    ev_buf_append_char(&s->sts, '\n');
+    ev_buf_append(&s->sts, s->scope.data, s->scope.len);
+    ev_buf_append_char(&s->sts, '\n');
+    ev_buf_append(&s->sts, creq_hash, 64);
+    if (s->scope.failed || s->sts.failed) {
+        set_err(err, "sigv4: out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* Phase 6: HMAC of the string to sign with kSigning, and the Authorization value. */
+static int signature(ev_sigv4_signer *s, const char *region, const char *service, ev_sigv4_error *err)
+{
     if (!ensure_signing_key(s, region, service)) {
         set_err(err, "sigv4: deriving the signing key failed");
         return -1;
@@ -888,7 +913,7 @@ static int sign_with_date(ev_sigv4_signer *s, const ev_sigv4_request *req, ev_si
     uint8_t sig[32];
     size_t sig_len = 0;
     if (!EVP_MAC_init(s->sign_ctx, NULL, 0, NULL) ||
-        !EVP_MAC_update(s->sign_ctx, (const unsigned char *)s->sts.p, s->sts.len) ||
+        !EVP_MAC_update(s->sign_ctx, (const unsigned char *)s->sts.data, s->sts.len) ||
         !EVP_MAC_final(s->sign_ctx, sig, &sig_len, sizeof sig) || sig_len != 32) {
         s->sign_ctx_keyed = false;
         set_err(err, "sigv4: HMAC-SHA256 failed");
@@ -896,45 +921,59 @@ static int sign_with_date(ev_sigv4_signer *s, const ev_sigv4_request *req, ev_si
     }
     hex_lower(sig, 32, s->signature);
 
-    sb_reset(&s->auth);
-    sb_puts(&s->auth, "AWS4-HMAC-SHA256 Credential=");
-    sb_puts(&s->auth, s->access_key_id);
-    sb_putc(&s->auth, '/');
-    sb_put(&s->auth, s->scope.p, s->scope.len);
-    sb_puts(&s->auth, ", SignedHeaders=");
-    sb_put(&s->auth, s->signed_headers.p, s->signed_headers.len);
-    sb_puts(&s->auth, ", Signature=");
-    sb_put(&s->auth, s->signature, 64);
+    ev_buf_reset(&s->auth);
+    ev_buf_append_str(&s->auth, "AWS4-HMAC-SHA256 Credential=");
+    ev_buf_append_str(&s->auth, s->access_key_id);
+    ev_buf_append_char(&s->auth, '/');
+    ev_buf_append(&s->auth, s->scope.data, s->scope.len);
+    ev_buf_append_str(&s->auth, ", SignedHeaders=");
+    ev_buf_append(&s->auth, s->signed_headers.data, s->signed_headers.len);
+    ev_buf_append_str(&s->auth, ", Signature=");
+    ev_buf_append(&s->auth, s->signature, 64);
     if (s->auth.failed) {
         set_err(err, "sigv4: out of memory");
         return -1;
     }
+    return 0;
+}
 
+/* Phase 7: the result, every string the signer's own. */
+static void fill_result(ev_sigv4_signer *s, const ev_sigv4_request *req, ev_sigv4_result *out)
+{
     memset(out, 0, sizeof *out);
-    out->canonical_uri = sb_str(&s->uri);
-    out->canonical_query = sb_str(&s->query);
-    out->canonical_headers = sb_str(&s->headers);
-    out->signed_headers = sb_str(&s->signed_headers);
-    out->payload_hash = payload;
-    out->canonical_request = sb_str(&s->creq);
-    out->credential_scope = sb_str(&s->scope);
-    out->string_to_sign = sb_str(&s->sts);
+    out->canonical_uri = ev_buf_cstr(&s->uri);
+    out->canonical_query = ev_buf_cstr(&s->query);
+    out->canonical_headers = ev_buf_cstr(&s->headers);
+    out->signed_headers = ev_buf_cstr(&s->signed_headers);
+    out->payload_hash = ev_buf_cstr(&s->payload);
+    out->canonical_request = ev_buf_cstr(&s->creq);
+    out->credential_scope = ev_buf_cstr(&s->scope);
+    out->string_to_sign = ev_buf_cstr(&s->sts);
     out->signature = s->signature;
-    out->authorization = sb_str(&s->auth);
+    out->authorization = ev_buf_cstr(&s->auth);
     out->amz_date = s->amz_date;
     out->security_token = s->token;
-    if (out->canonical_query == NULL || out->canonical_uri == NULL) {
-        set_err(err, "sigv4: out of memory");
-        return -1;
-    }
     size_t k = 0;
     out->headers[k++] = (ev_sigv4_header){"X-Amz-Date", s->amz_date};
     if (s->token)
         out->headers[k++] = (ev_sigv4_header){"X-Amz-Security-Token", s->token};
     if (req->add_content_sha256)
-        out->headers[k++] = (ev_sigv4_header){"X-Amz-Content-SHA256", payload};
+        out->headers[k++] = (ev_sigv4_header){"X-Amz-Content-SHA256", out->payload_hash};
     out->headers[k++] = (ev_sigv4_header){"Authorization", out->authorization};
     out->header_count = k;
+}
+
+static int sign_with_date(ev_sigv4_signer *s, const ev_sigv4_request *req, ev_sigv4_result *out,
+                          ev_sigv4_error *err)
+{
+    const char *region = req->region ? req->region : s->region;
+    const char *service = req->service ? req->service : s->service;
+    bool have_host = false;
+    if (check_request(req, region, service, &have_host, err) != 0 || payload_hash(s, req, err) != 0 ||
+        canonical_headers(s, req, have_host, err) != 0 || canonical_request(s, req, err) != 0 ||
+        string_to_sign(s, region, service, err) != 0 || signature(s, region, service, err) != 0)
+        return -1;
+    fill_result(s, req, out);
     return 0;
 }
 

@@ -29,7 +29,10 @@
  *     JSON services use X-Amz-Date). Header values with CR or LF are refused;
  *   - payload hash: ev_sigv4_request.payload_hash if set, else the value of an
  *     X-Amz-Content-SHA256 header in the input (verbatim), else the hex
- *     SHA-256 of the body (empty body: e3b0c442...b855).
+ *     SHA-256 of the body (empty body: e3b0c442...b855). The value is copied
+ *     into the signer: the result and the X-Amz-Content-SHA256 header it
+ *     emits never point into the caller's request. A payload_hash with
+ *     control characters is refused (it may become a header value).
  *
  * The signing key (kDate -> kRegion -> kService -> kSigning) is cached in the
  * signer for the last (date, region, service) and dropped when credentials
@@ -42,6 +45,10 @@
  * ev_sigv4_sign or ev_sigv4_signer_free on the same signer. The caller owns
  * the request and everything it points to; the signer keeps no pointer to
  * it after returning.
+ *
+ * Credentials: the key id may not hold spaces, '/' or control characters;
+ * the secret and the session token may not hold control characters (a CR or
+ * LF in the token would reach the wire as a header line of its own).
  *
  * Threads: a signer is not thread-safe; use one per thread.
  * Secrecy: no message or result field contains the secret access key.

@@ -147,7 +147,7 @@ static unsigned char *base64_decode(const char *in, size_t *len_out)
     return out;
 }
 
-static int check_outgoing(const ev_sqs_outgoing *msg, ev_aws_error *err)
+static int check_outgoing(const ev_sqs_outgoing *msg, size_t max_bytes, ev_aws_error *err)
 {
     if (!msg->body || msg->body_len == 0)
         return invalid(err, "MissingParameter", "message body must not be empty");
@@ -169,10 +169,11 @@ static int check_outgoing(const ev_sqs_outgoing *msg, ev_aws_error *err)
                 return invalid(err, "InvalidParameterValue", "duplicate message attribute name");
     }
     size_t size = ev_sqs_message_size(msg);
-    if (size > EV_SQS_MAX_MESSAGE_BYTES) {
+    if (size > max_bytes) {
         ev_aws_error_set(err, EV_AWS_ERR_INVALID, "MessageTooLong",
-                         "message is %zu bytes (body and attributes); SQS accepts at most %u", size,
-                         EV_SQS_MAX_MESSAGE_BYTES);
+                         "message is %zu bytes (body and attributes); the queue accepts at most %zu "
+                         "(MaximumMessageSize)",
+                         size, max_bytes);
         if (err)
             snprintf(err->service, sizeof err->service, SQS_SERVICE);
         return -1;
@@ -248,10 +249,33 @@ static int print_into(cJSON *root, ev_buf *out, ev_aws_error *err)
     return rc == 0 ? 0 : nomem(err);
 }
 
-int ev_sqs_build_send_request(const char *queue_url, const ev_sqs_outgoing *msg, ev_buf *out,
-                              ev_aws_error *err)
+int ev_sqs_max_message_bytes_from_env(size_t *out, ev_aws_error *err)
 {
-    if (check_outgoing(msg, err) != 0)
+    *out = EV_SQS_MAX_MESSAGE_BYTES;
+    const char *v = getenv(EV_SQS_MAX_MESSAGE_BYTES_ENV);
+    if (!v || !*v)
+        return 0;
+    unsigned long long n = 0;
+    const char *p = v;
+    for (; *p >= '0' && *p <= '9' && n <= EV_SQS_MAX_MESSAGE_SIZE_SETTING; p++)
+        n = n * 10 + (unsigned)(*p - '0');
+    if (p == v || *p != '\0' || n < EV_SQS_MIN_MESSAGE_SIZE_SETTING || n > EV_SQS_MAX_MESSAGE_SIZE_SETTING) {
+        ev_aws_error_set(err, EV_AWS_ERR_INVALID, "InvalidConfiguration",
+                         "%s='%.40s': want a number of bytes from %u to %u (the queue's MaximumMessageSize)",
+                         EV_SQS_MAX_MESSAGE_BYTES_ENV, v, EV_SQS_MIN_MESSAGE_SIZE_SETTING,
+                         EV_SQS_MAX_MESSAGE_SIZE_SETTING);
+        if (err)
+            snprintf(err->service, sizeof err->service, SQS_SERVICE);
+        return -1;
+    }
+    *out = (size_t)n;
+    return 0;
+}
+
+int ev_sqs_build_send_request(const char *queue_url, const ev_sqs_outgoing *msg, size_t max_message_bytes,
+                              ev_buf *out, ev_aws_error *err)
+{
+    if (check_outgoing(msg, max_message_bytes ? max_message_bytes : EV_SQS_MAX_MESSAGE_BYTES, err) != 0)
         return -1;
     cJSON *root = cJSON_CreateObject();
     if (!root || !cJSON_AddStringToObject(root, "QueueUrl", queue_url) || outgoing_json(root, msg) != 0) {
@@ -454,7 +478,7 @@ int ev_sqs_send_message(ev_aws_client *c, const char *queue_url, const ev_sqs_ou
                         ev_aws_error *err)
 {
     ev_aws_error_clear(err);
-    if (check_outgoing(msg, err) != 0)
+    if (check_outgoing(msg, ev_aws_client_sqs_max_message_bytes(c), err) != 0)
         return -1;
     cJSON *root = cJSON_CreateObject();
     if (!root || !cJSON_AddStringToObject(root, "QueueUrl", queue_url) || outgoing_json(root, msg) != 0) {
@@ -601,16 +625,18 @@ int ev_sqs_send_message_batch(ev_aws_client *c, const char *queue_url, const ev_
     if (check_batch_size(n, err) != 0)
         return -1;
     memset(results, 0, n * sizeof *results);
+    size_t limit = ev_aws_client_sqs_max_message_bytes(c);
+    size_t batch_limit = limit > EV_SQS_MAX_MESSAGE_BYTES ? limit : EV_SQS_MAX_MESSAGE_BYTES;
     size_t total = 0;
     for (size_t i = 0; i < n; i++) {
-        if (check_outgoing(&msgs[i], err) != 0)
+        if (check_outgoing(&msgs[i], limit, err) != 0)
             return -1;
         total += ev_sqs_message_size(&msgs[i]);
     }
-    if (total > EV_SQS_MAX_MESSAGE_BYTES) {
+    if (total > batch_limit) {
         ev_aws_error_set(err, EV_AWS_ERR_INVALID, "BatchRequestTooLong",
-                         "batch is %zu bytes; SQS accepts at most %u in one SendMessageBatch", total,
-                         EV_SQS_MAX_MESSAGE_BYTES);
+                         "batch is %zu bytes; SQS accepts at most %zu in one SendMessageBatch", total,
+                         batch_limit);
         if (err)
             snprintf(err->service, sizeof err->service, SQS_SERVICE);
         return -1;

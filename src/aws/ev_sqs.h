@@ -11,9 +11,16 @@
  * message. A mismatch is EV_AWS_ERR_INTEGRITY.
  *
  * Limits enforced here before sending (AWS refuses them, emulators may
- * not): a message (body + attribute names, types and values) and a whole
- * SendMessageBatch at most EV_SQS_MAX_MESSAGE_BYTES; at most 10 entries per
- * batch; at most 10 message attributes per message.
+ * not): a message (body + attribute names, types and values) at most the
+ * client's limit, the queue's MaximumMessageSize
+ * (ev_aws_client_config.sqs_max_message_bytes, default
+ * EV_SQS_MAX_MESSAGE_BYTES = 262,144); a whole SendMessageBatch at most
+ * that limit or 262,144, whichever is larger (AWS caps a batch at the
+ * service maximum, whatever the queue's setting); at most 10 entries per
+ * batch; at most 10 message attributes per message. The ingestion function
+ * gets the queue's value from the template in SQS_MAX_MESSAGE_BYTES
+ * (ev_sqs_max_message_bytes_from_env), so its own 413 and this check
+ * follow the same number.
  *
  * Batches: entry ids are the input indices ("0".."n-1"), so results[i]
  * always answers input i. A batch where some entries failed returns -1 with
@@ -35,10 +42,13 @@
 #include "aws/ev_aws_error.h"
 #include "core/ev_buf.h"
 
-#define EV_SQS_MAX_MESSAGE_BYTES      262144u
-#define EV_SQS_MAX_BATCH              10u
-#define EV_SQS_MAX_MESSAGE_ATTRIBUTES 10u
-#define EV_SQS_URL_MAX                1024
+#define EV_SQS_MAX_MESSAGE_BYTES        262144u /* default limit, and the batch total */
+#define EV_SQS_MIN_MESSAGE_SIZE_SETTING 1024u   /* MaximumMessageSize range */
+#define EV_SQS_MAX_MESSAGE_SIZE_SETTING 1048576u
+#define EV_SQS_MAX_MESSAGE_BYTES_ENV    "SQS_MAX_MESSAGE_BYTES"
+#define EV_SQS_MAX_BATCH                10u
+#define EV_SQS_MAX_MESSAGE_ATTRIBUTES   10u
+#define EV_SQS_URL_MAX                  1024
 
 /* A queue attribute, e.g. {"VisibilityTimeout", "30"}, {"RedrivePolicy", "{...}"}. */
 typedef struct ev_sqs_attr {
@@ -146,6 +156,16 @@ int ev_sqs_change_message_visibility_batch(ev_aws_client *c, const char *queue_u
                                            const int *visibility_timeouts_s, size_t n,
                                            ev_sqs_batch_entry *results, ev_aws_error *err);
 
+/*
+ * The queue's MaximumMessageSize as the template passes it to a function:
+ * the environment variable SQS_MAX_MESSAGE_BYTES, decimal, 1,024 to
+ * 1,048,576. Unset or empty: EV_SQS_MAX_MESSAGE_BYTES. Anything else is an
+ * error (InvalidConfiguration naming the variable and its value), never a
+ * silent default: a wrong limit would refuse good events or let SQS refuse
+ * them.
+ */
+int ev_sqs_max_message_bytes_from_env(size_t *out, ev_aws_error *err);
+
 /* ---- building blocks, exposed for unit tests (no network) ---- */
 
 /* The SQS MD5 of message attributes: names sorted bytewise; for each, 4-byte
@@ -157,9 +177,11 @@ int ev_sqs_md5_of_attributes(const ev_sqs_message_attribute *attrs, size_t n, ch
 void ev_sqs_md5_hex(const void *data, size_t len, char out[33]);
 /* Size AWS counts against the limit: body + names + types + values. */
 size_t ev_sqs_message_size(const ev_sqs_outgoing *msg);
-/* The SendMessage request body (QueueUrl, MessageBody, attributes, ...). */
-int ev_sqs_build_send_request(const char *queue_url, const ev_sqs_outgoing *msg, ev_buf *out,
-                              ev_aws_error *err);
+/* The SendMessage request body (QueueUrl, MessageBody, attributes, ...),
+ * after the checks above with max_message_bytes as the size limit (0: the
+ * default). */
+int ev_sqs_build_send_request(const char *queue_url, const ev_sqs_outgoing *msg, size_t max_message_bytes,
+                              ev_buf *out, ev_aws_error *err);
 /* Reads a *Batch response (cJSON of the body) into results[0..n) (entry Ids
  * are the indexes). With msgs (SendMessageBatch) the MD5s of successful
  * entries are verified. An entry the service reports twice, or not at all,

@@ -53,27 +53,6 @@ int ev_buf_reserve(ev_buf *b, size_t extra)
     return 0;
 }
 
-int ev_buf_append(ev_buf *b, const void *data, size_t len)
-{
-    if (ev_buf_reserve(b, len) != 0)
-        return -1;
-    if (len > 0)
-        memcpy(b->data + b->len, data, len);
-    b->len += len;
-    b->data[b->len] = '\0';
-    return 0;
-}
-
-int ev_buf_append_str(ev_buf *b, const char *s)
-{
-    return ev_buf_append(b, s, strlen(s));
-}
-
-int ev_buf_append_char(ev_buf *b, char c)
-{
-    return ev_buf_append(b, &c, 1);
-}
-
 int ev_buf_vprintf(ev_buf *b, const char *fmt, va_list ap)
 {
     if (ev_buf_reserve(b, 0) != 0)

@@ -9,6 +9,11 @@
  * Errors: appends return 0, or -1 when memory runs out; after a failure the
  * buffer is marked (`failed`) and every later append also fails, so a
  * sequence of appends needs a single check at the end.
+ *
+ * Speed: ev_buf_append, ev_buf_append_char and ev_buf_append_str are inline:
+ * when the buffer has room (the steady state of a reused buffer) an append
+ * is a copy and a store, so byte-by-byte builders such as the SigV4
+ * canonical request use ev_buf directly; growth goes through ev_buf_reserve.
  */
 #ifndef EV_CORE_BUF_H
 #define EV_CORE_BUF_H
@@ -16,6 +21,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 typedef struct ev_buf {
     char *data;
@@ -33,10 +39,58 @@ void ev_buf_init(ev_buf *b);
 void ev_buf_free(ev_buf *b);
 /* Empties the buffer, keeping its memory for reuse. */
 void ev_buf_reset(ev_buf *b);
+/* Makes room for `extra` more bytes (plus the NUL); -1 marks the buffer failed. */
 int ev_buf_reserve(ev_buf *b, size_t extra);
-int ev_buf_append(ev_buf *b, const void *data, size_t len);
-int ev_buf_append_str(ev_buf *b, const char *s);
-int ev_buf_append_char(ev_buf *b, char c);
+
+static inline int ev_buf_append(ev_buf *b, const void *data, size_t len)
+{
+    /* Room for len bytes and the NUL, on a buffer that has not failed. */
+    if ((b->failed || b->cap - b->len <= len) && ev_buf_reserve(b, len) != 0)
+        return -1;
+    if (len > 0)
+        memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+static inline int ev_buf_append_char(ev_buf *b, char c)
+{
+    if ((b->failed || b->cap - b->len <= 1) && ev_buf_reserve(b, 1) != 0)
+        return -1;
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+static inline int ev_buf_append_str(ev_buf *b, const char *s)
+{
+    return ev_buf_append(b, s, strlen(s));
+}
+
+/* Room for up to `max` more bytes written in place, for builders that know
+ * a bound on their output and produce it byte by byte: returns where to
+ * write (NULL when memory runs out or the buffer has failed); then
+ * ev_buf_commit(b, n) adds the n <= max bytes written and the NUL. */
+static inline char *ev_buf_space(ev_buf *b, size_t max)
+{
+    if ((b->failed || b->cap - b->len <= max) && ev_buf_reserve(b, max) != 0)
+        return NULL;
+    return b->data + b->len;
+}
+
+static inline void ev_buf_commit(ev_buf *b, size_t n)
+{
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+/* The contents as a C string: "" (static) while nothing was ever appended.
+ * Valid until the next append, reset or free. */
+static inline const char *ev_buf_cstr(const ev_buf *b)
+{
+    return b->data ? b->data : "";
+}
 int ev_buf_printf(ev_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int ev_buf_vprintf(ev_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Appends `s` (len bytes of UTF-8) as a JSON string literal, quotes included:

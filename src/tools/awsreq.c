@@ -170,6 +170,65 @@ static bool header_named(const ev_sigv4_header *hs, size_t n, const char *name)
 
 /* ---- batch mode ---------------------------------------------------------- */
 
+static const char *json_str(const cJSON *j, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, name);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Signs one JSON Lines request and prints its Authorization header; NULL,
+ * or the message of why it could not be signed. */
+static const char *sign_batch_line(ev_sigv4_signer *signer, const char *line, time_t def_when,
+                                   ev_sigv4_error *serr, ev_endpoint_error *uerr)
+{
+    cJSON *j = cJSON_Parse(line);
+    ev_url url = EV_URL_INIT;
+    ev_sigv4_header hs[MAX_HEADERS];
+    size_t hn = 0;
+    const char *msg = NULL;
+    const char *u = json_str(j, "url");
+    if (u == NULL)
+        msg = "line is not a JSON object with a \"url\" string";
+    else if (ev_endpoint_url_parse(u, &url, uerr) != 0)
+        msg = uerr->message;
+    const cJSON *headers = msg ? NULL : cJSON_GetObjectItemCaseSensitive(j, "headers");
+    const cJSON *pair;
+    cJSON_ArrayForEach(pair, headers)
+    {
+        const cJSON *nm = cJSON_GetArrayItem(pair, 0), *val = cJSON_GetArrayItem(pair, 1);
+        if (!cJSON_IsString(nm) || !cJSON_IsString(val) || hn == MAX_HEADERS) {
+            msg = "headers must be [[name, value], ...] (at most 64)";
+            break;
+        }
+        hs[hn++] = (ev_sigv4_header){nm->valuestring, val->valuestring};
+    }
+    time_t when = def_when;
+    const char *date = json_str(j, "date");
+    if (msg == NULL && date != NULL && ev_sigv4_parse_amz_date(date, &when, serr) != 0)
+        msg = serr->message;
+    if (msg == NULL) {
+        const char *method = json_str(j, "method");
+        ev_sigv4_request req = {.method = method ? method : "GET",
+                                .host = url.host,
+                                .path = url.path,
+                                .query = url.query,
+                                .headers = hs,
+                                .header_count = hn,
+                                .body = json_str(j, "body"),
+                                .service = json_str(j, "service"),
+                                .region = json_str(j, "region")};
+        req.body_len = req.body ? strlen(req.body) : 0;
+        ev_sigv4_result r;
+        if (ev_sigv4_sign(signer, &req, when, &r, serr) == 0)
+            printf("%s\n", r.authorization);
+        else
+            msg = serr->message;
+    }
+    ev_endpoint_url_free(&url);
+    cJSON_Delete(j);
+    return msg;
+}
+
 static int run_batch(const char *path, const ev_credentials *creds, const char *def_service,
                      const char *def_region, time_t def_when)
 {
@@ -194,65 +253,12 @@ static int run_batch(const char *path, const ev_credentials *creds, const char *
     while ((n = getline(&line, &cap, f)) != -1) {
         if (n <= 1)
             continue;
-        cJSON *j = cJSON_Parse(line);
         ev_endpoint_error uerr = {{0}};
-        ev_url url = EV_URL_INIT;
-        ev_sigv4_header hs[MAX_HEADERS];
-        size_t hn = 0;
-        const char *msg = NULL;
-        char msgbuf[300];
-        const cJSON *ju = j ? cJSON_GetObjectItemCaseSensitive(j, "url") : NULL;
-        if (!cJSON_IsString(ju)) {
-            msg = "line is not a JSON object with a \"url\" string";
-        } else if (ev_endpoint_url_parse(ju->valuestring, &url, &uerr) != 0) {
-            msg = uerr.message;
-        }
-        const cJSON *jh = j ? cJSON_GetObjectItemCaseSensitive(j, "headers") : NULL;
-        const cJSON *pair;
-        if (msg == NULL && jh != NULL) {
-            cJSON_ArrayForEach(pair, jh)
-            {
-                const cJSON *nm = cJSON_GetArrayItem(pair, 0), *val = cJSON_GetArrayItem(pair, 1);
-                if (!cJSON_IsString(nm) || !cJSON_IsString(val) || hn == MAX_HEADERS) {
-                    msg = "headers must be [[name, value], ...] (at most 64)";
-                    break;
-                }
-                hs[hn++] = (ev_sigv4_header){nm->valuestring, val->valuestring};
-            }
-        }
-        time_t when = def_when;
-        const cJSON *jd = j ? cJSON_GetObjectItemCaseSensitive(j, "date") : NULL;
-        if (msg == NULL && cJSON_IsString(jd) && ev_sigv4_parse_amz_date(jd->valuestring, &when, &serr) != 0)
-            msg = serr.message;
-        const cJSON *jm = j ? cJSON_GetObjectItemCaseSensitive(j, "method") : NULL;
-        const cJSON *jb = j ? cJSON_GetObjectItemCaseSensitive(j, "body") : NULL;
-        const cJSON *js = j ? cJSON_GetObjectItemCaseSensitive(j, "service") : NULL;
-        const cJSON *jr = j ? cJSON_GetObjectItemCaseSensitive(j, "region") : NULL;
-        if (msg == NULL) {
-            ev_sigv4_request req = {0};
-            req.method = cJSON_IsString(jm) ? jm->valuestring : "GET";
-            req.host = url.host;
-            req.path = url.path;
-            req.query = url.query;
-            req.headers = hs;
-            req.header_count = hn;
-            req.body = cJSON_IsString(jb) ? jb->valuestring : NULL;
-            req.body_len = req.body ? strlen(req.body) : 0;
-            req.service = cJSON_IsString(js) ? js->valuestring : NULL;
-            req.region = cJSON_IsString(jr) ? jr->valuestring : NULL;
-            ev_sigv4_result r;
-            if (ev_sigv4_sign(signer, &req, when, &r, &serr) == 0)
-                printf("%s\n", r.authorization);
-            else
-                msg = serr.message;
-        }
+        const char *msg = sign_batch_line(signer, line, def_when, &serr, &uerr);
         if (msg != NULL) {
-            snprintf(msgbuf, sizeof msgbuf, "%s", msg);
-            printf("ERROR %s\n", msgbuf);
+            printf("ERROR %s\n", msg);
             status = EXIT_AWS;
         }
-        ev_endpoint_url_free(&url);
-        cJSON_Delete(j);
     }
     free(line);
     if (f != stdin)
@@ -263,7 +269,15 @@ static int run_batch(const char *path, const ev_credentials *creds, const char *
 
 /* ---- single request ------------------------------------------------------ */
 
-int main(int argc, char **argv)
+typedef struct options {
+    const char *service_name, *region, *target, *method, *data, *date, *batch, *url;
+    bool dry_run;
+    const char *raw_headers[MAX_HEADERS];
+    size_t raw_count;
+} options;
+
+/* Parses argv into *o. Returns -1 to go on, else the exit status (help: 0). */
+static int parse_options(int argc, char **argv, options *o)
 {
     enum { OPT_SERVICE = 256, OPT_REGION, OPT_TARGET, OPT_DRY_RUN, OPT_DATE, OPT_BATCH, OPT_HELP };
     static const struct option opts[] = {{"service", required_argument, NULL, OPT_SERVICE},
@@ -277,45 +291,41 @@ int main(int argc, char **argv)
                                          {"data", required_argument, NULL, 'd'},
                                          {"help", no_argument, NULL, OPT_HELP},
                                          {NULL, 0, NULL, 0}};
-    const char *service_name = NULL, *region_arg = NULL, *target = NULL, *method = NULL, *data = NULL;
-    const char *date = NULL, *batch = NULL;
-    bool dry_run = false;
-    const char *raw_headers[MAX_HEADERS];
-    size_t raw_count = 0;
+    memset(o, 0, sizeof *o);
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "X:H:d:h", opts, NULL)) != -1) {
         switch (c) {
         case OPT_SERVICE:
-            service_name = optarg;
+            o->service_name = optarg;
             break;
         case OPT_REGION:
-            region_arg = optarg;
+            o->region = optarg;
             break;
         case OPT_TARGET:
-            target = optarg;
+            o->target = optarg;
             break;
         case OPT_DRY_RUN:
-            dry_run = true;
+            o->dry_run = true;
             break;
         case OPT_DATE:
-            date = optarg;
+            o->date = optarg;
             break;
         case OPT_BATCH:
-            batch = optarg;
+            o->batch = optarg;
             break;
         case 'X':
-            method = optarg;
+            o->method = optarg;
             break;
         case 'd':
-            if (data != NULL)
+            if (o->data != NULL)
                 return usage_error("-d given twice");
-            data = optarg;
+            o->data = optarg;
             break;
         case 'H':
-            if (raw_count == MAX_HEADERS)
+            if (o->raw_count == MAX_HEADERS)
                 return usage_error("too many -H options (at most 64)");
-            raw_headers[raw_count++] = optarg;
+            o->raw_headers[o->raw_count++] = optarg;
             break;
         case 'h':
         case OPT_HELP:
@@ -325,222 +335,222 @@ int main(int argc, char **argv)
             return usage_error("unknown option or missing argument: %s", argv[optind - 1]);
         }
     }
+    if (o->batch == NULL) {
+        if (optind + 1 != argc)
+            return usage_error("%s", optind == argc ? "no URL given" : "more than one URL given");
+        o->url = argv[optind];
+    } else if (optind != argc) {
+        return usage_error("--batch takes no URL");
+    }
+    return -1;
+}
 
-    time_t when = time(NULL);
-    ev_sigv4_error serr = {{0}};
-    if (date != NULL && ev_sigv4_parse_amz_date(date, &when, &serr) != 0)
-        return usage_error("%s", serr.message);
-
+static int batch_mode(const options *o, time_t when)
+{
+    if (!o->dry_run)
+        return usage_error("--batch only works with --dry-run");
     ev_credentials creds = EV_CREDENTIALS_INIT;
     ev_credentials_error cerr = {{0}};
-
-    if (batch != NULL) {
-        if (!dry_run)
-            return usage_error("--batch only works with --dry-run");
-        if (optind != argc)
-            return usage_error("--batch takes no URL");
-        if (ev_credentials_load(&creds, &cerr) != 0) {
-            fprintf(stderr, "awsreq: %s\n", cerr.message);
-            return EXIT_USAGE;
-        }
-        char region_buf[EV_ENDPOINT_REGION_MAX];
-        if (region_arg == NULL && ev_endpoint_region(region_buf, sizeof region_buf, NULL) == 0)
-            region_arg = region_buf;
-        int rc = run_batch(batch, &creds, service_name, region_arg, when);
-        ev_credentials_free(&creds);
-        return rc;
-    }
-
-    if (service_name == NULL)
-        return usage_error("--service is required (sqs or dynamodb)");
-    ev_endpoint_service service;
-    ev_endpoint_error eerr = {{0}};
-    if (ev_endpoint_service_from_name(service_name, &service, &eerr) != 0)
-        return usage_error("%s", eerr.message);
-    if (optind + 1 != argc)
-        return usage_error("%s", optind == argc ? "no URL given" : "more than one URL given");
-    const char *url_arg = argv[optind];
-
-    ev_endpoint endpoint;
-    if (ev_endpoint_resolve(service, region_arg, &endpoint, &eerr) != 0) {
-        fprintf(stderr, "awsreq: %s\n", eerr.message);
+    if (ev_credentials_load(&creds, &cerr) != 0) {
+        fprintf(stderr, "awsreq: %s\n", cerr.message);
         return EXIT_USAGE;
     }
-    ev_url url = EV_URL_INIT;
-    if (ev_endpoint_url_parse(url_arg, &url, &eerr) != 0)
-        return usage_error("%s", eerr.message);
+    const char *region = o->region;
+    char region_buf[EV_ENDPOINT_REGION_MAX];
+    if (region == NULL && ev_endpoint_region(region_buf, sizeof region_buf, NULL) == 0)
+        region = region_buf;
+    int rc = run_batch(o->batch, &creds, o->service_name, region, when);
+    ev_credentials_free(&creds);
+    return rc;
+}
 
-    /* Headers: "Name: value" split in place in copies we own. */
-    int rc = EXIT_USAGE;
-    char *body = NULL;
-    size_t body_len = 0;
-    char *hcopies[MAX_HEADERS + 2] = {0};
+/* One request's pieces, all owned here (request_free releases them). */
+typedef struct request {
+    ev_endpoint endpoint;
+    ev_url url;
+    const char *method;
+    char *hcopies[MAX_HEADERS];
+    size_t hcopy_count;
     ev_sigv4_header hs[MAX_HEADERS + 3];
-    size_t hn = 0;
+    size_t hn;
     char target_value[256];
-    ev_sigv4_signer *signer = NULL;
-    ev_http_client *http = NULL;
-    ev_http_response resp;
-    ev_http_response_init(&resp);
-    const char **lines = NULL;
-    size_t total = 0;
+    char *body;
+    size_t body_len;
+    ev_credentials creds;
+} request;
 
-    for (size_t i = 0; i < raw_count; i++) {
-        hcopies[i] = strdup(raw_headers[i]);
-        if (hcopies[i] == NULL) {
+static void request_free(request *r)
+{
+    ev_endpoint_url_free(&r->url);
+    for (size_t i = 0; i < r->hcopy_count; i++)
+        free(r->hcopies[i]);
+    free(r->body);
+    ev_credentials_free(&r->creds);
+}
+
+/* -H values, "Name: value" (or curl's "Name;" for an empty value), split
+ * in copies. 0, or -1 after a message. */
+static int add_user_headers(request *r, const options *o)
+{
+    for (size_t i = 0; i < o->raw_count; i++) {
+        char *h = strdup(o->raw_headers[i]);
+        if (h == NULL) {
             fprintf(stderr, "awsreq: out of memory\n");
-            goto out;
+            return -1;
         }
-        char *colon = strchr(hcopies[i], ':');
-        size_t hl = strlen(hcopies[i]);
-        if (colon == NULL && hl > 1 && hcopies[i][hl - 1] == ';' && !strchr(hcopies[i], ' ')) {
-            /* curl's "Name;" spelling of an empty value */
-            hcopies[i][hl - 1] = '\0';
-            colon = hcopies[i] + hl - 1;
+        r->hcopies[r->hcopy_count++] = h;
+        char *colon = strchr(h, ':');
+        size_t hl = strlen(h);
+        if (colon == NULL && hl > 1 && h[hl - 1] == ';' && !strchr(h, ' ')) {
+            h[hl - 1] = '\0';
+            colon = h + hl - 1;
             colon[1] = '\0';
-        } else if (colon == NULL || colon == hcopies[i]) {
-            usage_error("bad -H '%s' (want 'Name: value')", raw_headers[i]);
-            goto out;
+        } else if (colon == NULL || colon == h) {
+            usage_error("bad -H '%s' (want 'Name: value')", o->raw_headers[i]);
+            return -1;
         }
         *colon = '\0';
-        if (signer_owned(hcopies[i])) {
-            usage_error("-H %s: the signer sets this header", hcopies[i]);
-            goto out;
+        if (signer_owned(h)) {
+            usage_error("-H %s: the signer sets this header", h);
+            return -1;
         }
         char *v = colon + 1;
         while (*v == ' ' || *v == '\t')
             v++;
-        hs[hn++] = (ev_sigv4_header){hcopies[i], v};
+        r->hs[r->hn++] = (ev_sigv4_header){h, v};
     }
-    if (target != NULL) {
-        int n = snprintf(target_value, sizeof target_value, "%s.%s", endpoint.target_prefix, target);
-        if (n < 0 || (size_t)n >= sizeof target_value) {
+    return 0;
+}
+
+/* --target's X-Amz-Target and Content-Type, and Host, unless -H gave them. */
+static int add_protocol_headers(request *r, const options *o)
+{
+    if (o->target != NULL) {
+        int n =
+            snprintf(r->target_value, sizeof r->target_value, "%s.%s", r->endpoint.target_prefix, o->target);
+        if (n < 0 || (size_t)n >= sizeof r->target_value) {
             usage_error("--target is too long");
-            goto out;
+            return -1;
         }
-        if (!header_named(hs, hn, "X-Amz-Target"))
-            hs[hn++] = (ev_sigv4_header){"X-Amz-Target", target_value};
-        if (!header_named(hs, hn, "Content-Type"))
-            hs[hn++] = (ev_sigv4_header){"Content-Type", endpoint.content_type};
+        if (!header_named(r->hs, r->hn, "X-Amz-Target"))
+            r->hs[r->hn++] = (ev_sigv4_header){"X-Amz-Target", r->target_value};
+        if (!header_named(r->hs, r->hn, "Content-Type"))
+            r->hs[r->hn++] = (ev_sigv4_header){"Content-Type", r->endpoint.content_type};
     }
-    if (!header_named(hs, hn, "Host"))
-        hs[hn++] = (ev_sigv4_header){"Host", url.host};
-    if (data != NULL) {
-        if (data[0] == '@') {
-            body = read_file(data + 1, &body_len);
-            if (body == NULL) {
-                fprintf(stderr, "awsreq: cannot read %s: %s\n", data + 1, strerror(errno));
-                goto out;
+    if (!header_named(r->hs, r->hn, "Host"))
+        r->hs[r->hn++] = (ev_sigv4_header){"Host", r->url.host};
+    return 0;
+}
+
+/* -d BODY or -d @file, and the method. 0, or -1 after a message. */
+static int read_body(request *r, const options *o)
+{
+    if (o->data != NULL) {
+        if (o->data[0] == '@') {
+            r->body = read_file(o->data + 1, &r->body_len);
+            if (r->body == NULL) {
+                fprintf(stderr, "awsreq: cannot read %s: %s\n", o->data + 1, strerror(errno));
+                return -1;
             }
         } else {
-            body = strdup(data);
-            if (body == NULL)
-                goto out;
-            body_len = strlen(body);
+            r->body = strdup(o->data);
+            if (r->body == NULL) {
+                fprintf(stderr, "awsreq: out of memory\n");
+                return -1;
+            }
+            r->body_len = strlen(r->body);
         }
     }
-    if (method == NULL)
-        method = (target != NULL || data != NULL) ? "POST" : "GET";
-    if (data != NULL && (strcasecmp(method, "GET") == 0 || strcasecmp(method, "HEAD") == 0)) {
+    r->method = o->method ? o->method : (o->target != NULL || o->data != NULL) ? "POST" : "GET";
+    if (o->data != NULL && (strcasecmp(r->method, "GET") == 0 || strcasecmp(r->method, "HEAD") == 0)) {
         /* curl sends no body with these: signing one would sign what is not sent. */
-        usage_error("-d with -X %s: a %s request carries no body", method, method);
-        goto out;
+        usage_error("-d with -X %s: a %s request carries no body", r->method, r->method);
+        return -1;
     }
+    return 0;
+}
 
-    if (ev_credentials_load(&creds, &cerr) != 0) {
+/* Endpoint, URL, headers, body, credentials: EXIT_USAGE or -1 to go on. */
+static int build_request(request *r, const options *o)
+{
+    if (o->service_name == NULL)
+        return usage_error("--service is required (sqs or dynamodb)");
+    ev_endpoint_service service;
+    ev_endpoint_error eerr = {{0}};
+    if (ev_endpoint_service_from_name(o->service_name, &service, &eerr) != 0)
+        return usage_error("%s", eerr.message);
+    if (ev_endpoint_resolve(service, o->region, &r->endpoint, &eerr) != 0) {
+        fprintf(stderr, "awsreq: %s\n", eerr.message);
+        return EXIT_USAGE;
+    }
+    if (ev_endpoint_url_parse(o->url, &r->url, &eerr) != 0)
+        return usage_error("%s", eerr.message);
+    if (add_user_headers(r, o) != 0 || add_protocol_headers(r, o) != 0 || read_body(r, o) != 0)
+        return EXIT_USAGE;
+    ev_credentials_error cerr = {{0}};
+    if (ev_credentials_load(&r->creds, &cerr) != 0) {
         fprintf(stderr, "awsreq: %s\n", cerr.message);
-        goto out;
+        return EXIT_USAGE;
     }
-    signer = ev_sigv4_signer_new(&creds, endpoint.region, endpoint.signing_name, &serr);
-    if (signer == NULL) {
-        fprintf(stderr, "awsreq: %s\n", serr.message);
-        goto out;
-    }
-    ev_sigv4_request req = {.method = method,
-                            .host = url.host,
-                            .path = url.path,
-                            .query = url.query,
-                            .headers = hs,
-                            .header_count = hn,
-                            .body = body,
-                            .body_len = body_len};
-    ev_sigv4_result r;
-    if (ev_sigv4_sign(signer, &req, when, &r, &serr) != 0) {
-        fprintf(stderr, "awsreq: %s\n", serr.message);
-        goto out;
-    }
+    return -1;
+}
 
-    if (dry_run) {
-        fputs("--- canonical request\n", stdout);
-        print_redacted(r.canonical_request, &creds);
-        fputs("\n--- string to sign\n", stdout);
-        fputs(r.string_to_sign, stdout);
-        fputs("\n--- headers\n", stdout);
-        for (size_t i = 0; i < r.header_count; i++) {
-            bool secret = strcmp(r.headers[i].name, "X-Amz-Security-Token") == 0;
-            printf("%s: %s\n", r.headers[i].name, secret ? "<redacted>" : r.headers[i].value);
-        }
-        rc = 0;
-        goto out;
+static void print_dry_run(const ev_sigv4_result *sig, const ev_credentials *creds)
+{
+    fputs("--- canonical request\n", stdout);
+    print_redacted(sig->canonical_request, creds);
+    fputs("\n--- string to sign\n", stdout);
+    fputs(sig->string_to_sign, stdout);
+    fputs("\n--- headers\n", stdout);
+    for (size_t i = 0; i < sig->header_count; i++) {
+        bool secret = strcmp(sig->headers[i].name, "X-Amz-Security-Token") == 0;
+        printf("%s: %s\n", sig->headers[i].name, secret ? "<redacted>" : sig->headers[i].value);
     }
+}
 
-    /* Send: the signed headers plus the ones the signer added. */
-    total = hn + r.header_count;
-    lines = calloc(total, sizeof *lines);
+/* "Name: value" lines for curl: the request's headers, then the signer's. */
+static char **header_lines(const request *r, const ev_sigv4_result *sig, size_t *count)
+{
+    size_t total = r->hn + sig->header_count;
+    char **lines = calloc(total, sizeof *lines);
     if (lines == NULL)
-        goto out;
-    size_t ln = 0;
-    bool line_fail = false;
-    for (size_t i = 0; i < hn; i++) {
-        char *l = NULL;
+        return NULL;
+    bool failed = false;
+    for (size_t i = 0; i < r->hn; i++) {
         /* curl drops "Name:" with nothing after it; "Name;" sends it empty. */
-        int n = hs[i].value[0] == '\0' ? asprintf(&l, "%s;", hs[i].name)
-                                       : asprintf(&l, "%s: %s", hs[i].name, hs[i].value);
+        int n = r->hs[i].value[0] == '\0' ? asprintf(&lines[i], "%s;", r->hs[i].name)
+                                          : asprintf(&lines[i], "%s: %s", r->hs[i].name, r->hs[i].value);
+        failed |= n < 0;
         if (n < 0)
-            line_fail = true;
-        else
-            lines[ln++] = l;
+            lines[i] = NULL;
     }
-    for (size_t i = 0; i < r.header_count; i++) {
-        char *l = NULL;
-        if (asprintf(&l, "%s: %s", r.headers[i].name, r.headers[i].value) < 0)
-            line_fail = true;
-        else
-            lines[ln++] = l;
+    for (size_t i = 0; i < sig->header_count; i++) {
+        char **l = &lines[r->hn + i];
+        if (asprintf(l, "%s: %s", sig->headers[i].name, sig->headers[i].value) < 0) {
+            *l = NULL;
+            failed = true;
+        }
     }
-    if (line_fail) {
-        fprintf(stderr, "awsreq: out of memory\n");
-        goto out;
+    *count = total;
+    if (failed) {
+        for (size_t i = 0; i < total; i++)
+            free(lines[i]);
+        free(lines);
+        return NULL;
     }
-    ev_aws_error aerr;
-    ev_aws_error_clear(&aerr);
-    snprintf(aerr.service, sizeof aerr.service, "%s", endpoint.signing_name);
-    http = ev_http_client_new(NULL, &aerr);
-    char formatted[1024];
-    if (http == NULL) {
-        fprintf(stderr, "awsreq: %s\n", ev_aws_error_format(&aerr, formatted, sizeof formatted));
-        rc = EXIT_AWS;
-        goto out;
-    }
-    ev_http_request hreq = {.method = method,
-                            .url = url_arg,
-                            .headers = lines,
-                            .header_count = ln,
-                            .body = body,
-                            .body_len = body_len};
-    if (ev_http_send(http, &hreq, &resp, &aerr) != 0) {
-        snprintf(aerr.service, sizeof aerr.service, "%s", endpoint.signing_name);
-        fprintf(stderr, "awsreq: %s\n", ev_aws_error_format(&aerr, formatted, sizeof formatted));
-        rc = EXIT_AWS;
-        goto out;
-    }
-    const char *secrets[2] = {creds.session_token, creds.secret_access_key};
-    if (resp.body.len > 0) {
-        /* An error answer can quote the canonical request, token included. */
-        bool ok = resp.status >= 200 && resp.status < 300;
-        size_t olen = resp.body.len;
-        char *shown = ok ? NULL : ev_aws_redact(resp.body.data, resp.body.len, secrets, 2, &olen);
-        const char *p = ok ? resp.body.data : shown ? shown : "<redacted>";
+    return lines;
+}
+
+/* Prints an answer's body (redacted when it is an error: it may quote the
+ * canonical request, token included) and, for an error, the typed error. */
+static int report_answer(const request *r, const ev_http_response *resp)
+{
+    const char *secrets[2] = {r->creds.session_token, r->creds.secret_access_key};
+    bool ok = resp->status >= 200 && resp->status < 300;
+    if (resp->body.len > 0) {
+        size_t olen = resp->body.len;
+        char *shown = ok ? NULL : ev_aws_redact(resp->body.data, resp->body.len, secrets, 2, &olen);
+        const char *p = ok ? resp->body.data : shown ? shown : "<redacted>";
         if (!ok && !shown)
             olen = strlen(p);
         fwrite(p, 1, olen, stdout);
@@ -548,34 +558,104 @@ int main(int argc, char **argv)
             fputc('\n', stdout);
         free(shown);
     }
-    if (resp.status >= 200 && resp.status < 300) {
-        rc = 0;
-    } else {
-        char qerr[256], rid[128];
-        bool has_q = ev_http_response_header(&resp, "x-amzn-query-error", qerr, sizeof qerr) == 0;
-        bool has_rid = ev_http_response_header(&resp, "x-amzn-RequestId", rid, sizeof rid) == 0;
-        ev_aws_error_from_response(&aerr, endpoint.signing_name, resp.status, resp.body.data, resp.body.len,
-                                   has_q ? qerr : NULL, has_rid ? rid : NULL);
-        aerr.attempts = 1;
-        ev_aws_error_redact(&aerr, secrets, 2);
-        fprintf(stderr, "awsreq: %s\n", ev_aws_error_format(&aerr, formatted, sizeof formatted));
-        rc = EXIT_AWS;
-    }
+    if (ok)
+        return 0;
+    char qerr[256], etype[256], rid[128];
+    bool has_q = ev_http_response_header(resp, "x-amzn-query-error", qerr, sizeof qerr) == 0;
+    bool has_t = ev_http_response_header(resp, "x-amzn-ErrorType", etype, sizeof etype) == 0;
+    bool has_rid = ev_http_response_header(resp, "x-amzn-RequestId", rid, sizeof rid) == 0;
+    ev_aws_error aerr;
+    ev_aws_error_from_response(&aerr, r->endpoint.signing_name, resp->status, resp->body.data, resp->body.len,
+                               has_q ? qerr : NULL, has_t ? etype : NULL, has_rid ? rid : NULL);
+    aerr.attempts = 1;
+    ev_aws_error_redact(&aerr, secrets, 2);
+    char formatted[1024];
+    fprintf(stderr, "awsreq: %s\n", ev_aws_error_format(&aerr, formatted, sizeof formatted));
+    return EXIT_AWS;
+}
 
-out:
-    if (lines != NULL) {
-        for (size_t i = 0; i < total; i++)
-            free((char *)lines[i]);
-        free(lines);
+/* Sends the signed request to the URL as given; 0, EXIT_AWS or EXIT_USAGE. */
+static int send_request(const request *r, const char *url, const ev_sigv4_result *sig)
+{
+    size_t count = 0;
+    char **lines = header_lines(r, sig, &count);
+    if (lines == NULL) {
+        fprintf(stderr, "awsreq: out of memory\n");
+        return EXIT_USAGE;
+    }
+    ev_aws_error aerr;
+    ev_aws_error_clear(&aerr);
+    char formatted[1024];
+    int rc = EXIT_AWS;
+    ev_http_response resp;
+    ev_http_response_init(&resp);
+    ev_http_client *http = ev_http_client_new(NULL, &aerr);
+    ev_http_request hreq = {.method = r->method,
+                            .url = url,
+                            .headers = (const char *const *)lines,
+                            .header_count = count,
+                            .body = r->body,
+                            .body_len = r->body_len};
+    if (http == NULL || ev_http_send(http, &hreq, &resp, &aerr) != 0) {
+        snprintf(aerr.service, sizeof aerr.service, "%s", r->endpoint.signing_name);
+        fprintf(stderr, "awsreq: %s\n", ev_aws_error_format(&aerr, formatted, sizeof formatted));
+    } else {
+        rc = report_answer(r, &resp);
     }
     ev_http_response_free(&resp);
     ev_http_client_free(http);
+    for (size_t i = 0; i < count; i++)
+        free(lines[i]);
+    free(lines);
+    return rc;
+}
+
+static int single_request(const options *o, time_t when)
+{
+    request r = {.url = EV_URL_INIT, .creds = EV_CREDENTIALS_INIT};
+    int rc = build_request(&r, o);
+    if (rc >= 0) {
+        request_free(&r);
+        return rc;
+    }
+    ev_sigv4_error serr = {{0}};
+    ev_sigv4_signer *signer =
+        ev_sigv4_signer_new(&r.creds, r.endpoint.region, r.endpoint.signing_name, &serr);
+    ev_sigv4_request req = {.method = r.method,
+                            .host = r.url.host,
+                            .path = r.url.path,
+                            .query = r.url.query,
+                            .headers = r.hs,
+                            .header_count = r.hn,
+                            .body = r.body,
+                            .body_len = r.body_len};
+    ev_sigv4_result sig;
+    if (signer == NULL || ev_sigv4_sign(signer, &req, when, &sig, &serr) != 0) {
+        fprintf(stderr, "awsreq: %s\n", serr.message);
+        rc = EXIT_USAGE;
+    } else if (o->dry_run) {
+        print_dry_run(&sig, &r.creds);
+        rc = 0;
+    } else {
+        rc = send_request(&r, o->url, &sig);
+    }
     ev_sigv4_signer_free(signer);
-    ev_credentials_free(&creds);
-    ev_endpoint_url_free(&url);
-    for (size_t i = 0; i < raw_count; i++)
-        free(hcopies[i]);
-    free(body);
+    request_free(&r);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    options o;
+    int rc = parse_options(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+    time_t when = time(NULL);
+    ev_sigv4_error serr = {{0}};
+    if (o.date != NULL && ev_sigv4_parse_amz_date(o.date, &when, &serr) != 0)
+        return usage_error("%s", serr.message);
+    rc = o.batch != NULL ? batch_mode(&o, when) : single_request(&o, when);
     fflush(stdout);
+    ev_http_global_cleanup();
     return rc;
 }

@@ -1,13 +1,14 @@
 /*
  * libFuzzer target: ev_aws_error_from_response, the parser of every non-2xx
  * answer from SQS and DynamoDB (JSON `__type`/`message` bodies, XML
- * <Code>/<Message> bodies, anything else) plus the x-amzn-query-error and
- * request id header values.
+ * <Code>/<Message> bodies, anything else) plus the x-amzn-query-error,
+ * x-amzn-ErrorType and request id header values.
  *
  * Input layout (readable, so seeds are plain text):
  *   line 1: HTTP status (decimal)
  *   line 2: x-amzn-query-error header value (empty line: header absent)
  *   line 3: x-amzn-requestid header value (empty line: header absent)
+ *   line 4: x-amzn-ErrorType header value (empty line: header absent)
  *   rest:   the body, exactly as many bytes as remain (not NUL-terminated,
  *           so ASan catches any read past its end)
  * Missing lines count as empty.
@@ -53,6 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *status_line = take_line(&p, &left);
     char *query_error = take_line(&p, &left);
     char *request_id = take_line(&p, &left);
+    char *error_type = take_line(&p, &left);
     long status = status_line ? strtol(status_line, NULL, 10) : 0;
 
     /* The body in its own exact-size allocation. */
@@ -64,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     const char *service = (status & 1) ? "sqs" : "dynamodb";
     ev_aws_error err;
-    ev_aws_error_from_response(&err, service, status, body, left, query_error, request_id);
+    ev_aws_error_from_response(&err, service, status, body, left, query_error, error_type, request_id);
 
     /* What the header promises: a service error, every field terminated,
      * a code always set, throttling implies retryable. */
@@ -78,6 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (err.throttling && !err.retryable)
         abort();
     (void)ev_aws_error_is(&err, "ConditionalCheckFailedException");
+    (void)ev_aws_error_is_clock_skew(&err);
 
     char text[1024];
     (void)ev_aws_error_format(&err, text, sizeof text);
@@ -86,6 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     free(body);
     free(request_id);
+    free(error_type);
     free(query_error);
     free(status_line);
     return 0;

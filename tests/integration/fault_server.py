@@ -12,6 +12,12 @@ from a queue (default when empty: 200 with body "{}"). Actions (JSON):
   {"sqs_send_echo": true}                    answer SendMessage with MD5s that
       this script computes itself from the request (an implementation of the
       SQS MD5 algorithm independent of the C one)
+  {"empty": true, "status": 400}             answer with no body at all
+Any action may add:
+  "headers": {"Name": "value"}               extra response headers
+  "filler_headers": N                        N extra 100-byte header lines
+  "date_offset_s": S                         a Date header S seconds from now
+  "crc32": "good" | "bad"                    an x-amz-crc32 of the body (or off by one)
 Control: POST /_control/script (JSON list, appended), POST /_control/reset,
 GET /_control/log (list of {"target", "body", "headers"} of the requests).
 
@@ -24,6 +30,7 @@ import struct
 import sys
 import threading
 import time
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 lock = threading.Lock()
@@ -53,6 +60,23 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    action = {}
+
+    def date_time_string(self, timestamp=None):
+        if timestamp is None:
+            timestamp = time.time() + self.action.get("date_offset_s", 0)
+        return super().date_time_string(timestamp)
+
+    def send_action_headers(self, data):
+        for k, v in self.action.get("headers", {}).items():
+            self.send_header(k, v)
+        for i in range(self.action.get("filler_headers", 0)):
+            self.send_header("X-Filler-%d" % i, "f" * 100)
+        crc = self.action.get("crc32")
+        if crc:
+            value = zlib.crc32(data) & 0xFFFFFFFF
+            self.send_header("x-amz-crc32", str(value if crc == "good" else (value + 1) & 0xFFFFFFFF))
+
     def send_json(self, status, obj, extra=None):
         data = json.dumps(obj).encode()
         self.send_response(status)
@@ -61,6 +85,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("x-amzn-RequestId", "fault-%d" % len(log))
         for k, v in (extra or {}).items():
             self.send_header(k, v)
+        self.send_action_headers(data)
         self.end_headers()
         self.wfile.write(data)
 
@@ -70,6 +95,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def do_GET(self):
+        self.action = {}
         if self.path == "/_control/log":
             with lock:
                 self.send_json(200, log)
@@ -77,6 +103,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(404, {"__type": "NotFound"})
 
     def do_POST(self):
+        self.action = {}
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length) if length else b""
         if self.path == "/_control/script":
@@ -93,6 +120,7 @@ class Handler(BaseHTTPRequestHandler):
                         "authorization": self.headers.get("Authorization", ""),
                         "headers": [[k, v] for k, v in self.headers.items()]})
             action = script.pop(0) if script else {"status": 200, "body": {}}
+        self.action = action
         if action.get("sleep_ms"):
             time.sleep(action["sleep_ms"] / 1000.0)
         if action.get("close"):
@@ -112,11 +140,14 @@ class Handler(BaseHTTPRequestHandler):
             out.update(action.get("override", {}))
             return self.send_json(200, out)
         status = action.get("status", 200)
-        if "raw" in action:
-            data = action["raw"].encode()
+        if "raw" in action or action.get("empty"):
+            data = action.get("raw", "").encode()
             self.send_response(status)
-            self.send_header("Content-Type", "text/xml")
+            if data:
+                self.send_header("Content-Type", "text/xml")
             self.send_header("Content-Length", str(len(data)))
+            self.send_header("x-amzn-RequestId", "fault-%d" % len(log))
+            self.send_action_headers(data)
             self.end_headers()
             self.wfile.write(data)
             return

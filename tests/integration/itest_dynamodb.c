@@ -6,6 +6,7 @@
 #include "itest_common.h"
 
 #include "aws/ev_dynamodb.h"
+#include "aws/ev_dynamodb_put.h"
 #include "aws/ev_http.h"
 
 static ev_aws_client *ddb;
@@ -35,6 +36,8 @@ static void test_describe_table(void **state)
     assert_string_equal(cJSON_GetObjectItem(t, "TableName")->valuestring, table);
     assert_string_equal(cJSON_GetObjectItem(t, "TableStatus")->valuestring, "ACTIVE");
     cJSON_Delete(t);
+    /* Outputs are optional. */
+    ITEST_OK(ev_dynamodb_describe_table(ddb, table, NULL, &err), &err);
     assert_int_equal(ev_dynamodb_describe_table(ddb, "no-such-table-evpipe", &t, &err), -1);
     assert_string_equal(err.code, "ResourceNotFoundException");
     assert_int_equal(err.http_status, 400);
@@ -164,6 +167,9 @@ static void test_query_pagination(void **state)
         assert_string_equal(cJSON_GetObjectItem(sk, "N")->valuestring, want);
     }
     cJSON_Delete(items);
+    /* Outputs are optional: the pages are still read and counted. */
+    ITEST_OK(ev_dynamodb_query_all(ddb, &q, 0, NULL, &pages, &err), &err);
+    assert_true(pages >= 5);
 
     /* Descending with a filter, capped at 2 pages. */
     q.scan_index_forward = 0;
@@ -234,17 +240,97 @@ static void test_validation_errors_not_retried(void **state)
     assert_int_equal(ev_dynamodb_put_item(ddb, &put, NULL, &err), -1);
     assert_string_equal(err.code, "ValidationException");
     assert_false(err.retryable);
-    /* Malformed JSON from the caller: the service refuses it, still one attempt. */
+    /* Malformed JSON from the caller, or a fragment that would add members
+     * to the request: refused before sending. */
     put.item_json = "{\"pk\":";
     assert_int_equal(ev_dynamodb_put_item(ddb, &put, NULL, &err), -1);
-    assert_int_equal(err.kind, EV_AWS_ERR_SERVICE);
-    assert_int_equal(err.attempts, 1);
+    assert_int_equal(err.kind, EV_AWS_ERR_INVALID);
+    put.item_json = "{\"pk\":{\"S\":\"x\"},\"sk\":{\"N\":\"1\"}},\"ReturnValues\":\"ALL_OLD\"";
+    assert_int_equal(ev_dynamodb_put_item(ddb, &put, NULL, &err), -1);
+    assert_int_equal(err.kind, EV_AWS_ERR_INVALID);
+    assert_string_equal(err.code, "InvalidParameterValue");
     ev_http_client_stats_get(ev_aws_client_http(ddb), &after);
-    assert_int_equal(after.requests - before.requests, 2);
+    assert_int_equal(after.requests - before.requests, 1);
     /* Missing required input: refused before sending. */
     put.table = NULL;
     assert_int_equal(ev_dynamodb_put_item(ddb, &put, NULL, &err), -1);
     assert_int_equal(err.kind, EV_AWS_ERR_INVALID);
+}
+
+/* Idempotent writes on dynalite, which ignores
+ * ReturnValuesOnConditionCheckFailure: duplicates and conflicts are told
+ * apart by the consistent GetItem fallback. */
+static ev_dynamodb_conditional_put event_put(const char *item, const char *key, const char *hash)
+{
+    return (ev_dynamodb_conditional_put){.item_json = item,
+                                         .key_json = key,
+                                         .condition_expression = "attribute_not_exists(pk)",
+                                         .same_attribute = "content_hash",
+                                         .same_value = hash};
+}
+
+#define EV_ITEM(id, hash)                                                                                    \
+    "{\"pk\":{\"S\":\"put#" id "\"},\"sk\":{\"N\":\"0\"},\"content_hash\":{\"S\":\"" hash "\"}}"
+#define EV_KEY(id) "{\"pk\":{\"S\":\"put#" id "\"},\"sk\":{\"N\":\"0\"}}"
+
+static void test_conditional_puts(void **state)
+{
+    (void)state;
+    ev_aws_error err;
+    ev_dynamodb_conditional_put first[2] = {event_put(EV_ITEM("a", "h-a"), EV_KEY("a"), "h-a"),
+                                            event_put(EV_ITEM("b", "h-b"), EV_KEY("b"), "h-b")};
+    ITEST_OK(ev_dynamodb_put_conditional_many(ddb, table, first, 2, &err), &err);
+    assert_int_equal(first[0].outcome, EV_DYNAMODB_PUT_WRITTEN);
+    assert_int_equal(first[1].outcome, EV_DYNAMODB_PUT_WRITTEN);
+
+    ev_dynamodb_conditional_put again[5] = {
+        event_put(EV_ITEM("a", "h-a"), EV_KEY("a"), "h-a"),         /* redelivered: duplicate */
+        event_put(EV_ITEM("b", "h-other"), EV_KEY("b"), "h-other"), /* same id, other content: conflict */
+        event_put(EV_ITEM("c", "h-c"), EV_KEY("c"), "h-c"),         /* new: written */
+        /* no sort key: the service refuses it */
+        event_put("{\"pk\":{\"S\":\"put#d\"},\"content_hash\":{\"S\":\"h-d\"}}", EV_KEY("d"), "h-d"),
+        /* the condition fails with no item there */
+        event_put(EV_ITEM("e", "h-e"), EV_KEY("e"), "h-e"),
+    };
+    again[4].condition_expression = "attribute_exists(pk)";
+    assert_int_equal(ev_dynamodb_put_conditional_many(ddb, table, again, 5, &err), -1);
+    assert_int_equal(again[0].outcome, EV_DYNAMODB_PUT_DUPLICATE);
+    assert_true(again[0].checked_by_get);
+    assert_int_equal(again[1].outcome, EV_DYNAMODB_PUT_CONFLICT);
+    assert_true(again[1].checked_by_get);
+    assert_int_equal(again[2].outcome, EV_DYNAMODB_PUT_WRITTEN);
+    assert_int_equal(again[3].outcome, EV_DYNAMODB_PUT_FAILED);
+    assert_string_equal(again[3].error.code, "ValidationException");
+    assert_int_equal(again[3].error.attempts, 1);
+    assert_int_equal(again[4].outcome, EV_DYNAMODB_PUT_FAILED);
+    assert_true(ev_aws_error_is(&again[4].error, "ConditionalCheckFailedException"));
+    assert_non_null(strstr(again[4].error.message, "no item under the key"));
+    assert_string_equal(err.code, "ValidationException"); /* the first failure */
+
+    /* The conflicting write changed nothing. */
+    ev_dynamodb_item_input get = {.table = table, .key_json = EV_KEY("b"), .consistent_read = true};
+    cJSON *item = NULL;
+    ITEST_OK(ev_dynamodb_get_item(ddb, &get, &item, &err), &err);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(item, "content_hash"), "S")->valuestring,
+                        "h-b");
+    cJSON_Delete(item);
+
+    /* Many at once over the client's pool: all written, each once. */
+    enum { N = 40 };
+    char items[N][160], keys[N][80];
+    ev_dynamodb_conditional_put many[N];
+    for (int i = 0; i < N; i++) {
+        snprintf(items[i], sizeof items[i],
+                 "{\"pk\":{\"S\":\"put#many\"},\"sk\":{\"N\":\"%d\"},\"content_hash\":{\"S\":\"h\"}}", i);
+        snprintf(keys[i], sizeof keys[i], "{\"pk\":{\"S\":\"put#many\"},\"sk\":{\"N\":\"%d\"}}", i);
+        many[i] = event_put(items[i], keys[i], "h");
+    }
+    ITEST_OK(ev_dynamodb_put_conditional_many(ddb, table, many, N, &err), &err);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(many[i].outcome, EV_DYNAMODB_PUT_WRITTEN);
+    ITEST_OK(ev_dynamodb_put_conditional_many(ddb, table, many, N, &err), &err);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(many[i].outcome, EV_DYNAMODB_PUT_DUPLICATE);
 }
 
 int main(void)
@@ -256,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_query_pagination),
         cmocka_unit_test(test_batch_write),
         cmocka_unit_test(test_validation_errors_not_retried),
+        cmocka_unit_test(test_conditional_puts),
     };
     int rc = cmocka_run_group_tests_name("itest_dynamodb", tests, setup, teardown);
     ev_http_global_cleanup();

@@ -9,6 +9,7 @@
 #include "itest_common.h"
 
 #include "aws/ev_dynamodb.h"
+#include "aws/ev_dynamodb_put.h"
 #include "aws/ev_http.h"
 #include "aws/ev_sqs.h"
 
@@ -194,12 +195,43 @@ static void test_sqs_trace_header_hand_off(void **state)
     ev_aws_client_free(sqs);
 }
 
+/* moto returns the existing item with ReturnValuesOnConditionCheckFailure,
+ * as AWS does: duplicates and conflicts are decided without a GetItem. */
+static void test_conditional_puts_from_the_answer(void **state)
+{
+    (void)state;
+    ev_aws_error err;
+    ev_dynamodb_conditional_put put = {.item_json = "{\"pk\":{\"S\":\"cp\"},\"content_hash\":{\"S\":\"h1\"}}",
+                                       .key_json = "{\"pk\":{\"S\":\"cp\"}}",
+                                       .condition_expression = "attribute_not_exists(pk)",
+                                       .same_attribute = "content_hash",
+                                       .same_value = "h1"};
+    ITEST_OK(ev_dynamodb_put_conditional_many(ddb, table, &put, 1, &err), &err);
+    assert_int_equal(put.outcome, EV_DYNAMODB_PUT_WRITTEN);
+    ev_http_stats before, after;
+    ev_http_client_stats_get(ev_aws_client_http(ddb), &before);
+    ev_dynamodb_conditional_put again[2] = {put, put};
+    again[1].item_json = "{\"pk\":{\"S\":\"cp\"},\"content_hash\":{\"S\":\"h2\"}}";
+    again[1].same_value = "h2";
+    ITEST_OK(ev_dynamodb_put_conditional_many(ddb, table, again, 2, &err), &err);
+    assert_int_equal(again[0].outcome, EV_DYNAMODB_PUT_DUPLICATE);
+    assert_false(again[0].checked_by_get);
+    assert_int_equal(again[1].outcome, EV_DYNAMODB_PUT_CONFLICT);
+    assert_false(again[1].checked_by_get);
+    ev_http_client_stats_get(ev_aws_client_http(ddb), &after);
+    assert_int_equal(after.requests - before.requests, 2); /* no GetItem */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_right_secret_accepted), cmocka_unit_test(test_wrong_secret_refused),
-        cmocka_unit_test(test_unknown_key_refused),   cmocka_unit_test(test_transact_write_items),
-        cmocka_unit_test(test_update_time_to_live),   cmocka_unit_test(test_sqs_trace_header_hand_off),
+        cmocka_unit_test(test_right_secret_accepted),
+        cmocka_unit_test(test_wrong_secret_refused),
+        cmocka_unit_test(test_unknown_key_refused),
+        cmocka_unit_test(test_transact_write_items),
+        cmocka_unit_test(test_update_time_to_live),
+        cmocka_unit_test(test_sqs_trace_header_hand_off),
+        cmocka_unit_test(test_conditional_puts_from_the_answer),
     };
     int rc = cmocka_run_group_tests_name("itest_moto", tests, setup, teardown);
     ev_http_global_cleanup();

@@ -349,6 +349,55 @@ static void test_size_limit_enforced_locally(void **state)
     ev_sqs_delete_queue(sqs, url, &err);
 }
 
+/* A client set to the queue's MaximumMessageSize refuses what the queue
+ * would (fauxqs itself accepts anything) and sends what fits, above the
+ * default too. */
+static void test_size_limit_follows_the_setting(void **state)
+{
+    (void)state;
+    char url[EV_SQS_URL_MAX];
+    ev_aws_error err;
+    make_queue("sized", NULL, 0, url, sizeof url);
+    ev_credentials creds = {"test", "test", NULL};
+    ev_aws_client_config cfg = {.service = EV_ENDPOINT_SQS,
+                                .region = "us-east-1",
+                                .endpoint_url = itest_env("EV_ITEST_SQS_ENDPOINT"),
+                                .credentials = &creds,
+                                .sqs_max_message_bytes = 4096};
+    ev_aws_client *small = ev_aws_client_new(&cfg, &err);
+    assert_non_null(small);
+    size_t big_len = 300000;
+    char *big = malloc(big_len);
+    memset(big, 'a', big_len);
+    ev_sqs_outgoing msg = {.body = big, .body_len = 4097, .delay_seconds = -1};
+    ev_http_stats before, after;
+    ev_http_client_stats_get(ev_aws_client_http(small), &before);
+    assert_int_equal(ev_sqs_send_message(small, url, &msg, NULL, &err), -1);
+    assert_string_equal(err.code, "MessageTooLong");
+    ev_sqs_outgoing batch[2] = {msg, msg};
+    ev_sqs_batch_entry results[2];
+    assert_int_equal(ev_sqs_send_message_batch(small, url, batch, 2, results, &err), -1);
+    assert_string_equal(err.code, "MessageTooLong");
+    ev_http_client_stats_get(ev_aws_client_http(small), &after);
+    assert_int_equal(after.requests, before.requests);
+    msg.body_len = 4096;
+    ITEST_OK(ev_sqs_send_message(small, url, &msg, NULL, &err), &err);
+    ev_aws_client_free(small);
+
+    /* A larger setting lets a 300,000-byte message through. */
+    cfg.sqs_max_message_bytes = 1048576;
+    ev_aws_client *large = ev_aws_client_new(&cfg, &err);
+    assert_non_null(large);
+    msg.body_len = big_len;
+    ITEST_OK(ev_sqs_send_message(large, url, &msg, NULL, &err), &err);
+    ev_aws_client_free(large);
+    msg.body_len = big_len;
+    assert_int_equal(ev_sqs_send_message(sqs, url, &msg, NULL, &err), -1); /* the default client: 262,144 */
+    assert_string_equal(err.code, "MessageTooLong");
+    free(big);
+    ev_sqs_delete_queue(sqs, url, &err);
+}
+
 static void test_connection_reuse_and_concurrency(void **state)
 {
     (void)state;
@@ -406,6 +455,7 @@ int main(void)
         cmocka_unit_test(test_visibility_change_redelivers),
         cmocka_unit_test(test_redrive_to_dlq_after_three_receives),
         cmocka_unit_test(test_size_limit_enforced_locally),
+        cmocka_unit_test(test_size_limit_follows_the_setting),
         cmocka_unit_test(test_connection_reuse_and_concurrency),
     };
     int rc = cmocka_run_group_tests_name("itest_sqs", tests, setup, teardown);

@@ -183,6 +183,48 @@ static void test_chain_file_env_vars(void **state)
     ev_credentials_free(&c);
 }
 
+/* A CR/LF in any credential would reach the wire as a header line of its
+ * own (X-Amz-Security-Token, Authorization): refused from every source,
+ * without quoting the value. */
+static void test_control_characters_refused(void **state)
+{
+    (void)state;
+    ev_credentials c = EV_CREDENTIALS_INIT;
+    ev_credentials_error err = {{0}};
+    setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", SECRET, 1);
+    setenv("AWS_SESSION_TOKEN", "tok\r\nX-Injected: evil", 1);
+    assert_int_equal(ev_credentials_from_env(&c, &err), -1);
+    assert_null(c.session_token);
+    assert_non_null(strstr(err.message, "session token"));
+    assert_null(strstr(err.message, "evil"));
+    assert_int_equal(ev_credentials_load(&c, &err), -1);
+    /* A trailing newline is trimmed, not refused. */
+    setenv("AWS_SESSION_TOKEN", TOKEN "\n", 1);
+    assert_int_equal(ev_credentials_from_env(&c, &err), 0);
+    assert_string_equal(c.session_token, TOKEN);
+
+    assert_int_equal(ev_credentials_set(&c, "AKID\nX: y", SECRET, NULL, &err), -1);
+    assert_non_null(strstr(err.message, "access key id"));
+    assert_int_equal(ev_credentials_set(&c, "AKID", "qzq\x7fqzq", NULL, &err), -1);
+    assert_non_null(strstr(err.message, "secret access key"));
+    assert_null(strstr(err.message, "qzq"));
+    assert_int_equal(ev_credentials_set(&c, "AKID", SECRET, "a\tb", &err), -1);
+    assert_null(c.access_key_id);
+
+    /* The shared file too. */
+    FILE *f = fopen(file_path, "w");
+    assert_non_null(f);
+    fputs("[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = s\naws_session_token = a\x01b\n",
+          f);
+    fclose(f);
+    clear_env();
+    setenv("AWS_SHARED_CREDENTIALS_FILE", file_path, 1);
+    assert_int_equal(ev_credentials_load(&c, &err), -1);
+    assert_non_null(strstr(err.message, "session token"));
+    ev_credentials_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -190,6 +232,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_env, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_profiles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_chain_file_env_vars, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_control_characters_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -160,12 +160,122 @@ static void test_parse_query_response(void **state)
     assert_int_equal(ev_dynamodb_parse_query_response("{\"Items\":7}", 11, &p, &err), -1);
 }
 
+/* JSON-text inputs are spliced into the body: a fragment that closes the
+ * object early and adds members of its own is refused before sending. */
+static void test_json_fragments_must_be_one_value(void **state)
+{
+    (void)state;
+    ev_buf out = EV_BUF_INIT;
+    ev_aws_error err;
+    const char *bad_objects[] = {
+        "{\"pk\":{\"S\":\"a\"}},\"ConditionExpression\":\"attribute_exists(nope)\"",
+        "{\"pk\":{\"S\":\"a\"}} x",
+        "{}{}",
+        "[]",
+        "\"x\"",
+        "{\"pk\":",
+        "",
+        "\xef\xbb\xbf{}",
+        "{\"pk\":{\"S\":\"a\"}}, \"ReturnValues\":\"ALL_OLD\"",
+        "{\"a\":\"\\\"}",        /* the escaped quote does not end the string */
+        "{\"a\":[1}, \"X\":{]}", /* brackets must match */
+        "{\"a\":\"}\"}}",        /* the brace in the string does not count */
+        "{\"a\":{\"S\":\"x\"}}]",
+    };
+    for (size_t i = 0; i < sizeof bad_objects / sizeof bad_objects[0]; i++) {
+        ev_dynamodb_item_input in = {.table = "t", .item_json = bad_objects[i]};
+        ev_aws_error_clear(&err);
+        if (bad_objects[i][0] == '\0') {
+            /* empty is "missing" */
+            assert_int_equal(ev_dynamodb_build_item_request("PutItem", &in, &out, &err), -1);
+            continue;
+        }
+        if (ev_dynamodb_build_item_request("PutItem", &in, &out, &err) != -1)
+            fail_msg("accepted Item %s", bad_objects[i]);
+        assert_int_equal(err.kind, EV_AWS_ERR_INVALID);
+        assert_string_equal(err.code, "InvalidParameterValue");
+        assert_non_null(strstr(err.message, "Item must be exactly one JSON object"));
+        /* The same through every other JSON-text input. */
+        ev_dynamodb_item_input get = {.table = "t", .key_json = bad_objects[i]};
+        assert_int_equal(ev_dynamodb_build_item_request("GetItem", &get, &out, &err), -1);
+        ev_dynamodb_item_input names = {.table = "t", .item_json = "{}", .names_json = bad_objects[i]};
+        assert_int_equal(ev_dynamodb_build_item_request("PutItem", &names, &out, &err), -1);
+        ev_dynamodb_item_input values = {.table = "t", .item_json = "{}", .values_json = bad_objects[i]};
+        assert_int_equal(ev_dynamodb_build_item_request("DeleteItem", &values, &out, &err), -1);
+        ev_dynamodb_query_input q = {
+            .table = "t", .key_condition_expression = "pk = :p", .exclusive_start_key_json = bad_objects[i]};
+        assert_int_equal(ev_dynamodb_build_query_request(&q, &out, &err), -1);
+    }
+    /* Whitespace around one object is fine, and the text is sent as given. */
+    ev_dynamodb_item_input ok = {.table = "t", .item_json = " \n{\"pk\":{\"S\":\"a}}\"}}\t\r\n"};
+    assert_int_equal(ev_dynamodb_build_item_request("PutItem", &ok, &out, &err), 0);
+    cJSON *j = cJSON_Parse(out.data);
+    assert_non_null(j);
+    assert_int_equal(cJSON_GetArraySize(j), 2);
+    assert_string_equal(str(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "Item"), "pk"), "S"), "a}}");
+    cJSON_Delete(j);
+    /* An escaped backslash before the closing quote, and deep but legal nesting. */
+    ok.item_json = "{\"a\":{\"S\":\"x\\\\\"},\"l\":{\"L\":[{\"M\":{\"b\":{\"L\":[]}}}]}}";
+    assert_int_equal(ev_dynamodb_build_item_request("PutItem", &ok, &out, &err), 0);
+    j = cJSON_Parse(out.data);
+    assert_non_null(j);
+    cJSON_Delete(j);
+    char deep[200] = "{\"a\":";
+    for (int i = 0; i < 70; i++)
+        strcat(deep, "[");
+    ok.item_json = deep;
+    assert_int_equal(ev_dynamodb_build_item_request("PutItem", &ok, &out, &err), -1);
+    ev_buf_free(&out);
+}
+
+/* A client that is never used to send: the calls below fail (or succeed)
+ * before any request. */
+static ev_aws_client *offline_client(void)
+{
+    ev_credentials creds = {"AKIDTEST", "secret-secret", NULL};
+    ev_aws_client_config cfg = {.service = EV_ENDPOINT_DYNAMODB,
+                                .region = "us-east-1",
+                                .endpoint_url = "http://127.0.0.1:9",
+                                .credentials = &creds};
+    ev_aws_error err;
+    ev_aws_client *c = ev_aws_client_new(&cfg, &err);
+    assert_non_null(c);
+    return c;
+}
+
+/* The header says every cJSON output may be NULL: these two wrote through it. */
+static void test_null_outputs_accepted(void **state)
+{
+    (void)state;
+    ev_aws_client *c = offline_client();
+    ev_aws_error err;
+    assert_int_equal(ev_dynamodb_describe_table(c, NULL, NULL, &err), -1);
+    assert_string_equal(err.code, "MissingParameter");
+    ev_dynamodb_query_input q = {.key_condition_expression = "pk = :p"};
+    int pages = 7;
+    assert_int_equal(ev_dynamodb_query_all(c, &q, 0, NULL, &pages, &err), -1);
+    assert_string_equal(err.code, "MissingParameter");
+    assert_int_equal(pages, 0);
+    assert_int_equal(ev_dynamodb_query_all(c, &q, 0, NULL, NULL, &err), -1);
+    /* Batch and transaction inputs are checked the same way. */
+    assert_int_equal(ev_dynamodb_batch_write_item(c, "{\"t\":[]},\"x\":1", 0, NULL, &err), -1);
+    assert_string_equal(err.code, "InvalidParameterValue");
+    assert_int_equal(ev_dynamodb_transact_write_items(c, "{\"Put\":{}}", NULL, NULL, &err), -1);
+    assert_non_null(strstr(err.message, "JSON array"));
+    assert_int_equal(ev_dynamodb_create_table(c, "{\"TableName\":\"t\"} {}", &err), -1);
+    ev_aws_client_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_put_item_request),       cmocka_unit_test(test_get_update_delete_requests),
-        cmocka_unit_test(test_missing_inputs_refused), cmocka_unit_test(test_query_request),
+        cmocka_unit_test(test_put_item_request),
+        cmocka_unit_test(test_get_update_delete_requests),
+        cmocka_unit_test(test_missing_inputs_refused),
+        cmocka_unit_test(test_query_request),
         cmocka_unit_test(test_parse_query_response),
+        cmocka_unit_test(test_json_fragments_must_be_one_value),
+        cmocka_unit_test(test_null_outputs_accepted),
     };
     return cmocka_run_group_tests_name("aws_dynamodb", tests, NULL, NULL);
 }

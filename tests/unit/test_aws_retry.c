@@ -31,7 +31,7 @@ static double fixed(void *ctx)
 static ev_aws_error service(long status, const char *code)
 {
     ev_aws_error e;
-    ev_aws_error_from_response(&e, "dynamodb", status, NULL, 0, NULL, NULL);
+    ev_aws_error_from_response(&e, "dynamodb", status, NULL, 0, NULL, NULL, NULL);
     if (code)
         snprintf(e.code, sizeof e.code, "%s", code);
     return e;
@@ -255,12 +255,102 @@ static void test_drain_whole_bucket(void **state)
     assert_int_equal(r.quota_available, 0);
 }
 
+/* Additions to botocore's fixed lists, and the two other retry paths: a
+ * damaged DynamoDB answer (integrity, retryable when marked so) and the
+ * immediate retry after a clock correction (no quota, within attempts). */
+static void test_additions_and_retry_now(void **state)
+{
+    (void)state;
+    ev_aws_error kms = service(400, "KmsThrottled");
+    assert_true(ev_retry_is_retryable(&kms));
+    assert_true(ev_aws_error_is_throttling_code("KmsThrottled"));
+    ev_aws_error rwc = service(400, "ReplicatedWriteConflictException");
+    assert_true(ev_retry_is_retryable(&rwc));
+    assert_false(ev_aws_error_is_throttling_code("ReplicatedWriteConflictException"));
+
+    ev_aws_error crc;
+    ev_aws_error_clear(&crc);
+    ev_aws_error_set(&crc, EV_AWS_ERR_INTEGRITY, "CRC32CheckFailed", "x");
+    assert_true(ev_retry_is_retryable(&crc));
+    ev_aws_error_set(&crc, EV_AWS_ERR_INTEGRITY, "MD5Mismatch", "x");
+    crc.retryable = true;
+    assert_false(ev_retry_is_retryable(&crc));
+
+    ev_retry r;
+    ev_retry_init(&r);
+    ev_retry_call call;
+    ev_retry_call_begin(&call);
+    ev_aws_error skew = service(400, "RequestTimeTooSkewed");
+    assert_true(ev_retry_call_retry_now(&r, &call, &skew));
+    assert_int_equal(skew.attempts, 1);
+    assert_int_equal(r.quota_available, EV_RETRY_QUOTA_CAPACITY);
+    assert_true(ev_retry_call_retry_now(&r, &call, &skew));
+    assert_false(ev_retry_call_retry_now(&r, &call, &skew));
+    assert_int_equal(skew.attempts, 3);
+    assert_non_null(strstr(skew.message, "max attempts"));
+}
+
+static int64_t fake_now(void *ctx)
+{
+    return *(int64_t *)ctx;
+}
+
+/* The deadline, on the injected clock: time left, backoffs that fit, and a
+ * refused retry turned into the deadline error (no quota taken). */
+static void test_deadline(void **state)
+{
+    (void)state;
+    ev_retry r;
+    ev_retry_init(&r);
+    int64_t now = 1700000000000;
+    ev_retry_set_now(&r, fake_now, &now);
+    double half = 0.5;
+    ev_retry_set_random(&r, fixed, &half);
+    assert_int_equal(ev_retry_now_ms(&r), now);
+    assert_true(ev_retry_time_left_ms(&r) == INT64_MAX);
+    assert_true(ev_retry_fits_deadline(&r, UINT32_MAX));
+
+    r.deadline_ms = now + 1000; /* margin 100 by default */
+    assert_int_equal(r.deadline_margin_ms, EV_RETRY_DEFAULT_DEADLINE_MARGIN_MS);
+    assert_true(ev_retry_time_left_ms(&r) == 900);
+    assert_true(ev_retry_fits_deadline(&r, 899));
+    assert_false(ev_retry_fits_deadline(&r, 900));
+
+    ev_retry_call call;
+    ev_retry_call_begin(&call);
+    ev_aws_error e = service(500, "InternalServerError");
+    uint32_t delay = 0;
+    assert_true(ev_retry_call_next(&r, &call, &e, &delay)); /* 500 ms fits in 900 */
+    assert_int_equal(delay, 500);
+    now += 500;
+    e = service(500, "InternalServerError");
+    assert_false(ev_retry_call_next(&r, &call, &e, &delay)); /* 1000 ms does not fit in 400 */
+    assert_int_equal(e.kind, EV_AWS_ERR_DEADLINE);
+    assert_true(ev_aws_error_is_deadline(&e));
+    assert_string_equal(e.code, "DeadlineExceeded");
+    assert_true(e.timeout);
+    assert_false(e.retryable);
+    assert_int_equal(e.attempts, 2);
+    assert_int_equal(e.http_status, 500);
+    assert_non_null(strstr(e.message, "InternalServerError (HTTP 500)"));
+    assert_int_equal(r.quota_available, EV_RETRY_QUOTA_CAPACITY - EV_RETRY_COST);
+
+    /* Back to the real clock. */
+    ev_retry_set_now(&r, NULL, NULL);
+    assert_true(ev_retry_now_ms(&r) > 1600000000000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),           cmocka_unit_test(test_backoff_full_jitter_and_cap),
-        cmocka_unit_test(test_classification),     cmocka_unit_test(test_call_flow_and_quota),
-        cmocka_unit_test(test_drain_whole_bucket), cmocka_unit_test(test_transport_allow_list),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_backoff_full_jitter_and_cap),
+        cmocka_unit_test(test_classification),
+        cmocka_unit_test(test_call_flow_and_quota),
+        cmocka_unit_test(test_drain_whole_bucket),
+        cmocka_unit_test(test_transport_allow_list),
+        cmocka_unit_test(test_additions_and_retry_now),
+        cmocka_unit_test(test_deadline),
     };
     return cmocka_run_group_tests_name("aws_retry", tests, NULL, NULL);
 }

@@ -557,6 +557,80 @@ static void test_payload_hash_sources(void **state)
     ev_sigv4_signer_free(s);
 }
 
+/* The result's payload hash and the X-Amz-Content-SHA256 header are the
+ * signer's strings, as the header promises: they stay right after the
+ * caller's request (its payload_hash or header value) changes or is gone. */
+static void test_payload_hash_owned_by_signer(void **state)
+{
+    (void)state;
+    ev_sigv4_signer *s = new_signer("service", NULL);
+    char given[32];
+    snprintf(given, sizeof given, "UNSIGNED-PAYLOAD");
+    ev_sigv4_request req = {
+        .method = "PUT", .host = "h", .path = "/", .payload_hash = given, .add_content_sha256 = true};
+    ev_sigv4_result r;
+    assert_int_equal(ev_sigv4_sign(s, &req, when_2015(), &r, NULL), 0);
+    assert_ptr_not_equal(r.payload_hash, given);
+    assert_ptr_not_equal(r.headers[1].value, given);
+    memset(given, 'X', sizeof given - 1);
+    assert_string_equal(r.payload_hash, "UNSIGNED-PAYLOAD");
+    assert_string_equal(r.headers[1].name, "X-Amz-Content-SHA256");
+    assert_string_equal(r.headers[1].value, "UNSIGNED-PAYLOAD");
+
+    /* The same when the value came from an input header. */
+    char hvalue[80];
+    snprintf(hvalue, sizeof hvalue, "%s", EMPTY_SHA);
+    ev_sigv4_header hs[] = {{"X-Amz-Content-SHA256", hvalue}};
+    ev_sigv4_request req2 = {.method = "GET", .host = "h", .path = "/", .headers = hs, .header_count = 1};
+    assert_int_equal(ev_sigv4_sign(s, &req2, when_2015(), &r, NULL), 0);
+    assert_ptr_not_equal(r.payload_hash, hvalue);
+    memset(hvalue, '0', 64);
+    assert_string_equal(r.payload_hash, EMPTY_SHA);
+    ev_sigv4_signer_free(s);
+}
+
+/* A payload hash may become a header value: a line break in it is refused. */
+static void test_payload_hash_control_characters_refused(void **state)
+{
+    (void)state;
+    ev_sigv4_signer *s = new_signer("service", NULL);
+    ev_sigv4_request req = {.method = "PUT",
+                            .host = "h",
+                            .path = "/",
+                            .payload_hash = "UNSIGNED-PAYLOAD\r\nX-Injected: evil",
+                            .add_content_sha256 = true};
+    ev_sigv4_result r;
+    ev_sigv4_error err = {{0}};
+    assert_int_equal(ev_sigv4_sign(s, &req, when_2015(), &r, &err), -1);
+    assert_non_null(strstr(err.message, "payload_hash"));
+    ev_sigv4_signer_free(s);
+}
+
+/* Every credential is checked, not only the key id: a session token holding
+ * CR/LF would reach the wire as an extra header line. */
+static void test_credentials_with_control_characters_refused(void **state)
+{
+    (void)state;
+    ev_sigv4_error err = {{0}};
+    ev_credentials tok = {AKID, SECRET, "tok\r\nX-Injected: evil"};
+    assert_null(ev_sigv4_signer_new(&tok, "us-east-1", "sqs", &err));
+    assert_non_null(strstr(err.message, "session token"));
+    assert_null(strstr(err.message, "evil"));
+    ev_credentials lf = {AKID, SECRET, "tok\nX-Injected: evil"};
+    assert_null(ev_sigv4_signer_new(&lf, "us-east-1", "sqs", &err));
+    ev_credentials secret = {AKID, "sec\x01ret", NULL};
+    assert_null(ev_sigv4_signer_new(&secret, "us-east-1", "sqs", &err));
+    assert_non_null(strstr(err.message, "secret access key"));
+    /* Rotation is checked too, and keeps the old credentials on refusal. */
+    ev_sigv4_signer *s = new_signer("service", "good-token");
+    assert_int_equal(ev_sigv4_signer_set_credentials(s, &tok, &err), -1);
+    ev_sigv4_request req = {.method = "GET", .host = "h", .path = "/"};
+    ev_sigv4_result r;
+    assert_int_equal(ev_sigv4_sign(s, &req, when_2015(), &r, &err), 0);
+    assert_string_equal(r.security_token, "good-token");
+    ev_sigv4_signer_free(s);
+}
+
 static void test_canonical_pieces(void **state)
 {
     (void)state;
@@ -650,6 +724,9 @@ int main(void)
         cmocka_unit_test(test_key_cache),
         cmocka_unit_test(test_session_token),
         cmocka_unit_test(test_payload_hash_sources),
+        cmocka_unit_test(test_payload_hash_owned_by_signer),
+        cmocka_unit_test(test_payload_hash_control_characters_refused),
+        cmocka_unit_test(test_credentials_with_control_characters_refused),
         cmocka_unit_test(test_canonical_pieces),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_sign_tm),

@@ -50,7 +50,8 @@ static void test_build_send_request(void **state)
                            .message_group_id = "g"};
     ev_buf out = EV_BUF_INIT;
     ev_aws_error err;
-    assert_int_equal(ev_sqs_build_send_request("http://sqs.us-east-1.localhost:1/0/q", &msg, &out, &err), 0);
+    assert_int_equal(ev_sqs_build_send_request("http://sqs.us-east-1.localhost:1/0/q", &msg, 0, &out, &err),
+                     0);
     cJSON *j = cJSON_Parse(out.data);
     assert_non_null(j);
     assert_string_equal(cJSON_GetObjectItem(j, "QueueUrl")->valuestring,
@@ -69,7 +70,7 @@ static void test_build_send_request(void **state)
     cJSON_Delete(j);
     /* Optional fields absent when unset. */
     ev_sqs_outgoing plain = {.body = "x", .body_len = 1, .delay_seconds = -1};
-    assert_int_equal(ev_sqs_build_send_request("q", &plain, &out, &err), 0);
+    assert_int_equal(ev_sqs_build_send_request("q", &plain, 0, &out, &err), 0);
     assert_string_equal(out.data, "{\"QueueUrl\":\"q\",\"MessageBody\":\"x\"}");
     ev_buf_free(&out);
 }
@@ -83,28 +84,28 @@ static void test_limits(void **state)
     memset(big, 'a', EV_SQS_MAX_MESSAGE_BYTES + 1);
     ev_sqs_outgoing msg = {.body = big, .body_len = EV_SQS_MAX_MESSAGE_BYTES, .delay_seconds = -1};
     assert_int_equal(ev_sqs_message_size(&msg), EV_SQS_MAX_MESSAGE_BYTES);
-    assert_int_equal(ev_sqs_build_send_request("q", &msg, &out, &err), 0);
+    assert_int_equal(ev_sqs_build_send_request("q", &msg, 0, &out, &err), 0);
     msg.body_len++;
-    assert_int_equal(ev_sqs_build_send_request("q", &msg, &out, &err), -1);
+    assert_int_equal(ev_sqs_build_send_request("q", &msg, 0, &out, &err), -1);
     assert_string_equal(err.code, "MessageTooLong");
     ev_sqs_message_attribute a = {"name", "String", "value", NULL, 0};
     msg.body_len = EV_SQS_MAX_MESSAGE_BYTES - 14;
     msg.attributes = &a;
     msg.attribute_count = 1;
     assert_int_equal(ev_sqs_message_size(&msg), EV_SQS_MAX_MESSAGE_BYTES + 1);
-    assert_int_equal(ev_sqs_build_send_request("q", &msg, &out, &err), -1);
+    assert_int_equal(ev_sqs_build_send_request("q", &msg, 0, &out, &err), -1);
     free(big);
     ev_sqs_outgoing empty = {.body = "", .body_len = 0, .delay_seconds = -1};
-    assert_int_equal(ev_sqs_build_send_request("q", &empty, &out, &err), -1);
+    assert_int_equal(ev_sqs_build_send_request("q", &empty, 0, &out, &err), -1);
     assert_int_equal(err.kind, EV_AWS_ERR_INVALID);
     ev_sqs_outgoing nul = {.body = "a\0b", .body_len = 3, .delay_seconds = -1};
-    assert_int_equal(ev_sqs_build_send_request("q", &nul, &out, &err), -1);
+    assert_int_equal(ev_sqs_build_send_request("q", &nul, 0, &out, &err), -1);
     ev_sqs_message_attribute many[11];
     for (int i = 0; i < 11; i++)
         many[i] = a;
     ev_sqs_outgoing m = {
         .body = "x", .body_len = 1, .delay_seconds = -1, .attributes = many, .attribute_count = 11};
-    assert_int_equal(ev_sqs_build_send_request("q", &m, &out, &err), -1);
+    assert_int_equal(ev_sqs_build_send_request("q", &m, 0, &out, &err), -1);
     ev_buf_free(&out);
 }
 
@@ -207,12 +208,78 @@ static void test_duplicate_attribute_names_refused(void **state)
         .body = "x", .body_len = 1, .delay_seconds = -1, .attributes = attrs, .attribute_count = 3};
     ev_buf out = EV_BUF_INIT;
     ev_aws_error err;
-    assert_int_equal(ev_sqs_build_send_request("q", &msg, &out, &err), -1);
+    assert_int_equal(ev_sqs_build_send_request("q", &msg, 0, &out, &err), -1);
     assert_int_equal(err.kind, EV_AWS_ERR_INVALID);
     assert_non_null(strstr(err.message, "duplicate"));
     msg.attribute_count = 2;
-    assert_int_equal(ev_sqs_build_send_request("q", &msg, &out, &err), 0);
+    assert_int_equal(ev_sqs_build_send_request("q", &msg, 0, &out, &err), 0);
     ev_buf_free(&out);
+}
+
+/* The limit is a setting: the queue's MaximumMessageSize, passed by the
+ * template in SQS_MAX_MESSAGE_BYTES; the check follows the same value. */
+static void test_size_limit_is_a_setting(void **state)
+{
+    (void)state;
+    size_t limit = 0;
+    ev_aws_error err;
+    unsetenv(EV_SQS_MAX_MESSAGE_BYTES_ENV);
+    assert_int_equal(ev_sqs_max_message_bytes_from_env(&limit, &err), 0);
+    assert_int_equal(limit, 262144);
+    setenv(EV_SQS_MAX_MESSAGE_BYTES_ENV, "", 1);
+    assert_int_equal(ev_sqs_max_message_bytes_from_env(&limit, &err), 0);
+    assert_int_equal(limit, 262144);
+    setenv(EV_SQS_MAX_MESSAGE_BYTES_ENV, "2048", 1);
+    assert_int_equal(ev_sqs_max_message_bytes_from_env(&limit, &err), 0);
+    assert_int_equal(limit, 2048);
+    setenv(EV_SQS_MAX_MESSAGE_BYTES_ENV, "1048576", 1);
+    assert_int_equal(ev_sqs_max_message_bytes_from_env(&limit, &err), 0);
+    assert_int_equal(limit, 1048576);
+    const char *bad[] = {"1023", "1048577", "256k", "-2048", " 2048", "99999999999999999999999", "0x800"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        setenv(EV_SQS_MAX_MESSAGE_BYTES_ENV, bad[i], 1);
+        if (ev_sqs_max_message_bytes_from_env(&limit, &err) != -1)
+            fail_msg("accepted SQS_MAX_MESSAGE_BYTES=%s", bad[i]);
+        assert_string_equal(err.code, "InvalidConfiguration");
+        assert_non_null(strstr(err.message, "SQS_MAX_MESSAGE_BYTES"));
+    }
+    unsetenv(EV_SQS_MAX_MESSAGE_BYTES_ENV);
+
+    char body[2100];
+    memset(body, 'b', sizeof body);
+    ev_sqs_outgoing msg = {.body = body, .body_len = 2048, .delay_seconds = -1};
+    ev_buf out = EV_BUF_INIT;
+    assert_int_equal(ev_sqs_build_send_request("q", &msg, 2048, &out, &err), 0);
+    msg.body_len = 2049;
+    assert_int_equal(ev_sqs_build_send_request("q", &msg, 2048, &out, &err), -1);
+    assert_string_equal(err.code, "MessageTooLong");
+    assert_non_null(strstr(err.message, "at most 2048"));
+    assert_int_equal(ev_sqs_build_send_request("q", &msg, 0, &out, &err), 0);
+    ev_buf_free(&out);
+
+    /* A client takes the setting, within SQS's range. */
+    ev_credentials creds = {"AKIDTEST", "secret-secret", NULL};
+    ev_aws_client_config cfg = {.service = EV_ENDPOINT_SQS,
+                                .region = "us-east-1",
+                                .endpoint_url = "http://127.0.0.1:9",
+                                .credentials = &creds,
+                                .sqs_max_message_bytes = 2048};
+    ev_aws_client *c = ev_aws_client_new(&cfg, &err);
+    assert_non_null(c);
+    assert_int_equal(ev_aws_client_sqs_max_message_bytes(c), 2048);
+    /* Refused before anything is sent (nothing listens on port 9 anyway). */
+    assert_int_equal(ev_sqs_send_message(c, "q", &msg, NULL, &err), -1);
+    assert_string_equal(err.code, "MessageTooLong");
+    assert_int_equal(ev_aws_client_set_sqs_max_message_bytes(c, 100, &err), -1);
+    assert_int_equal(ev_aws_client_sqs_max_message_bytes(c), 2048);
+    ev_aws_client_free(c);
+    cfg.sqs_max_message_bytes = 2000000;
+    assert_null(ev_aws_client_new(&cfg, &err));
+    assert_string_equal(err.code, "InvalidConfiguration");
+    cfg.sqs_max_message_bytes = 0;
+    c = ev_aws_client_new(&cfg, &err);
+    assert_int_equal(ev_aws_client_sqs_max_message_bytes(c), EV_SQS_MAX_MESSAGE_BYTES);
+    ev_aws_client_free(c);
 }
 
 int main(void)
@@ -221,6 +288,7 @@ int main(void)
         cmocka_unit_test(test_md5_of_attributes),
         cmocka_unit_test(test_build_send_request),
         cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_size_limit_is_a_setting),
         cmocka_unit_test(test_duplicate_attribute_names_refused),
         cmocka_unit_test(test_parse_receive),
         cmocka_unit_test(test_parse_receive_detects_corruption),

@@ -25,6 +25,25 @@ static void test_append_keeps_nul(void **state)
     assert_int_equal(b.len, 0);
 }
 
+static void test_failed_buffer_refuses_appends(void **state)
+{
+    (void)state;
+    ev_buf b = EV_BUF_INIT;
+    assert_string_equal(ev_buf_cstr(&b), "");
+    assert_int_equal(ev_buf_append_str(&b, "abc"), 0);
+    assert_string_equal(ev_buf_cstr(&b), "abc");
+    /* Once failed, even an append that fits fails, so one check at the end suffices. */
+    b.failed = true;
+    assert_int_equal(ev_buf_append_char(&b, 'd'), -1);
+    assert_int_equal(ev_buf_append(&b, "d", 1), -1);
+    assert_int_equal(ev_buf_append_str(&b, "d"), -1);
+    assert_int_equal(b.len, 3);
+    ev_buf_reset(&b);
+    assert_int_equal(ev_buf_append_char(&b, 'x'), 0);
+    assert_string_equal(ev_buf_cstr(&b), "x");
+    ev_buf_free(&b);
+}
+
 static void test_growth(void **state)
 {
     (void)state;
@@ -107,6 +126,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_append_keeps_nul),
+        cmocka_unit_test(test_failed_buffer_refuses_appends),
         cmocka_unit_test(test_growth),
         cmocka_unit_test(test_printf),
         cmocka_unit_test(test_json_string),
