@@ -152,10 +152,12 @@ int ev_log_emit(ev_log *log, ev_log_level level, const char *func, int line, con
 #define EV_LOG_AT_(log, level, message, ...)                                                                 \
     ev_log_emit((log), (level), __func__, __LINE__, (message), (const ev_log_field[]){__VA_ARGS__},          \
                 sizeof((const ev_log_field[]){__VA_ARGS__}) / sizeof(ev_log_field) - 1)
-#define ev_log_debug(log, ...)    EV_LOG_AT_((log), EV_LOG_DEBUG, __VA_ARGS__, EV_LOG_END)
-#define ev_log_info(log, ...)     EV_LOG_AT_((log), EV_LOG_INFO, __VA_ARGS__, EV_LOG_END)
-#define ev_log_warning(log, ...)  EV_LOG_AT_((log), EV_LOG_WARNING, __VA_ARGS__, EV_LOG_END)
-#define ev_log_error(log, ...)    EV_LOG_AT_((log), EV_LOG_ERROR, __VA_ARGS__, EV_LOG_END)
-#define ev_log_critical(log, ...) EV_LOG_AT_((log), EV_LOG_CRITICAL, __VA_ARGS__, EV_LOG_END)
+/* The same with the level as a value. */
+#define ev_log_at(log, level, ...) EV_LOG_AT_((log), (level), __VA_ARGS__, EV_LOG_END)
+#define ev_log_debug(log, ...)     EV_LOG_AT_((log), EV_LOG_DEBUG, __VA_ARGS__, EV_LOG_END)
+#define ev_log_info(log, ...)      EV_LOG_AT_((log), EV_LOG_INFO, __VA_ARGS__, EV_LOG_END)
+#define ev_log_warning(log, ...)   EV_LOG_AT_((log), EV_LOG_WARNING, __VA_ARGS__, EV_LOG_END)
+#define ev_log_error(log, ...)     EV_LOG_AT_((log), EV_LOG_ERROR, __VA_ARGS__, EV_LOG_END)
+#define ev_log_critical(log, ...)  EV_LOG_AT_((log), EV_LOG_CRITICAL, __VA_ARGS__, EV_LOG_END)
 
 #endif
