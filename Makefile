@@ -20,7 +20,7 @@ FUZZ_SECONDS ?= 60
 PKGS       := libcjson libpcre2-8 libcurl openssl zlib
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-TEST_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null)
+TEST_LIBS   = $(shell pkg-config --libs cmocka libmicrohttpd 2>/dev/null)
 
 WARNINGS   := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wmissing-prototypes -Wstrict-prototypes
 OPT        ?= -O2 -g
@@ -47,6 +47,8 @@ GEN_TESTS  := $(patsubst $(GENERATED)/tests/%.c,$(BUILD)/tests/%,$(wildcard $(GE
 FUZZERS    := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 ITESTS     := $(patsubst tests/integration/%.c,$(BUILD)/itests/%,$(wildcard tests/integration/*.c))
 BENCHES    := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+# Fakes of outside services (e.g. the Lambda Runtime API) linked into unit tests.
+TEST_SUPPORT_LIB := $(BUILD)/lib/libev_testsupport.a
 
 .PHONY: template-tests codegen-tests ddb-differential sigv4-differential help deps generate check-generated build test unit conformance suite suite-current \
         differential integration bench fuzz sanitize valgrind lint run validator clean format
@@ -107,9 +109,13 @@ $(BUILD)/bin/%: $(BUILD)/obj/src/tools/%.o $(GEN_LIB) $(LIB_FILES)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) $< $(LINK_LIBS) $(LIBS_ALL) -o $@
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(GEN_LIB) $(LIB_FILES)
+$(TEST_SUPPORT_LIB): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/unit/support/*.c))
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) $< $(LINK_LIBS) $(LIBS_ALL) $(TEST_LIBS) -o $@
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_SUPPORT_LIB) $(GEN_LIB) $(LIB_FILES)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) $< $(TEST_SUPPORT_LIB) $(LINK_LIBS) $(LIBS_ALL) $(TEST_LIBS) -o $@
 
 $(BUILD)/tests/test_%_conformance: $(BUILD)/obj/$(GENERATED)/tests/test_%_conformance.o $(GEN_LIB) $(LIB_FILES)
 	@mkdir -p $(dir $@)

@@ -1,6 +1,7 @@
 /* ev_buf: growable byte buffer; see ev_buf.h for the contract. */
 #include "core/ev_buf.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,4 +170,117 @@ char *ev_buf_take(ev_buf *b)
     }
     ev_buf_init(b);
     return p;
+}
+
+/* Length of the well-formed UTF-8 sequence starting at s (len > 0 bytes
+ * available), 0 when the first byte does not start one (Unicode Table 3-7:
+ * no overlongs, no surrogates, nothing above U+10FFFF). */
+static size_t utf8_sequence_length(const unsigned char *s, size_t len)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    if (c < 0xC2 || c > 0xF4)
+        return 0;
+    size_t n = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (len < n)
+        return 0;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c == 0xE0)
+        lo = 0xA0;
+    else if (c == 0xED)
+        hi = 0x9F;
+    else if (c == 0xF0)
+        lo = 0x90;
+    else if (c == 0xF4)
+        hi = 0x8F;
+    if (s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    return n;
+}
+
+bool ev_buf_utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_sequence_length(p + i, len - i);
+        if (n == 0)
+            return false;
+        i += n;
+    }
+    return true;
+}
+
+static int append_escaped_byte(ev_buf *b, unsigned char c)
+{
+    switch (c) {
+    case '"':
+        return ev_buf_append(b, "\\\"", 2);
+    case '\\':
+        return ev_buf_append(b, "\\\\", 2);
+    case '\b':
+        return ev_buf_append(b, "\\b", 2);
+    case '\f':
+        return ev_buf_append(b, "\\f", 2);
+    case '\n':
+        return ev_buf_append(b, "\\n", 2);
+    case '\r':
+        return ev_buf_append(b, "\\r", 2);
+    case '\t':
+        return ev_buf_append(b, "\\t", 2);
+    default:
+        return ev_buf_printf(b, "\\u%04x", c);
+    }
+}
+
+int ev_buf_append_json_text(ev_buf *b, const char *s, size_t len, size_t max_bytes)
+{
+    static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */
+    const unsigned char *p = (const unsigned char *)s;
+    size_t limit = (max_bytes > 0 && len > max_bytes) ? max_bytes : len;
+    size_t i = 0, run = 0; /* run: start of the bytes copied as they are */
+    ev_buf_append_char(b, '"');
+    while (i < len) {
+        size_t n = utf8_sequence_length(p + i, len - i);
+        bool plain = n > 1 || (n == 1 && p[i] >= 0x20 && p[i] != '"' && p[i] != '\\');
+        if (i + (n ? n : 1) > limit || !plain) {
+            ev_buf_append(b, p + run, i - run);
+            if (i + (n ? n : 1) > limit)
+                break;
+            if (n == 0)
+                ev_buf_append(b, replacement, 3);
+            else
+                append_escaped_byte(b, p[i]);
+            i += n ? n : 1;
+            run = i;
+            continue;
+        }
+        i += n;
+    }
+    if (i >= len)
+        ev_buf_append(b, p + run, i - run);
+    else
+        ev_buf_printf(b, "...(truncated, %zu bytes)", len);
+    ev_buf_append_char(b, '"');
+    return b->failed ? -1 : 0;
+}
+
+int ev_buf_append_double(ev_buf *b, double v)
+{
+    if (!isfinite(v)) {
+        b->failed = true;
+        return -1;
+    }
+    char text[40];
+    /* The fewest digits that read back exactly: 15 always suffice for
+     * numbers typed in decimal, 17 for any double. */
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(text, sizeof text, "%.*g", digits, v);
+        if (strtod(text, NULL) == v)
+            break;
+    }
+    return ev_buf_append_str(b, text);
 }

@@ -96,6 +96,21 @@ int ev_buf_vprintf(ev_buf *b, const char *fmt, va_list ap) __attribute__((format
 /* Appends `s` (len bytes of UTF-8) as a JSON string literal, quotes included:
  * escapes '"', '\\' and control characters; other bytes pass through. */
 int ev_buf_append_json_string(ev_buf *b, const char *s, size_t len);
+/* Appends `s` (len bytes, any encoding) as a JSON string literal that is
+ * always valid JSON and valid UTF-8, for text from outside (logs, error
+ * bodies): escapes like ev_buf_append_json_string, replaces each byte of an
+ * ill-formed UTF-8 sequence with U+FFFD, and when max_bytes > 0 keeps at
+ * most max_bytes input bytes (cut at a code point boundary) followed by
+ * "...(truncated, N bytes)" with N the full input length. */
+int ev_buf_append_json_text(ev_buf *b, const char *s, size_t len, size_t max_bytes);
+/* True when len bytes are well-formed UTF-8, the test
+ * ev_buf_append_json_text applies (no overlongs, surrogates or code points
+ * past U+10FFFF). */
+bool ev_buf_utf8_valid(const char *s, size_t len);
+/* Appends the shortest decimal text that reads back as exactly v ("3",
+ * "0.1", "1e+300"). JSON has no NaN or infinity: for them it fails (-1,
+ * buffer marked failed), so callers check isfinite() first. */
+int ev_buf_append_double(ev_buf *b, double v);
 /* Returns the contents (never NULL on success; "" when empty) and empties b. */
 char *ev_buf_take(ev_buf *b);
 
