@@ -19,6 +19,11 @@
 #error "events_types.h was generated for another runtime version: run make generate"
 #endif
 
+/* The schema's $id, and the version that ends it (0: the $id carries no
+ * version). Messages and stored items record the version they were made under. */
+#define EVENTS_SCHEMA_ID "urn:evpipe:schema:events:1"
+#define EVENTS_SCHEMA_VERSION 1
+
 /* #/$defs/event_type
  * Kind of measurement; selects the payload schema.
  */

@@ -1,7 +1,23 @@
 """Renders the typed layer: C types, JSON codec, DynamoDB marshallers, fixtures and the
 generated conformance test. The models (types_model, fixtures) decide; templates format."""
 
+import json
+import re
+
 from . import RUNTIME_VERSION, emit, fixtures, types_model
+
+# The version is the number that ends the schema's $id: urn:evpipe:schema:events:3,
+# https://example.com/events/v3, .../events/3.json.
+_VERSION_RE = re.compile(r"(?:[:/]v?)(\d{1,9})(?:\.json)?$")
+
+
+def schema_identity(doc):
+    """(`$id` as a C string literal or None, version number or 0 when the $id carries none)."""
+    sid = doc.raw.get("$id") if isinstance(doc.raw, dict) else None
+    if not isinstance(sid, str):
+        return None, 0
+    m = _VERSION_RE.search(sid)
+    return json.dumps(sid), int(m.group(1)) if m else 0
 
 
 def render(doc, prefix, env=None):
@@ -9,7 +25,10 @@ def render(doc, prefix, env=None):
     model = types_model.build(doc, prefix)
     title = doc.root.get("title") if isinstance(doc.root.get("title"), str) else prefix
     fx = fixtures.build(doc, prefix, model)
+    schema_id, schema_version = schema_identity(doc)
     ctx = {
+        "schema_id": schema_id,
+        "schema_version": schema_version,
         "banner": emit.banner(doc),
         "prefix": prefix,
         "title": title,
