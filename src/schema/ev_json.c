@@ -105,11 +105,14 @@
  * runs inside parse_into. */
 typedef struct alloc_scope {
     ev_arena *arena; /* NULL: malloc (the scope only watches for failures) */
-    size_t allocs;   /* allocations served through the hooks */
-    bool failed;     /* one of them failed */
-    void *last;      /* arena scope: the latest allocation, and its size */
+    bool failed;     /* an allocation failed */
+    void *last;      /* the latest allocation and its size; &not_ours until the first */
     size_t last_size;
 } alloc_scope;
+
+/* The scope's `last` until our hooks serve an allocation: still there after
+ * cJSON's parse means someone else's hooks (or plain malloc) ran. */
+static char not_ours;
 
 static _Thread_local alloc_scope *current_scope;
 static atomic_bool hooks_installed;
@@ -119,15 +122,9 @@ static void *hook_malloc(size_t size)
     alloc_scope *s = current_scope;
     if (s == NULL)
         return malloc(size);
-    s->allocs++;
-    void *p;
-    if (s->arena != NULL) {
-        p = ev_arena_alloc(s->arena, size);
-        s->last = p;
-        s->last_size = size;
-    } else {
-        p = malloc(size);
-    }
+    void *p = s->arena != NULL ? ev_arena_alloc(s->arena, size) : malloc(size);
+    s->last = p;
+    s->last_size = size;
     if (p == NULL)
         s->failed = true;
     return p;
@@ -167,9 +164,8 @@ void ev_json_init(void)
 static void scope_enter(alloc_scope *s, ev_arena *arena, alloc_scope **saved)
 {
     s->arena = arena;
-    s->allocs = 0;
     s->failed = false;
-    s->last = NULL;
+    s->last = &not_ours;
     s->last_size = 0;
     *saved = current_scope;
     current_scope = s;
@@ -845,7 +841,7 @@ static size_t unclamped_error_pos(const char *text, size_t len, size_t pos)
     scope_enter(&scope, &scratch, &saved);
     cJSON *t = cJSON_ParseWithLengthOpts(copy, len + 1, &stop, 0);
     scope_leave(saved);
-    if (t != NULL && scope.allocs == 0)
+    if (t != NULL && scope.last == &not_ours)
         cJSON_Delete(t); /* the hooks are not ours: a malloc tree */
     ev_arena_free(&scratch);
     if (t == NULL && !scope.failed && stop != NULL && stop >= copy && stop <= copy + len)
@@ -1093,13 +1089,14 @@ static cJSON *cjson_parse(const char *text, size_t len, ev_arena *arena, const e
                           const char **stop, ev_json_error *err)
 {
     alloc_scope scope, *saved;
-    errno = 0; /* the fallback out-of-memory signal when the hooks are not ours */
+    if (arena == NULL)
+        errno = 0; /* the out-of-memory signal when the hooks are not ours */
     scope_enter(&scope, arena, &saved);
     cJSON *root = cJSON_ParseWithLengthOpts(text, len, stop, 0);
     scope_leave(saved);
     /* cJSON allocates a root node for any non-empty input: no allocation
      * through our hooks means someone else's hooks (or plain malloc) ran. */
-    bool ours = scope.allocs > 0;
+    bool ours = scope.last != &not_ours;
     if (arena != NULL && !ours && len > 0) {
         cJSON_Delete(root); /* not arena memory: it belongs to those hooks */
         report_no_hooks(err);
