@@ -102,7 +102,7 @@
 #endif
 
 /* An allocation scope: set (per thread) only while cJSON_ParseWithLengthOpts
- * runs inside parse_into. */
+ * runs inside cjson_parse or unclamped_error_pos. */
 typedef struct alloc_scope {
     ev_arena *arena; /* NULL: malloc (the scope only watches for failures) */
     bool failed;     /* an allocation failed */

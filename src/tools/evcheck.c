@@ -18,8 +18,9 @@
  * there (the lines before it have their output; the others have none).
  *
  * Memory: checking a line of L bytes takes up to about 2L for the line
- * buffer plus ev_json_parse_max_bytes(L) for the parse (65 bytes per byte
- * in the worst case), so the limit N bounds a run's memory.
+ * buffer plus ev_json_parse_max_bytes(L) for the parse (80 bytes per byte
+ * at most; 45 measured in the worst case), so the limit N bounds a run's
+ * memory.
  *
  * The same source builds `make validator` binaries for other schemas:
  * EV_CLI_VALIDATOR names the generated validator to link against.
@@ -50,8 +51,8 @@ static void usage(FILE *out, const char *argv0)
             "the schema \"%s\". Prints `valid` or `invalid<TAB>[errors as JSON]` per line.\n"
             "  --max-line-bytes N  longest line checked (default 16M; suffix K, M or G for\n"
             "                      KiB, MiB, GiB); a longer line is invalid (keyword \"size\")\n"
-            "                      and skipped. A line of L bytes may need about 65 L bytes\n"
-            "                      of memory to parse.\n"
+            "                      and skipped. Parsing a line of L bytes takes at most\n"
+            "                      80 L bytes of memory (45 L measured in the worst case).\n"
             "Exit status: 0 all valid, 1 some invalid, 2 usage error or a line that could\n"
             "not be read or checked (the message names it; nothing after it is checked).\n",
             argv0, EV_CLI_VALIDATOR.name);
