@@ -4,11 +4,12 @@
  *
  * usage: bench_cjson_floor EVENTS.jsonl [repetitions]
  *
- * The evpipe runtime installs cJSON allocation hooks (ev_json: per-request
- * arenas), which make plain malloc-backed cJSON parsing a little slower in
- * any process that links it. The floor the targets name is cJSON as shipped,
- * so it is measured here, in a binary that does not link ev_json. Prints
- * {"modes":{"cjson_parse":{...}}} in bench_validate's format.
+ * A program that calls ev_json_init runs cJSON with evpipe's allocation
+ * hooks (plain malloc and free outside arena parses, but through a function
+ * pointer, and print buffers grown without realloc). The floor the targets
+ * name is cJSON as shipped, so it is measured here, in a binary that does
+ * not link ev_json. Prints {"modes":{"cjson_parse":{...}}} in
+ * bench_validate's format.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -294,6 +294,7 @@ int main(int argc, char **argv)
     }
 #define RUNS(m) (only < 0 || only == (m))
 
+    ev_json_init(); /* as evcheck and the handlers: verdict-only parses go to an arena */
     char err[512];
     if (events_validator.init(err, sizeof err) != 0)
         die("validator init", err);

@@ -121,6 +121,34 @@ char *ev_arena_strdup(ev_arena *a, const char *s)
     return ev_arena_strndup(a, s, strlen(s));
 }
 
+ev_arena_mark ev_arena_get_mark(const ev_arena *a)
+{
+    ev_arena_mark m = {a->head, a->head != NULL ? a->head->next : NULL, a->ptr, a->left};
+    return m;
+}
+
+void ev_arena_rewind(ev_arena *a, const ev_arena_mark *mark)
+{
+    /* Blocks added since the mark: regular ones and their large neighbours
+     * in front of the marked head, and large ones chained right behind it
+     * while it was still the head. */
+    ev_arena_block *b = a->head, *next;
+    for (; b != mark->head; b = next) {
+        next = b->next;
+        free(b);
+    }
+    if (mark->head != NULL) {
+        for (b = mark->head->next; b != mark->head_next; b = next) {
+            next = b->next;
+            free(b);
+        }
+        mark->head->next = mark->head_next;
+    }
+    a->head = mark->head;
+    a->ptr = mark->ptr;
+    a->left = mark->left;
+}
+
 void ev_arena_reset(ev_arena *a)
 {
     /* Keep the oldest regular block (large requests' own blocks are chained

@@ -62,6 +62,32 @@ void *ev_arena_calloc(ev_arena *a, size_t n, size_t size);
 /* Copies len bytes and a terminating NUL into the arena. */
 char *ev_arena_strndup(ev_arena *a, const char *s, size_t len);
 char *ev_arena_strdup(ev_arena *a, const char *s);
+/* Gives back `p`, `size` bytes, when it is the arena's most recent
+ * allocation from its current block (as when an allocation is released
+ * right after it was made); otherwise does nothing, and the memory returns
+ * at the next reset. */
+static inline void ev_arena_unwind(ev_arena *a, void *p, size_t size)
+{
+    size_t rounded = (size + EV_ARENA_ALIGN - 1) & ~(size_t)(EV_ARENA_ALIGN - 1);
+    if (p != NULL && rounded != 0 && (unsigned char *)p + rounded == a->ptr) {
+        a->ptr = p;
+        a->left += rounded;
+    }
+}
+
+/* A point in an arena's life to come back to: ev_arena_rewind(a, &mark)
+ * releases everything allocated after ev_arena_mark(a) (blocks added since
+ * are freed), as if it had never been. The mark is valid until the next
+ * reset/free of the arena or rewind to an earlier mark. */
+typedef struct ev_arena_mark {
+    ev_arena_block *head, *head_next;
+    unsigned char *ptr;
+    size_t left;
+} ev_arena_mark;
+
+ev_arena_mark ev_arena_get_mark(const ev_arena *a);
+void ev_arena_rewind(ev_arena *a, const ev_arena_mark *mark);
+
 /* Releases all allocations but keeps the first block for reuse (see
  * Retention above). */
 void ev_arena_reset(ev_arena *a);

@@ -63,6 +63,20 @@ void ev_errors_add(ev_errors *e, const char *instance_path, const char *keyword,
     errors_push(e, dup_str(instance_path), keyword, schema_path, dup_str(message));
 }
 
+static void append_item(ev_buf *out, const char *path, const char *keyword, const char *schema_path,
+                        const char *message)
+{
+    ev_buf_append_str(out, "{\"instancePath\":");
+    ev_buf_append_json_string(out, path, strlen(path));
+    ev_buf_append_str(out, ",\"keyword\":");
+    ev_buf_append_json_string(out, keyword, strlen(keyword));
+    ev_buf_append_str(out, ",\"schemaPath\":");
+    ev_buf_append_json_string(out, schema_path, strlen(schema_path));
+    ev_buf_append_str(out, ",\"message\":");
+    ev_buf_append_json_string(out, message, strlen(message));
+    ev_buf_append_char(out, '}');
+}
+
 int ev_errors_to_json(const ev_errors *e, ev_buf *out)
 {
     ev_buf_append_char(out, '[');
@@ -70,15 +84,14 @@ int ev_errors_to_json(const ev_errors *e, ev_buf *out)
         const ev_error *it = &e->items[i];
         if (i > 0)
             ev_buf_append_char(out, ',');
-        ev_buf_append_str(out, "{\"instancePath\":");
-        ev_buf_append_json_string(out, it->instance_path, strlen(it->instance_path));
-        ev_buf_append_str(out, ",\"keyword\":");
-        ev_buf_append_json_string(out, it->keyword, strlen(it->keyword));
-        ev_buf_append_str(out, ",\"schemaPath\":");
-        ev_buf_append_json_string(out, it->schema_path, strlen(it->schema_path));
-        ev_buf_append_str(out, ",\"message\":");
-        ev_buf_append_json_string(out, it->message, strlen(it->message));
-        ev_buf_append_char(out, '}');
+        append_item(out, it->instance_path, it->keyword, it->schema_path, it->message);
+    }
+    if (e->total > e->count) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "%zu more errors not shown (%zu in all)", e->total - e->count, e->total);
+        if (e->count > 0)
+            ev_buf_append_char(out, ',');
+        append_item(out, "", EV_ERRORS_TRUNCATED, "", msg);
     }
     return ev_buf_append_char(out, ']');
 }

@@ -3,7 +3,11 @@
  *
  * A validator records each failed check as an ev_error: the JSON Pointer of
  * the instance location, the keyword, the schema location and a message.
- * At most EV_MAX_ERRORS are kept; `total` counts all of them.
+ * At most EV_MAX_ERRORS are kept; `total` counts all of them, and the JSON
+ * form ends with a "truncated" entry giving the count of those left out.
+ * no_memory says an allocation failed: an error could not be recorded, or
+ * (ev_validate_text) the document could not be parsed; the list is then
+ * not a complete verdict.
  *
  * The instance path is a chain of ev_path_seg that generated code keeps on
  * the C stack while it descends, so nothing is allocated unless an error is
@@ -42,7 +46,15 @@ void ev_errors_clear(ev_errors *e);
 /* Adds an error with a preformatted message (copied). */
 void ev_errors_add(ev_errors *e, const char *instance_path, const char *keyword, const char *schema_path,
                    const char *message);
-/* Appends [{"instancePath":...,"keyword":...,"schemaPath":...,"message":...},...]. */
+/* Keyword of the entry that closes a list with errors left out. */
+#define EV_ERRORS_TRUNCATED "truncated"
+
+/* Appends [{"instancePath":...,"keyword":...,"schemaPath":...,"message":...},...]:
+ * the items kept, then, when more errors were found than kept (total >
+ * count), one more entry of the same shape that says how many:
+ * {"instancePath":"","keyword":"truncated","schemaPath":"",
+ *  "message":"8 more errors not shown (40 in all)"}. The output stays one
+ * JSON array of objects with the same four members. */
 int ev_errors_to_json(const ev_errors *e, ev_buf *out);
 
 /* One step of an instance path: a member name (key != NULL) or an index. */

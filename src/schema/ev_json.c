@@ -18,32 +18,48 @@
  * the texts, so duplicates are self-contained. A subtree detached from the
  * tree must not outlive the root (see ev_json.h).
  *
- * Allocation: cJSON has one set of process-wide hooks. We install ours once
- * (ev_json_init; a constructor runs it before main so that no cJSON memory
- * is ever allocated by plain malloc and later released through our free
- * hook, and so that the install never races with another thread using
- * cJSON). The hooks dispatch on a thread-local "current arena": with one set,
- * cJSON's memory comes from the arena and freeing it is a no-op; without,
- * from malloc. Each block starts with a 16-byte header (16 keeps
- * max_align_t alignment for what follows) whose tag says where it came
- * from, so the free hook is right whatever arena is current when a block is
- * released: an arena tree can be cJSON_Delete'd (harmless), and a malloc
- * tree or cJSON_Print output freed while an arena is current really is
- * freed. The price: cJSON memory must be released with cJSON_free or
- * cJSON_Delete, never free(), and cJSON no longer uses realloc to grow
- * print buffers (1.7.15 does so only with the default hooks; it allocates
- * and copies instead, which is correct, a little slower for large prints).
+ * Allocation: cJSON has one set of process-wide hooks, and a tree in an
+ * arena needs them (cJSON has no per-call allocator). ev_json_init installs
+ * ours, once, when the program asks for it. They are built so that
+ * installing them changes nothing for the rest of the process: outside a
+ * scope they are plain malloc and plain free, no header, no tag, so memory
+ * cJSON allocated before the install, after it, or in a program that never
+ * installs them is the same malloc memory, which cJSON_free, cJSON_Delete
+ * and free() all release. (One difference remains: cJSON grows print
+ * buffers with realloc only under its default hooks; with ours it
+ * allocates, copies and frees, which is correct and a little slower for
+ * large prints.)
  *
- * The current arena is set only around cJSON's own parse and the number
- * text block, not around error diagnosis (which re-parses with malloc and
- * frees at once), so a failed parse leaves in the arena only what cJSON had
- * built before it failed.
+ * A scope is a thread-local set only while cJSON_ParseWithLengthOpts runs
+ * inside parse_into (and the error-path re-parse). In an arena scope the
+ * hooks take memory from the arena and the frees cJSON makes (a failed
+ * parse releasing its partial tree) do nothing; in a malloc scope they are
+ * malloc and free. Either kind notes whether an allocation failed, which is
+ * how running out of memory is told apart from a syntax error (cJSON
+ * reports both as a failed parse at some position). Nothing else ever runs
+ * in a scope, so no other cJSON call of any thread can land in an arena.
+ *
+ * Consequences: a tree from ev_json_parse is malloc memory (cJSON_Delete);
+ * a tree from ev_json_parse_arena is arena memory that must never reach
+ * cJSON_Delete or free (outside a scope the free hook is free(), and an
+ * arena pointer is not a malloc pointer: ASan and valgrind report it as an
+ * invalid free). Without our hooks installed, ev_json_parse still works (it
+ * then learns of an allocation failure from errno == ENOMEM, which malloc
+ * sets) and ev_json_parse_arena refuses to run (EV_JSON_NO_HOOKS).
+ *
+ * The number text block of an arena tree is taken from the arena directly.
+ * A failed arena parse rewinds the arena to where it was (ev_arena_rewind)
+ * before the error diagnosis, which re-parses in a scratch arena of its own,
+ * so a rejected document leaves nothing behind and its diagnosis reuses the
+ * memory instead of doubling the peak.
  */
 #include "schema/ev_json.h"
 
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,56 +78,73 @@
 
 /* ---- allocation (see the comment at the top) ----------------------------- */
 
-enum { HDR_SIZE = 16 };
-_Static_assert(HDR_SIZE % _Alignof(max_align_t) == 0, "the header must keep max alignment");
+/* What this file assumes of cJSON beyond its documented API, checked
+ * against 1.7.15 (cJSON.c):
+ *   - cJSON_Delete frees valuestring only when cJSON_IsReference is clear,
+ *     and a number node has no child for that flag to affect, so number
+ *     nodes flagged as references keep their text (the block the root
+ *     owns);
+ *   - cJSON leaves valuestring NULL and unused on arrays and objects;
+ *     cJSON_Duplicate copies valuestring whatever the type and clears
+ *     cJSON_IsReference on the copy;
+ *   - cJSON_ParseWithLengthOpts takes every allocation of a parse through
+ *     the hooks installed with cJSON_InitHooks, allocates the root node
+ *     before reading any byte of a non-empty input, and on failure releases
+ *     what it built through the same hooks before returning; its error
+ *     position is clamped to the last byte of the input;
+ *   - CJSON_NESTING_LIMIT in the header is the limit the library was built
+ *     with.
+ * Another version may change any of these; read its cJSON.c for them
+ * before adding it here. */
+#if CJSON_VERSION_MAJOR != 1 || CJSON_VERSION_MINOR != 7 || CJSON_VERSION_PATCH != 15
+#error                                                                                                       \
+    "ev_json.c relies on cJSON 1.7.15 internals (see the list above); check them against this cJSON version"
+#endif
 
-/* Tags in the header of every cJSON block; anything else in front of a
- * pointer given to the free hook means it was not allocated by the hook. */
-#define TAG_HEAP  UINT64_C(0x6576706970653a48) /* "evpipe:H" */
-#define TAG_ARENA UINT64_C(0x6576706970653a41) /* "evpipe:A" */
+/* An allocation scope: set (per thread) only while cJSON_ParseWithLengthOpts
+ * runs inside cjson_parse or unclamped_error_pos. */
+typedef struct alloc_scope {
+    ev_arena *arena; /* NULL: malloc (the scope only watches for failures) */
+    bool failed;     /* an allocation failed */
+    void *last;      /* the latest allocation and its size; &not_ours until the first */
+    size_t last_size;
+} alloc_scope;
 
-static _Thread_local ev_arena *current_arena;
+/* The scope's `last` until our hooks serve an allocation: still there after
+ * cJSON's parse means someone else's hooks (or plain malloc) ran. */
+static char not_ours;
+
+static _Thread_local alloc_scope *current_scope;
+static atomic_bool hooks_installed;
 
 static void *hook_malloc(size_t size)
 {
-    if (size > SIZE_MAX - HDR_SIZE)
-        return NULL;
-    ev_arena *a = current_arena;
-    uint64_t *h;
-    if (a != NULL) {
-        h = ev_arena_alloc(a, size + HDR_SIZE);
-        if (h == NULL)
-            return NULL;
-        h[0] = TAG_ARENA;
-    } else {
-        h = malloc(size + HDR_SIZE);
-        if (h == NULL)
-            return NULL;
-        h[0] = TAG_HEAP;
-    }
-    return (unsigned char *)h + HDR_SIZE;
-}
-
-__attribute__((noinline, cold, noreturn)) static void foreign_free(void)
-{
-    /* free(p - 16) on memory we did not allocate would corrupt the heap
-     * quietly; stop here instead. */
-    fputs("ev_json: cJSON_free/cJSON_Delete of memory not allocated through cJSON\n", stderr);
-    abort();
+    alloc_scope *s = current_scope;
+    if (s == NULL)
+        return malloc(size);
+    void *p = s->arena != NULL ? ev_arena_alloc(s->arena, size) : malloc(size);
+    s->last = p;
+    s->last_size = size;
+    if (p == NULL)
+        s->failed = true;
+    return p;
 }
 
 static void hook_free(void *p)
 {
-    if (p == NULL) /* cJSON_free does not check */
+    alloc_scope *s = current_scope;
+    if (s == NULL || s->arena == NULL) {
+        free(p);
         return;
-    uint64_t *h = (uint64_t *)(void *)((unsigned char *)p - HDR_SIZE);
-    if (h[0] == TAG_HEAP) {
-        h[0] = 0; /* a stale header is never taken for a live one */
-        free(h);
-    } else if (h[0] != TAG_ARENA) {
-        foreign_free();
     }
-    /* Arena memory goes back with ev_arena_reset/ev_arena_free. */
+    /* In an arena scope cJSON frees a scratch buffer right after taking it
+     * (some cJSON builds copy each number token into one): give that back
+     * at once, or every number would cost it too. Anything else (a failed
+     * parse releasing its partial tree) returns with the arena. */
+    if (p == s->last) {
+        ev_arena_unwind(s->arena, p, s->last_size);
+        s->last = NULL;
+    }
 }
 
 static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
@@ -120,6 +153,7 @@ static void install_hooks(void)
 {
     cJSON_Hooks hooks = {hook_malloc, hook_free};
     cJSON_InitHooks(&hooks);
+    atomic_store_explicit(&hooks_installed, true, memory_order_release);
 }
 
 void ev_json_init(void)
@@ -127,29 +161,19 @@ void ev_json_init(void)
     pthread_once(&hooks_once, install_hooks);
 }
 
-/* Before main: any cJSON memory allocated before the hooks are installed
- * would have no header and could not be freed after. */
-__attribute__((constructor)) static void ev_json_init_early(void)
+static void scope_enter(alloc_scope *s, ev_arena *arena, alloc_scope **saved)
 {
-    ev_json_init();
+    s->arena = arena;
+    s->failed = false;
+    s->last = &not_ours;
+    s->last_size = 0;
+    *saved = current_scope;
+    current_scope = s;
 }
 
-ev_arena *ev_json_use_arena(ev_arena *arena)
+static void scope_leave(alloc_scope *saved)
 {
-    ev_json_init();
-    ev_arena *prev = current_arena;
-    current_arena = arena;
-    return prev;
-}
-
-/* cJSON_malloc from `arena` (NULL: malloc), whatever arena is current. */
-static void *cjson_alloc_in(ev_arena *arena, size_t size)
-{
-    ev_arena *saved = current_arena;
-    current_arena = arena;
-    void *p = cJSON_malloc(size);
-    current_arena = saved;
-    return p;
+    current_scope = saved;
 }
 
 /* ---- error reporting ----------------------------------------------------- */
@@ -799,7 +823,10 @@ static bool walk_value(cJSON *node, walk *w)
 
 /* cJSON clamps its error position to the last byte, so "[1" (end of input)
  * and "[1}" look alike. Re-parsing with a byte appended that can never
- * continue a JSON text gives the unclamped position. Error path only. */
+ * continue a JSON text gives the unclamped position. Error path only: the
+ * re-parse builds its tree in a scratch arena of its own, freed at once
+ * (with the hooks installed; else with malloc, which cJSON frees), so a
+ * failed arena parse does not also cost a malloc tree. */
 static size_t unclamped_error_pos(const char *text, size_t len, size_t pos)
 {
     char *copy = malloc(len + 1);
@@ -808,13 +835,16 @@ static size_t unclamped_error_pos(const char *text, size_t len, size_t pos)
     memcpy(copy, text, len);
     copy[len] = 0x7F;
     const char *stop = NULL;
-    /* With malloc, freed at once: not worth a place in anyone's arena. */
-    ev_arena *saved = current_arena;
-    current_arena = NULL;
+    ev_arena scratch;
+    ev_arena_init(&scratch, 16384);
+    alloc_scope scope, *saved;
+    scope_enter(&scope, &scratch, &saved);
     cJSON *t = cJSON_ParseWithLengthOpts(copy, len + 1, &stop, 0);
-    cJSON_Delete(t);
-    current_arena = saved;
-    if (t == NULL && stop != NULL && stop >= copy && stop <= copy + len)
+    scope_leave(saved);
+    if (t != NULL && scope.last == &not_ours)
+        cJSON_Delete(t); /* the hooks are not ours: a malloc tree */
+    ev_arena_free(&scratch);
+    if (t == NULL && !scope.failed && stop != NULL && stop >= copy && stop <= copy + len)
         pos = (size_t)(stop - copy);
     free(copy);
     return pos;
@@ -1030,16 +1060,127 @@ static void report_scan_failure(const char *text, size_t len, const scan *sc, co
 
 /* ---- entry points ---------------------------------------------------------- */
 
-/* arena NULL: a malloc-backed tree. */
-static cJSON *parse_into(const char *text, size_t len, ev_arena *arena, ev_json_error *err)
+static void clear_error(ev_json_error *err)
 {
-    ev_json_init();
     if (err != NULL) {
         err->status = EV_JSON_OK;
         err->offset = -1;
         err->pointer[0] = '\0';
         err->message[0] = '\0';
     }
+}
+
+__attribute__((noinline, cold)) static void report_no_memory(ev_json_error *err, size_t len)
+{
+    set_error(err, EV_JSON_NO_MEMORY, -1, "", "out of memory while parsing a document of %zu bytes", len);
+}
+
+__attribute__((noinline, cold)) static void report_no_hooks(ev_json_error *err)
+{
+    set_error(err, EV_JSON_NO_HOOKS, -1, "",
+              "cJSON allocation hooks not installed: call ev_json_init() at start-up, and nothing else may "
+              "call cJSON_InitHooks");
+}
+
+/* cJSON's parse, its allocations in a scope for `arena` (NULL: malloc).
+ * Returns the tree with *stop at the end of the value, or NULL with err
+ * filled. */
+static cJSON *cjson_parse(const char *text, size_t len, ev_arena *arena, const ev_arena_mark *mark,
+                          const char **stop, ev_json_error *err)
+{
+    alloc_scope scope, *saved;
+    if (arena == NULL)
+        errno = 0; /* the out-of-memory signal when the hooks are not ours */
+    scope_enter(&scope, arena, &saved);
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, stop, 0);
+    scope_leave(saved);
+    /* cJSON allocates a root node for any non-empty input: no allocation
+     * through our hooks means someone else's hooks (or plain malloc) ran. */
+    bool ours = scope.last != &not_ours;
+    if (arena != NULL && !ours && len > 0) {
+        cJSON_Delete(root); /* not arena memory: it belongs to those hooks */
+        report_no_hooks(err);
+        return NULL;
+    }
+    if (root == NULL) {
+        /* Before the diagnosis, which may re-parse: what cJSON left in the
+         * arena is not needed, and the re-parse can reuse the memory. */
+        if (arena != NULL)
+            ev_arena_rewind(arena, mark);
+        if (scope.failed || (!ours && errno == ENOMEM))
+            report_no_memory(err, len);
+        else
+            report_cjson_failure(text, len, *stop, err);
+    }
+    return root;
+}
+
+/* Only JSON whitespace may follow the value cJSON stopped after. */
+static bool only_whitespace_after(const char *text, size_t end, size_t len, ev_json_error *err)
+{
+    for (size_t i = end; i < len; i++) {
+        char c = text[i];
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+            char what[64];
+            describe_byte(what, sizeof what, (const unsigned char *)text, len, i);
+            set_error(err, EV_JSON_SYNTAX, (long)i, "", "invalid JSON at byte %zu: %s after the value", i,
+                      what);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The strictness checks on a tree cJSON accepted: the source scan, then
+ * the walk that attaches the number texts (one block, from the arena for
+ * an arena tree, else cJSON_malloc so that cJSON_Delete frees it with the
+ * matching hook). */
+static bool check_tree(const char *text, size_t end, size_t len, cJSON *root, ev_arena *arena,
+                       ev_json_error *err)
+{
+    scan sc;
+    sc.recs = sc.small;
+    sc.n = 0;
+    sc.cap = sizeof sc.small / sizeof sc.small[0];
+    sc.text_bytes = 0;
+    sc.err = SE_NONE;
+    bool ok = false;
+    if (!scan_text((const unsigned char *)text, end, &sc)) {
+        if (sc.err == SE_NOMEM)
+            report_no_memory(err, len);
+        else
+            report_scan_failure(text, len, &sc, root, err);
+        goto done;
+    }
+    walk w = {sc.recs, sc.n, 0, NULL, 0, text, root, err, EV_JSON_OK};
+    if (sc.n > 0) {
+        w.block = arena != NULL ? ev_arena_alloc(arena, sc.text_bytes) : cJSON_malloc(sc.text_bytes);
+        if (w.block == NULL) {
+            report_no_memory(err, len);
+            goto done;
+        }
+        root->valuestring = w.block;
+    }
+    if (!walk_value(root, &w)) {
+        if (w.status == EV_JSON_NO_MEMORY)
+            report_no_memory(err, len);
+        goto done;
+    }
+    if (w.next != w.nrecs) {
+        set_error(err, EV_JSON_SYNTAX, -1, "", "internal error: number tokens do not match the tree");
+        goto done;
+    }
+    ok = true;
+done:
+    if (sc.recs != sc.small)
+        free(sc.recs);
+    return ok;
+}
+
+/* arena NULL: a malloc-backed tree. */
+static cJSON *parse_into(const char *text, size_t len, ev_arena *arena, ev_json_error *err)
+{
+    clear_error(err);
     if (text == NULL) {
         if (len != 0) {
             set_error(err, EV_JSON_SYNTAX, -1, "", "invalid JSON: no input");
@@ -1048,66 +1189,20 @@ static cJSON *parse_into(const char *text, size_t len, ev_arena *arena, ev_json_
         text = "";
     }
     const char *stop = NULL;
-    /* Set even when arena is NULL: ev_json_parse gives a malloc tree
-     * whatever arena the caller made current. */
-    ev_arena *saved = current_arena;
-    current_arena = arena;
-    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &stop, 0);
-    current_arena = saved;
-    if (root == NULL) {
-        report_cjson_failure(text, len, stop, err);
+    ev_arena_mark mark = {NULL, NULL, NULL, 0};
+    if (arena != NULL)
+        mark = ev_arena_get_mark(arena);
+    cJSON *root = cjson_parse(text, len, arena, &mark, &stop, err);
+    if (root == NULL)
         return NULL;
-    }
     size_t end = (size_t)(stop - text);
-    /* cJSON stops after the value; only JSON whitespace may follow. */
-    for (size_t i = end; i < len; i++) {
-        char c = text[i];
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-            char what[64];
-            describe_byte(what, sizeof what, (const unsigned char *)text, len, i);
-            set_error(err, EV_JSON_SYNTAX, (long)i, "", "invalid JSON at byte %zu: %s after the value", i,
-                      what);
-            if (arena == NULL)
-                cJSON_Delete(root);
-            return NULL;
-        }
-    }
-
-    scan sc;
-    sc.recs = sc.small;
-    sc.n = 0;
-    sc.cap = sizeof sc.small / sizeof sc.small[0];
-    sc.text_bytes = 0;
-    sc.err = SE_NONE;
-    if (!scan_text((const unsigned char *)text, end, &sc)) {
-        report_scan_failure(text, len, &sc, root, err);
-        goto fail;
-    }
-
-    walk w = {sc.recs, sc.n, 0, NULL, 0, text, root, err, EV_JSON_OK};
-    if (sc.n > 0) {
-        /* cJSON's allocator, so cJSON_Delete frees it with the matching hook;
-         * from the tree's arena for an arena tree. */
-        w.block = cjson_alloc_in(arena, sc.text_bytes);
-        if (w.block == NULL) {
-            set_error(err, EV_JSON_NO_MEMORY, -1, "", "out of memory");
-            goto fail;
-        }
-        root->valuestring = w.block;
-    }
-    if (!walk_value(root, &w))
-        goto fail;
-    if (w.next != w.nrecs) {
-        set_error(err, EV_JSON_SYNTAX, -1, "", "internal error: number tokens do not match the tree");
-        goto fail;
-    }
-    if (sc.recs != sc.small)
-        free(sc.recs);
-    return root;
-fail:
-    if (sc.recs != sc.small)
-        free(sc.recs);
-    if (arena == NULL) /* an arena tree goes with the arena */
+    if (only_whitespace_after(text, end, len, err) && check_tree(text, end, len, root, arena, err))
+        return root;
+    /* A rejected tree is of no use to anyone: an arena gets its memory
+     * back, as if the parse had not happened. */
+    if (arena != NULL)
+        ev_arena_rewind(arena, &mark);
+    else
         cJSON_Delete(root);
     return NULL;
 }
@@ -1120,10 +1215,28 @@ cJSON *ev_json_parse(const char *text, size_t len, ev_json_error *err)
 cJSON *ev_json_parse_arena(const char *text, size_t len, ev_arena *arena, ev_json_error *err)
 {
     if (arena == NULL) {
+        clear_error(err);
         set_error(err, EV_JSON_NO_MEMORY, -1, "", "ev_json_parse_arena: no arena");
         return NULL;
     }
+    if (!atomic_load_explicit(&hooks_installed, memory_order_acquire)) {
+        clear_error(err);
+        report_no_hooks(err);
+        return NULL;
+    }
     return parse_into(text, len, arena, err);
+}
+
+/* Peak memory per byte of text, worst case, and a fixed part; see
+ * ev_json.h and docs/validation.md for the measurements behind them. */
+#define PARSE_BYTES_PER_BYTE 80
+#define PARSE_BYTES_FIXED    (256 * 1024)
+
+size_t ev_json_parse_max_bytes(size_t len)
+{
+    if (len > (SIZE_MAX - PARSE_BYTES_FIXED) / PARSE_BYTES_PER_BYTE)
+        return SIZE_MAX;
+    return len * PARSE_BYTES_PER_BYTE + PARSE_BYTES_FIXED;
 }
 
 const char *ev_json_number_text(const cJSON *number)
@@ -1148,6 +1261,8 @@ const char *ev_json_status_name(ev_json_status status)
         return "too-deep";
     case EV_JSON_NO_MEMORY:
         return "no-memory";
+    case EV_JSON_NO_HOOKS:
+        return "no-hooks";
     }
     return "unknown";
 }

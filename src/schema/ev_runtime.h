@@ -17,9 +17,10 @@
  *
  * Ownership, module-wide: a function that does not allocate does not free;
  * trees from ev_json_parse belong to the caller (cJSON_Delete), trees from
- * ev_json_parse_arena to the arena; decoded structs borrow from the ev_arena
- * they were decoded into. Memory cJSON allocates is released with cJSON_free
- * or cJSON_Delete, never free() (ev_json installs cJSON allocation hooks).
+ * ev_json_parse_arena to the arena (never cJSON_Delete); decoded structs
+ * borrow from the ev_arena they were decoded into. Any other memory cJSON
+ * allocates is plain malloc memory, whether or not the program called
+ * ev_json_init (cJSON_free, cJSON_Delete or free() alike).
  *
  * The version number ties generated files to this runtime: the generator
  * writes the version it targets, and a mismatch stops compilation instead of

@@ -1,8 +1,9 @@
 /* Parse-then-validate: the path every untrusted document takes.
  *
- * When the caller wants only the verdict (tree_out NULL), the tree is
- * parsed into a per-thread scratch arena rather than with one malloc per
- * node (about a quarter of the parse time): the arena is reset after each
+ * When the caller wants only the verdict (tree_out NULL) and the program
+ * called ev_json_init, the tree is parsed into a per-thread scratch arena
+ * rather than with one malloc per node (about a quarter of the parse
+ * time): the arena is reset after each
  * document, keeps one block between calls so steady state allocates
  * nothing, and a reset gives back everything beyond that block, so one huge
  * document does not pin its memory. The errors collected in ev_errors are
@@ -63,31 +64,54 @@ void ev_validate_release_thread(void)
 
 static bool report_parse_error(const ev_json_error *jerr, ev_errors *errors)
 {
-    if (errors != NULL)
+    if (errors == NULL)
+        return false;
+    if (jerr->status == EV_JSON_NO_MEMORY) {
+        /* Not a verdict on the document: say so apart from "invalid". */
+        errors->no_memory = true;
+        ev_errors_add(errors, "", "memory", "", jerr->message);
+    } else {
         ev_errors_add(errors, jerr->pointer, "json", "", jerr->message);
+    }
     return false;
+}
+
+/* The verdict-only path: the tree lives in the thread's scratch arena for
+ * the duration of the call. Returns false with *parsed false when the
+ * arena path is not available (ev_json_init was not called). */
+static bool validate_in_scratch(const ev_validator *v, const char *text, size_t len, ev_errors *errors,
+                                bool *parsed)
+{
+    ev_arena *a = thread_scratch();
+    ev_json_error jerr;
+    cJSON *tree = ev_json_parse_arena(text, len, a, &jerr);
+    *parsed = tree != NULL || jerr.status != EV_JSON_NO_HOOKS;
+    bool ok = false;
+    if (tree == NULL) {
+        if (*parsed)
+            ok = report_parse_error(&jerr, errors);
+    } else {
+        scratch_busy = true;
+        ok = v->validate(tree, errors);
+        scratch_busy = false;
+    }
+    ev_arena_reset(a);
+    return ok;
 }
 
 bool ev_validate_text(const ev_validator *v, const char *text, size_t len, ev_errors *errors,
                       cJSON **tree_out)
 {
-    ev_json_error jerr;
     if (tree_out == NULL && !scratch_busy) {
-        ev_arena *a = thread_scratch();
-        cJSON *tree = ev_json_parse_arena(text, len, a, &jerr);
-        bool ok;
-        if (tree == NULL) {
-            ok = report_parse_error(&jerr, errors);
-        } else {
-            scratch_busy = true;
-            ok = v->validate(tree, errors);
-            scratch_busy = false;
-        }
-        ev_arena_reset(a);
-        return ok;
+        bool parsed;
+        bool ok = validate_in_scratch(v, text, len, errors, &parsed);
+        if (parsed)
+            return ok;
     }
-    /* The caller keeps the tree (malloc-backed, cJSON_Delete), or a
-     * validator re-entered us while the scratch arena holds a tree. */
+    /* The caller keeps the tree (malloc-backed, cJSON_Delete), a validator
+     * re-entered us while the scratch arena holds a tree, or the program
+     * did not call ev_json_init. */
+    ev_json_error jerr;
     cJSON *tree = ev_json_parse(text, len, &jerr);
     if (tree_out != NULL)
         *tree_out = NULL;

@@ -30,7 +30,14 @@ typedef struct ev_validator {
  * receives the parsed tree (malloc-backed: the caller frees it with
  * cJSON_Delete; NULL when the text is not JSON).
  *
- * With tree_out NULL the tree lives in a scratch arena of the calling thread
+ * Out of memory is not a verdict: when the parse (or recording an error)
+ * runs out of memory, this returns false with errors->no_memory set (the
+ * parse case adds one error with keyword "memory" and the message); a
+ * caller that passes errors checks no_memory before calling the document
+ * invalid. With errors NULL the two cannot be told apart.
+ *
+ * With tree_out NULL the tree lives in a scratch arena of the calling
+ * thread (when the program called ev_json_init; else it is a malloc tree)
  * and is gone when this returns, so v->validate must not keep pointers into
  * it (errors are copied). The arena keeps 64 KiB between calls and is freed
  * at thread exit; thread-safe (each thread has its own). */

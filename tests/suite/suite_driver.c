@@ -15,6 +15,7 @@ extern const size_t suite_validator_count;
 
 int main(void)
 {
+    ev_json_init(); /* the verdict-only path parses into an arena, as evcheck's does */
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;

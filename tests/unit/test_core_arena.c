@@ -144,6 +144,68 @@ static void test_huge_requests(void **state)
     ev_arena_free(&a);
 }
 
+static void test_unwind_last(void **state)
+{
+    (void)state;
+    ev_arena a;
+    ev_arena_init(&a, 1024);
+    void *keep = ev_arena_alloc(&a, 24);
+    unsigned char *ptr = a.ptr;
+    size_t left = a.left;
+    void *scratch = ev_arena_alloc(&a, 40);
+    ev_arena_unwind(&a, scratch, 40); /* the latest: given back */
+    assert_ptr_equal(a.ptr, ptr);
+    assert_int_equal(a.left, left);
+    assert_ptr_equal(ev_arena_alloc(&a, 40), scratch); /* and reused */
+    ev_arena_unwind(&a, keep, 24);                     /* not the latest: kept */
+    assert_ptr_not_equal(a.ptr, ptr);
+    void *big = ev_arena_alloc(&a, 4000); /* a block of its own: kept */
+    unsigned char *after_big = a.ptr;
+    ev_arena_unwind(&a, big, 4000);
+    assert_ptr_equal(a.ptr, after_big);
+    ev_arena_unwind(&a, NULL, 0);
+    ev_arena_free(&a);
+}
+
+static void test_mark_and_rewind(void **state)
+{
+    (void)state;
+    ev_arena a;
+    ev_arena_init(&a, 512);
+    /* From an empty arena: everything goes. */
+    ev_arena_mark empty = ev_arena_get_mark(&a);
+    for (int i = 0; i < 40; i++)
+        assert_non_null(ev_arena_alloc(&a, i % 3 ? 100 : 2000));
+    ev_arena_rewind(&a, &empty);
+    assert_null(a.head);
+    assert_int_equal(a.left, 0);
+    /* From a point inside a block: later regular blocks and large ones,
+     * whichever head they were chained behind, are freed (valgrind and
+     * ASan see a leak or a double free otherwise). */
+    char *kept = ev_arena_alloc(&a, 64);
+    memset(kept, 7, 64);
+    void *large_before = ev_arena_alloc(&a, 4000);
+    ev_arena_mark m = ev_arena_get_mark(&a);
+    void *head = a.head;
+    unsigned char *ptr = a.ptr;
+    size_t left = a.left;
+    assert_non_null(ev_arena_alloc(&a, 3000)); /* large, behind the marked head */
+    for (int i = 0; i < 30; i++)
+        assert_non_null(ev_arena_alloc(&a, i % 4 ? 200 : 5000));
+    ev_arena_rewind(&a, &m);
+    assert_ptr_equal(a.head, head);
+    assert_ptr_equal(a.ptr, ptr);
+    assert_int_equal(a.left, left);
+    for (int i = 0; i < 64; i++)
+        assert_int_equal(kept[i], 7);
+    memset(large_before, 1, 4000); /* still ours */
+    /* The arena goes on as before: allocation, reset, retention. */
+    assert_ptr_equal(ev_arena_alloc(&a, 16), ptr);
+    ev_arena_reset(&a);
+    assert_ptr_equal(a.head, head);
+    ev_arena_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -154,6 +216,8 @@ int main(void)
         cmocka_unit_test(test_odd_block_size_alignment),
         cmocka_unit_test(test_reset_retains_one_block),
         cmocka_unit_test(test_huge_requests),
+        cmocka_unit_test(test_unwind_last),
+        cmocka_unit_test(test_mark_and_rewind),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

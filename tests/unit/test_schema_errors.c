@@ -119,6 +119,38 @@ static void test_to_json(void **state)
     ev_errors_clear(&errs);
 }
 
+static void test_to_json_counts_what_was_left_out(void **state)
+{
+    (void)state;
+    ev_errors errs;
+    ev_errors_init(&errs);
+    ev_vctx c;
+    ev_vctx_init(&c, &errs);
+    for (int i = 0; i < EV_MAX_ERRORS + 8; i++)
+        ev_fail(&c, "required", "#/required", "missing %d", i);
+    ev_buf b = EV_BUF_INIT;
+    assert_int_equal(ev_errors_to_json(&errs, &b), 0);
+    cJSON *parsed = ev_json_parse(b.data, b.len, NULL);
+    assert_non_null(parsed);
+    assert_int_equal(cJSON_GetArraySize(parsed), EV_MAX_ERRORS + 1);
+    const cJSON *last = cJSON_GetArrayItem(parsed, EV_MAX_ERRORS);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(last, "keyword")->valuestring, "truncated");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(last, "instancePath")->valuestring, "");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(last, "schemaPath")->valuestring, "");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(last, "message")->valuestring,
+                        "8 more errors not shown (40 in all)");
+    cJSON_Delete(parsed);
+    /* Nothing kept at all (the items could not be recorded): the count alone. */
+    ev_errors_clear(&errs);
+    errs.total = 3;
+    ev_buf_reset(&b);
+    ev_errors_to_json(&errs, &b);
+    assert_string_equal(b.data, "[{\"instancePath\":\"\",\"keyword\":\"truncated\",\"schemaPath\":\"\","
+                                "\"message\":\"3 more errors not shown (3 in all)\"}]");
+    ev_buf_free(&b);
+    ev_errors_clear(&errs);
+}
+
 static void test_type_names(void **state)
 {
     (void)state;
@@ -135,8 +167,12 @@ static void test_type_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_path_render), cmocka_unit_test(test_fail_records), cmocka_unit_test(test_cap),
-        cmocka_unit_test(test_to_json),     cmocka_unit_test(test_type_names),
+        cmocka_unit_test(test_path_render),
+        cmocka_unit_test(test_fail_records),
+        cmocka_unit_test(test_cap),
+        cmocka_unit_test(test_to_json),
+        cmocka_unit_test(test_to_json_counts_what_was_left_out),
+        cmocka_unit_test(test_type_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

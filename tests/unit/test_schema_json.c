@@ -4,13 +4,29 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <valgrind/valgrind.h>
 
 #include "schema/ev_json.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define EV_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define EV_TEST_ASAN 1
+#endif
+#endif
+#ifndef EV_TEST_ASAN
+#define EV_TEST_ASAN 0
+#endif
 
 /* Parses from an exact-size heap copy so ASan/valgrind catch any read past len. */
 static cJSON *parse_n(const char *s, size_t len, ev_json_error *e)
@@ -288,6 +304,57 @@ static void test_status_names(void **state)
     assert_string_equal(ev_json_status_name(EV_JSON_NUMBER_PRECISION), "number-precision");
     assert_string_equal(ev_json_status_name(EV_JSON_TOO_DEEP), "too-deep");
     assert_string_equal(ev_json_status_name(EV_JSON_NO_MEMORY), "no-memory");
+    assert_string_equal(ev_json_status_name(EV_JSON_NO_HOOKS), "no-hooks");
+}
+
+/* ---- before ev_json_init: nothing installed, nothing needed --------------- */
+
+/* cJSON memory allocated before ev_json_init is released after it, with
+ * cJSON_Delete, cJSON_free or free() alike (runs first, before any init). */
+static cJSON *made_before_init;
+static char *printed_before_init;
+
+static void test_without_init(void **state)
+{
+    (void)state;
+    /* ev_json_parse needs no hooks; ev_json_parse_arena refuses, clearly. */
+    cJSON *t = parse("{\"a\":[1.50]}", NULL);
+    assert_non_null(t);
+    ev_arena a = EV_ARENA_INIT;
+    ev_json_error e;
+    assert_null(ev_json_parse_arena("[1]", 3, &a, &e));
+    assert_int_equal(e.status, EV_JSON_NO_HOOKS);
+    assert_non_null(strstr(e.message, "ev_json_init"));
+    assert_null(a.head); /* nothing taken from the arena */
+    assert_string_equal(ev_json_status_name(EV_JSON_NO_HOOKS), "no-hooks");
+    made_before_init = t;
+    printed_before_init = cJSON_PrintUnformatted(t);
+    assert_string_equal(printed_before_init, "{\"a\":[1.5]}");
+}
+
+static void test_init_changes_nothing_outside_parses(void **state)
+{
+    (void)state;
+    ev_json_init();
+    ev_json_init(); /* idempotent */
+    /* Memory from before the install goes back through the installed hooks. */
+    cJSON_Delete(made_before_init);
+    cJSON_free(printed_before_init);
+    /* cJSON output is plain malloc memory: free() is as good as cJSON_free
+     * (a header in front of it would make this an invalid free). */
+    cJSON *t = cJSON_CreateObject();
+    assert_non_null(cJSON_AddNumberToObject(t, "n", 2));
+    char *s = cJSON_PrintUnformatted(t);
+    assert_string_equal(s, "{\"n\":2}");
+    free(s);
+    char *raw = cJSON_malloc(24);
+    assert_non_null(raw);
+    free(raw);
+    raw = malloc(24);
+    assert_non_null(raw);
+    cJSON_free(raw); /* and the other way round */
+    cJSON_Delete(t);
+    cJSON_free(NULL);
 }
 
 /* ---- arena-backed parsing and the allocation hooks ----------------------- */
@@ -395,29 +462,35 @@ static void test_arena_errors_match(void **state)
     ev_arena_free(&a);
 }
 
-static void test_arena_delete_harmless(void **state)
+/* A malloc tree is untouched by arena parses and resets in the same thread
+ * (before and after), and a duplicate of an arena tree outlives its arena. */
+static void test_trees_own_their_memory(void **state)
 {
     (void)state;
-    ev_arena a = EV_ARENA_INIT, other = EV_ARENA_INIT;
+    ev_arena a;
+    ev_arena_init(&a, 4096);
     const char *doc = ARENA_DOCS[6];
-    cJSON *t = ev_json_parse_arena(doc, strlen(doc), &a, NULL);
-    assert_non_null(t);
-    cJSON *nested = cJSON_DetachItemFromObject(t, "nested");
-    cJSON_Delete(nested); /* no arena current */
-    /* A no-op too with some other arena current. */
-    assert_null(ev_json_use_arena(&other));
-    cJSON_Delete(t);
-    assert_ptr_equal(ev_json_use_arena(NULL), &other);
-    /* Still readable: nothing was freed (ASan/valgrind would object). */
-    assert_string_equal(ev_json_number_text(cJSON_GetObjectItem(t, "k17")), "17.25");
-    assert_string_equal(ev_json_number_text(cJSON_GetObjectItem(nested, "x")->child->child->child->child),
-                        "1.5");
-    cJSON_free(cJSON_GetObjectItem(t, "k01")->string);
-    ev_arena_free(&a);
-    ev_arena_free(&other);
+    cJSON *heap = ev_json_parse(doc, strlen(doc), NULL);
+    assert_non_null(heap);
+    cJSON *arena = ev_json_parse_arena(doc, strlen(doc), &a, NULL);
+    assert_non_null(arena);
+    cJSON *dup = cJSON_Duplicate(arena, 1);
+    cJSON *other = cJSON_Parse("{\"plain\":[1,2,3]}"); /* as the AWS layer parses */
+    assert_non_null(other);
+    ev_arena_free(&a);                          /* the arena tree is gone; nothing else is */
+    cJSON *heap_dup = cJSON_Duplicate(heap, 1); /* duplicates clear cJSON_IsReference */
+    assert_same_tree(heap_dup, dup);
+    cJSON_Delete(heap_dup);
+    assert_string_equal(ev_json_number_text(cJSON_GetObjectItem(dup, "k17")), "17.25");
+    char *s = cJSON_PrintUnformatted(other);
+    assert_string_equal(s, "{\"plain\":[1,2,3]}");
+    free(s);
+    cJSON_Delete(other);
+    cJSON_Delete(dup);
+    cJSON_Delete(heap);
 }
 
-static void test_current_arena_and_print(void **state)
+static void test_print_after_arena_parses(void **state)
 {
     (void)state;
     /* A print longer than cJSON's first 256-byte buffer: with custom hooks
@@ -433,42 +506,117 @@ static void test_current_arena_and_print(void **state)
     doc[n++] = ']';
     want[m++] = ']';
     want[m] = '\0';
-
-    cJSON *heap = parse_n(doc, n, NULL);
-    assert_non_null(heap);
-    char *before = cJSON_PrintUnformatted(heap); /* malloc */
-    assert_string_equal(before, want);
-
     ev_arena a;
     ev_arena_init(&a, 1 << 20);
-    (void)ev_arena_alloc(&a, 1);
-    const unsigned char *lo = a.ptr;
-    assert_null(ev_json_use_arena(&a));
-    /* malloc memory freed while an arena is current really goes back to
-     * malloc: the leak checkers of make sanitize/valgrind would see it. */
-    cJSON_free(before);
-    char *during = cJSON_PrintUnformatted(heap);
-    assert_string_equal(during, want);
-    assert_true(in_range(during, lo, a.ptr)); /* from the arena */
-    const unsigned char *mark = a.ptr;
-    /* ev_json_parse ignores the current arena: a malloc tree. */
-    cJSON *heap2 = ev_json_parse("{\"z\":[1.25]}", 12, NULL);
-    assert_ptr_equal(a.ptr, mark);
-    cJSON *made = cJSON_CreateObject(); /* cJSON_Create* follow the current arena */
-    assert_non_null(cJSON_AddStringToObject(made, "k", "v"));
-    assert_true(in_range(made, lo, a.ptr));
+    cJSON *arena = ev_json_parse_arena(doc, n, &a, NULL);
+    assert_non_null(arena);
+    const unsigned char *lo = (const unsigned char *)a.head, *hi = a.ptr + a.left;
+    char *from_arena_tree = cJSON_PrintUnformatted(arena);
+    assert_string_equal(from_arena_tree, want);
+    assert_false(in_range(from_arena_tree, lo, hi)); /* printing allocates from malloc */
+    cJSON *made = cJSON_CreateObject();
+    assert_false(in_range(made, lo, hi));
     cJSON_Delete(made);
-    cJSON_Delete(heap); /* malloc tree deleted while the arena is current */
-    assert_ptr_equal(ev_json_use_arena(NULL), &a);
-
-    cJSON_free(during); /* arena memory, no arena current: a no-op */
-    char *after = cJSON_Print(heap2);
-    assert_non_null(strstr(after, "1.25"));
-    assert_false(in_range(after, lo, a.ptr + a.left));
-    cJSON_free(after);
-    cJSON_Delete(heap2);
-    cJSON_free(NULL);
+    ev_arena_reset(&a);
+    free(from_arena_tree);
     ev_arena_free(&a);
+}
+
+/* A failed arena parse gives the arena back as it was, whatever failed:
+ * cJSON, the strictness checks after it, or memory. */
+static void test_arena_failure_rewinds(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "[1,2,3,", "{\"a\":1,\"a\":2}", "[0.10000000000000001]", "[\"\\u0000\"]", "[1] x", "[01]",
+    };
+    ev_arena a;
+    ev_arena_init(&a, 256); /* small blocks: failures span several */
+    assert_non_null(ev_arena_alloc(&a, 40));
+    char big[8192];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        /* The bad text at the end of a long array, so cJSON builds a lot first. */
+        size_t n = 0;
+        big[n++] = '[';
+        for (int k = 0; k < 500; k++)
+            n += (size_t)snprintf(big + n, sizeof big - n, "%d,", k);
+        n += (size_t)snprintf(big + n, sizeof big - n, "%s]", bad[i]);
+        void *head = a.head;
+        unsigned char *ptr = a.ptr;
+        size_t left = a.left;
+        ev_json_error e;
+        assert_null(ev_json_parse_arena(big, n, &a, &e));
+        assert_int_not_equal(e.status, EV_JSON_OK);
+        assert_ptr_equal(a.head, head);
+        assert_ptr_equal(a.ptr, ptr);
+        assert_int_equal(a.left, left);
+    }
+    ev_arena_free(&a);
+}
+
+/* Out of memory inside cJSON is EV_JSON_NO_MEMORY, not a syntax error at
+ * wherever cJSON stopped. An arena with an impossible block size fails
+ * every allocation that needs a block. */
+static void test_arena_out_of_memory(void **state)
+{
+    (void)state;
+    ev_arena a;
+    ev_arena_init(&a, SIZE_MAX);
+    ev_json_error e;
+    assert_null(ev_json_parse_arena("[1,2,3]", 7, &a, &e));
+    assert_int_equal(e.status, EV_JSON_NO_MEMORY);
+    assert_string_equal(e.message, "out of memory while parsing a document of 7 bytes");
+    assert_int_equal(e.offset, -1);
+    ev_arena_free(&a);
+}
+
+/* cJSON (some builds) copies every number token into a buffer it frees
+ * right away: in an arena that must not cost anything, so a number costs
+ * one node and its text. */
+static void test_arena_number_cost(void **state)
+{
+    (void)state;
+    enum { COUNT = 1000 };
+    char doc[4 * COUNT];
+    size_t n = 0;
+    doc[n++] = '[';
+    for (int i = 0; i < COUNT; i++)
+        n += (size_t)snprintf(doc + n, sizeof doc - n, "%s%d", i ? "," : "", i % 10);
+    doc[n++] = ']';
+    ev_arena a;
+    ev_arena_init(&a, 1 << 20);
+    assert_non_null(ev_arena_alloc(&a, 1)); /* the block exists */
+    size_t before = a.left;
+    assert_non_null(ev_json_parse_arena(doc, n, &a, NULL));
+    size_t node = (sizeof(cJSON) + EV_ARENA_ALIGN - 1) & ~(size_t)(EV_ARENA_ALIGN - 1);
+    size_t texts = ((size_t)COUNT * 2 + EV_ARENA_ALIGN - 1) & ~(size_t)(EV_ARENA_ALIGN - 1);
+    assert_int_equal(before - a.left, (COUNT + 1) * node + texts);
+    ev_arena_free(&a);
+}
+
+/* cJSON hooks replaced behind ev_json's back: the arena parse notices (the
+ * tree would not be arena memory) and refuses; ev_json_parse still works.
+ * In a child process, since the hooks cannot be put back. */
+static void test_hooks_replaced(void **state)
+{
+    (void)state;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        cJSON_InitHooks(NULL);
+        ev_arena a = EV_ARENA_INIT;
+        ev_json_error e;
+        int bad = ev_json_parse_arena("[1,2]", 5, &a, &e) != NULL || e.status != EV_JSON_NO_HOOKS;
+        cJSON *t = ev_json_parse("[1,2]", 5, NULL);
+        bad |= t == NULL;
+        cJSON_Delete(t);
+        ev_arena_free(&a);
+        _exit(bad);
+    }
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
 }
 
 static void test_arena_reuse_no_growth(void **state)
@@ -539,7 +687,7 @@ static void *parse_worker(void *arg)
             char *s = cJSON_PrintUnformatted(t);
             if (s == NULL || strstr(s, "\"d\":\"5\"") == NULL)
                 w->failures++;
-            cJSON_free(s);
+            free(s); /* plain malloc memory, also while other threads parse into arenas */
             cJSON_Delete(t);
         }
     }
@@ -560,9 +708,183 @@ static void test_arena_threads(void **state)
     }
 }
 
-int main(void)
+/* ---- memory pressure and the cost bound (plain builds only) --------------- */
+
+/* Address-space limits and resident-set figures mean nothing under ASan
+ * (shadow memory) or valgrind (its own allocator): those tests skip there. */
+static bool memory_figures_meaningful(void)
 {
+    return !RUNNING_ON_VALGRIND && !EV_TEST_ASAN;
+}
+
+/* [0,0,...]: a node per two bytes, the costliest text per byte. */
+static char *numbers_doc(size_t count, size_t *len)
+{
+    char *doc = malloc(count * 2 + 2);
+    assert_non_null(doc);
+    size_t n = 0;
+    doc[n++] = '[';
+    for (size_t i = 0; i < count; i++) {
+        if (i > 0)
+            doc[n++] = ',';
+        doc[n++] = '0';
+    }
+    doc[n++] = ']';
+    *len = n;
+    return doc;
+}
+
+static long vm_size_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    long pages = -1;
+    if (f != NULL) {
+        if (fscanf(f, "%ld", &pages) != 1)
+            pages = -1;
+        fclose(f);
+    }
+    return pages < 0 ? -1 : pages * sysconf(_SC_PAGESIZE);
+}
+
+/* In a child: 4 MB of numbers (about 200 MB to parse) with 48 MB of
+ * address space to spare. Exit status: a bit per wrong outcome. */
+static int parse_under_limit(void)
+{
+    size_t len;
+    char *doc = numbers_doc(2000000, &len);
+    struct rlimit rl;
+    rl.rlim_cur = rl.rlim_max = (rlim_t)vm_size_bytes() + (48 << 20);
+    if (setrlimit(RLIMIT_AS, &rl) != 0)
+        return 64;
+    int bad = 0;
+    ev_json_error e;
+    ev_arena a;
+    ev_arena_init(&a, 65536);
+    if (ev_json_parse_arena(doc, len, &a, &e) != NULL || e.status != EV_JSON_NO_MEMORY)
+        bad |= 1;
+    ev_arena_free(&a);
+    if (ev_json_parse(doc, len, &e) != NULL || e.status != EV_JSON_NO_MEMORY)
+        bad |= 2;
+    else if (strstr(e.message, "out of memory while parsing") == NULL)
+        bad |= 4;
+    /* Without the hooks, malloc's ENOMEM tells. */
+    cJSON_InitHooks(NULL);
+    if (ev_json_parse(doc, len, &e) != NULL || e.status != EV_JSON_NO_MEMORY)
+        bad |= 8;
+    return bad;
+}
+
+static void test_out_of_memory_mid_parse(void **state)
+{
+    (void)state;
+    if (!memory_figures_meaningful())
+        skip();
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(parse_under_limit());
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st));
+    if (WEXITSTATUS(st) != 0)
+        fail_msg("wrong outcomes under the memory limit: mask %d", WEXITSTATUS(st));
+}
+
+/* Measurement mode of this binary (a fresh process, so that no freed
+ * memory of earlier tests hides the parse's): prints the peak resident
+ * growth of one parse and ev_json_parse_max_bytes for its length. */
+static const char *const SHAPES[] = {"numbers", "strings", "arrays", "objects", "open"};
+
+static long status_kib(const char *name)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long v = -1;
+    size_t n = strlen(name);
+    while (f != NULL && fgets(line, sizeof line, f) != NULL)
+        if (strncmp(line, name, n) == 0 && line[n] == ':')
+            v = atol(line + n + 1);
+    if (f != NULL)
+        fclose(f);
+    return v;
+}
+
+static int measure_parse(const char *shape, const char *mode)
+{
+    enum { ITEMS = 700000 };
+    char *doc = malloc(ITEMS * 12 + 16);
+    if (doc == NULL)
+        return 1;
+    size_t n = 0;
+    bool object = strcmp(shape, "objects") == 0;
+    doc[n++] = object ? '{' : '[';
+    for (size_t i = 0; i < ITEMS; i++) {
+        if (i > 0)
+            doc[n++] = ',';
+        if (object)
+            n += (size_t)sprintf(doc + n, "\"%zx\":0", i);
+        else
+            n += (size_t)sprintf(doc + n, "%s",
+                                 strcmp(shape, "strings") == 0  ? "\"\""
+                                 : strcmp(shape, "arrays") == 0 ? "[]"
+                                                                : "0");
+    }
+    if (strcmp(shape, "open") != 0)
+        doc[n++] = object ? '}' : ']';
+    ev_json_init();
+    ev_arena a;
+    ev_arena_init(&a, 65536);
+    malloc_trim(0);
+    long before = status_kib("VmRSS");
+    FILE *f = fopen("/proc/self/clear_refs", "w"); /* resets VmHWM to VmRSS */
+    if (f == NULL || fputs("5", f) == EOF || fclose(f) != 0)
+        return 1;
+    cJSON *t =
+        strcmp(mode, "arena") == 0 ? ev_json_parse_arena(doc, n, &a, NULL) : ev_json_parse(doc, n, NULL);
+    long peak = status_kib("VmHWM");
+    printf("%zu %ld %zu\n", n, (peak - before) * 1024, ev_json_parse_max_bytes(n));
+    if (strcmp(mode, "arena") != 0)
+        cJSON_Delete(t);
+    ev_arena_free(&a);
+    free(doc);
+    return 0;
+}
+
+static void test_parse_max_bytes_bounds_the_peak(void **state)
+{
+    (void)state;
+    assert_int_equal(ev_json_parse_max_bytes(SIZE_MAX), SIZE_MAX);
+    assert_true(ev_json_parse_max_bytes(0) > 0);
+    assert_true(ev_json_parse_max_bytes(1000) >= 65 * 1000);
+    if (!memory_figures_meaningful() || access("/proc/self/clear_refs", W_OK) != 0)
+        skip();
+    for (size_t s = 0; s < sizeof SHAPES / sizeof SHAPES[0]; s++) {
+        for (int m = 0; m < 2; m++) {
+            const char *mode = m ? "arena" : "heap";
+            char cmd[256];
+            snprintf(cmd, sizeof cmd, "/proc/%ld/exe --measure-parse %s %s", (long)getpid(), SHAPES[s], mode);
+            FILE *p = popen(cmd, "r");
+            assert_non_null(p);
+            size_t len = 0, bound = 0;
+            long peak = -1;
+            int got = fscanf(p, "%zu %ld %zu", &len, &peak, &bound);
+            assert_int_equal(pclose(p), 0);
+            assert_int_equal(got, 3);
+            if (peak <= 0 || (size_t)peak > bound)
+                fail_msg("%s (%s): %zu bytes took %ld at peak, bound %zu", SHAPES[s], mode, len, peak, bound);
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 4 && strcmp(argv[1], "--measure-parse") == 0)
+        return measure_parse(argv[2], argv[3]);
     const struct CMUnitTest tests[] = {
+        /* First: they need a process where ev_json_init was not called yet. */
+        cmocka_unit_test(test_without_init),
+        cmocka_unit_test(test_init_changes_nothing_outside_parses),
         cmocka_unit_test(test_valid_documents),
         cmocka_unit_test(test_number_grammar),
         cmocka_unit_test(test_number_range_precision),
@@ -575,10 +897,16 @@ int main(void)
         cmocka_unit_test(test_status_names),
         cmocka_unit_test(test_arena_equals_malloc),
         cmocka_unit_test(test_arena_errors_match),
-        cmocka_unit_test(test_arena_delete_harmless),
-        cmocka_unit_test(test_current_arena_and_print),
+        cmocka_unit_test(test_trees_own_their_memory),
+        cmocka_unit_test(test_print_after_arena_parses),
+        cmocka_unit_test(test_arena_failure_rewinds),
+        cmocka_unit_test(test_arena_out_of_memory),
+        cmocka_unit_test(test_arena_number_cost),
+        cmocka_unit_test(test_hooks_replaced),
         cmocka_unit_test(test_arena_reuse_no_growth),
         cmocka_unit_test(test_arena_threads),
+        cmocka_unit_test(test_out_of_memory_mid_parse),
+        cmocka_unit_test(test_parse_max_bytes_bounds_the_peak),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

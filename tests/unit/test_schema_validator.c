@@ -10,8 +10,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <valgrind/valgrind.h>
 
 #include "schema/ev_validator.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define EV_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define EV_TEST_ASAN 1
+#endif
+#endif
+#ifndef EV_TEST_ASAN
+#define EV_TEST_ASAN 0
+#endif
 
 /* The schema, by hand: an object whose "n" is a number below 10 and whose
  * optional "tags" is an array of strings. */
@@ -84,9 +99,8 @@ static void render(const ev_errors *e, char *out, size_t cap)
 
 static const char OTHER[] = "{\"n\":123456,\"tags\":[\"xxxxxxxxxxxxxxxx\"]}";
 
-static void test_verdicts_and_errors(void **state)
+static void check_cases(void)
 {
-    (void)state;
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
         const char *doc = CASES[i].doc;
         size_t len = strlen(doc);
@@ -119,6 +133,21 @@ static void test_verdicts_and_errors(void **state)
         ev_errors_clear(&ea);
         ev_errors_clear(&eb);
     }
+}
+
+/* Without ev_json_init the verdict-only path parses with malloc: the same
+ * verdicts and errors (runs first). */
+static void test_verdicts_without_init(void **state)
+{
+    (void)state;
+    check_cases();
+}
+
+static void test_verdicts_and_errors(void **state)
+{
+    (void)state;
+    ev_json_init();
+    check_cases();
 }
 
 /* A validator that validates an embedded document with ev_validate_text
@@ -200,13 +229,76 @@ static void test_threads(void **state)
     }
 }
 
+/* Out of memory while parsing is not a verdict: no_memory is set and the
+ * one error says what happened (keyword "memory"), on both paths. In a
+ * child with a small address space; skipped under ASan and valgrind, whose
+ * memory figures mean nothing here. */
+static int validate_under_limit(void)
+{
+    size_t len = 4000001, n = 0;
+    char *doc = malloc(len);
+    if (doc == NULL)
+        return 64;
+    doc[n++] = '[';
+    while (n < len - 1) {
+        doc[n++] = '0';
+        doc[n++] = ',';
+    }
+    doc[len - 2] = '0';
+    doc[len - 1] = ']';
+    FILE *f = fopen("/proc/self/statm", "r");
+    long pages = 0;
+    if (f == NULL || fscanf(f, "%ld", &pages) != 1)
+        return 64;
+    fclose(f);
+    struct rlimit rl;
+    rl.rlim_cur = rl.rlim_max = (rlim_t)(pages * sysconf(_SC_PAGESIZE)) + (48 << 20);
+    if (setrlimit(RLIMIT_AS, &rl) != 0)
+        return 64;
+    int bad = 0;
+    for (int k = 0; k < 2; k++) {
+        ev_errors e;
+        ev_errors_init(&e);
+        cJSON *tree = NULL;
+        if (ev_validate_text(&tiny, doc, len, &e, k ? &tree : NULL) || tree != NULL)
+            bad |= 1;
+        if (!e.no_memory || e.count != 1 || strcmp(e.items[0].keyword, "memory") != 0 ||
+            strstr(e.items[0].message, "out of memory while parsing") == NULL)
+            bad |= 2 << k;
+        ev_errors_clear(&e);
+    }
+    ev_validate_release_thread();
+    free(doc);
+    return bad;
+}
+
+static void test_out_of_memory_is_not_a_verdict(void **state)
+{
+    (void)state;
+    if (RUNNING_ON_VALGRIND || EV_TEST_ASAN)
+        skip();
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(validate_under_limit());
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st));
+    if (WEXITSTATUS(st) != 0)
+        fail_msg("wrong outcomes under the memory limit: mask %d", WEXITSTATUS(st));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        /* First: it needs a process where ev_json_init was not called yet. */
+        cmocka_unit_test(test_verdicts_without_init),
         cmocka_unit_test(test_verdicts_and_errors),
         cmocka_unit_test(test_reentrant),
         cmocka_unit_test(test_large_document),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_out_of_memory_is_not_a_verdict),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     ev_validate_release_thread();
