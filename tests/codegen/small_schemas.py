@@ -49,10 +49,11 @@ def _draft7_slots(sub):
 
 def _single_keywords():
     out = []
-    for sub in (True, False, {}, {"not": {}}):
+    for sub in (True, False):
         out += _applicator_slots(sub)
+    out += _applicator_slots({})[::3] + _applicator_slots({"not": {}})[1::3]
     for kw in COUNTS:
-        out += [{kw: 0}, {kw: 1}, {kw: 3}]
+        out += [{kw: 0}, {kw: 2}]
     out += [{"minContains": 0}, {"maxContains": 0}, {"contains": {"type": "integer"}, "minContains": 2, "maxContains": 3}]
     out += [{"type": t} for t in TYPES] + [{"type": list(TYPES)}, {"type": ["integer", "number"]}]
     out += [{"enum": []}, {"enum": [None]}, {"enum": list(LITERALS)}, {"enum": ["a", "b", "cc"]}, {"enum": [1, 2]}]
@@ -95,14 +96,14 @@ def _random_schema(rng, pool, depth):
     return schema
 
 
-def schemas(seed=20261128, combinations=160):
+def schemas(seed=20261128, combinations=50):
     """[(name, schema text)] in a fixed order; draft-07 ones carry $schema."""
     singles = _single_keywords()
     draft7 = []
-    for sub in (True, False, {}, {"type": "integer"}):
+    for sub in (True, False, {"type": "integer"}):
         draft7 += _draft7_slots(sub)
     draft7 += [{"format": f} for f in ("date-time", "date", "time", "email", "hostname", "ipv4", "ipv6", "uri")]
-    draft7 += [dict(s) for s in singles if not any(k in s for k in (
+    draft7 += [dict(s) for s in singles[::8] if not any(k in s for k in (
         "prefixItems", "$defs", "dependentSchemas", "dependentRequired", "minContains", "maxContains",
         "format", "deprecated", "$ref", "readOnly"))]
     rng = random.Random(seed)
