@@ -54,7 +54,8 @@ def _single_keywords():
     out += _applicator_slots({})[::3] + _applicator_slots({"not": {}})[1::3]
     for kw in COUNTS:
         out += [{kw: 0}, {kw: 2}]
-    out += [{"minContains": 0}, {"maxContains": 0}, {"contains": {"type": "integer"}, "minContains": 2, "maxContains": 3}]
+    out += [{"minContains": 0}, {"maxContains": 0},
+            {"contains": {"type": "integer"}, "minContains": 2, "maxContains": 3}]
     out += [{"type": t} for t in TYPES] + [{"type": list(TYPES)}, {"type": ["integer", "number"]}]
     out += [{"enum": []}, {"enum": [None]}, {"enum": list(LITERALS)}, {"enum": ["a", "b", "cc"]}, {"enum": [1, 2]}]
     out += [{"const": v} for v in LITERALS]
