@@ -51,7 +51,7 @@ BENCHES    := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 TEST_SUPPORT_LIB := $(BUILD)/lib/libev_testsupport.a
 
 .PHONY: template-tests codegen-tests tools-tests ddb-differential sigv4-differential help deps generate check-generated build test unit conformance suite suite-current \
-        differential integration bench fuzz sanitize valgrind lint run validator clean format
+        differential integration bench fuzz sanitize valgrind lint run validator validator-flags schema-check clean format
 
 help:
 	@echo "make deps          install missing packages (apt-get when root, else prints the command)"
@@ -65,6 +65,7 @@ help:
 	@echo "make valgrind      unit and conformance tests under valgrind"
 	@echo "make lint          clang-format check, cfn-lint on template.yaml"
 	@echo "make validator SCHEMA=path OUT=dir   build dir/validate for any supported schema"
+	@echo "make schema-check SCHEMA=path OUT=dir  generate everything for a schema into dir, build and run its conformance test"
 	@echo "make suite-current SUITE=path        run a JSON-Schema-Test-Suite checkout (draft7 + draft2020-12)"
 
 deps:
@@ -142,7 +143,7 @@ template-tests: deps-quiet
 	$(PYTHON) -m unittest discover -s tests/template -t . -v 2>&1 | tail -n 25
 
 codegen-tests: build
-	$(PYTHON) -m unittest discover -s tests/codegen -t . -v 2>&1 | tail -n 25
+	$(VALIDATOR_ENV) $(PYTHON) -m unittest discover -s tests/codegen -t . -v 2>&1 | tail -n 40
 
 unit: $(UNIT_TESTS)
 	@tests/run_tests.sh unit $(UNIT_TESTS)
@@ -155,14 +156,15 @@ conformance: $(GEN_TESTS)
 tools-tests: build
 	EVCHECK=$(BUILD)/bin/evcheck CC=$(CC) $(PYTHON) -m unittest discover -s tests/tools -t . 2>&1 | tail -n 4
 
+# Each group of the suite is compiled the way `make validator` compiles a schema.
 suite: build
-	$(PYTHON) tests/suite/run_suite.py --suite $(SUITE_DIR) --dialect draft7 --build $(BUILD)/suite
+	$(VALIDATOR_ENV) $(PYTHON) tests/suite/run_suite.py --suite $(SUITE_DIR) --dialect draft7 --build $(BUILD)/suite
 
 # The current upstream suite (draft2020-12 and draft7), from a checkout given as SUITE=path.
 suite-current: build
 	@test -n "$(SUITE)" || { echo "usage: make suite-current SUITE=/path/to/JSON-Schema-Test-Suite" >&2; exit 2; }
-	$(PYTHON) tests/suite/run_suite.py --suite $(SUITE) --dialect draft2020-12 --build $(BUILD)/suite-current
-	$(PYTHON) tests/suite/run_suite.py --suite $(SUITE) --dialect draft7 --build $(BUILD)/suite-current
+	$(VALIDATOR_ENV) $(PYTHON) tests/suite/run_suite.py --suite $(SUITE) --dialect draft2020-12 --build $(BUILD)/suite-current
+	$(VALIDATOR_ENV) $(PYTHON) tests/suite/run_suite.py --suite $(SUITE) --dialect draft7 --build $(BUILD)/suite-current
 
 differential: build
 	$(PYTHON) tests/differential/run_differential.py --evcheck $(BUILD)/bin/evcheck --schema $(SCHEMA) --count 12000
@@ -211,15 +213,36 @@ bench: build $(BENCHES)
 run: build
 	@tools/run.sh $(BUILD)
 
+# How every generated validator is compiled and linked, wherever its folder
+# (-I<folder> goes first): make validator, make schema-check, and the suite
+# runners and compile tests, which read them from the environment.
+VALIDATOR_CFLAGS = $(GEN_CFLAGS)
+VALIDATOR_LIBS   = $(filter-out %/libev_core.a,$(LIB_FILES)) $(BUILD)/lib/libev_core.a $(LIBS_ALL)
+VALIDATOR_ENV    = EV_CC='$(CC)' EV_VALIDATOR_CFLAGS='$(VALIDATOR_CFLAGS)' EV_VALIDATOR_LIBS='$(VALIDATOR_LIBS)'
+
+validator-flags:
+	@echo 'cc=$(CC)'
+	@echo 'cflags=$(VALIDATOR_CFLAGS)'
+	@echo 'libs=$(VALIDATOR_LIBS)'
+
 # Compile a validator for any schema within the supported keywords.
 validator: build
 	@test -n "$(OUT)" || { echo "usage: make validator SCHEMA=path OUT=dir" >&2; exit 2; }
 	$(PYTHON) codegen/generate.py --schema $(SCHEMA) --out $(OUT) --validator-only
-	$(CC) $(GEN_CFLAGS) -I$(OUT) $(OUT)/*.c src/tools/evcheck.c \
-	    -DEV_CLI_VALIDATOR=$$(cat $(OUT)/.validator-symbol) \
-	    $(filter-out %/libev_core.a,$(LIB_FILES)) $(BUILD)/lib/libev_core.a $(LIBS_ALL) -o $(OUT)/validate
+	$(CC) -I$(OUT) $(VALIDATOR_CFLAGS) $(OUT)/*.c src/tools/evcheck.c \
+	    -DEV_CLI_VALIDATOR=$$(cat $(OUT)/.validator-symbol) $(VALIDATOR_LIBS) -o $(OUT)/validate
 	@$(OUT)/validate </dev/null || { echo "validator: $(OUT)/validate cannot start (see above)" >&2; exit 1; }
 	@echo "built $(OUT)/validate"
+
+# Everything evgen writes for a schema (types, codecs, fixtures, conformance
+# test) into OUT instead of generated/, built and tested there: try a schema
+# change before `make generate`.
+schema-check: build
+	@test -n "$(OUT)" || { echo "usage: make schema-check SCHEMA=path OUT=dir" >&2; exit 2; }
+	$(PYTHON) codegen/generate.py --schema $(SCHEMA) --out $(OUT)
+	$(CC) -I$(OUT) $(VALIDATOR_CFLAGS) $(OUT)/*.c $(OUT)/tests/test_*_conformance.c \
+	    $(VALIDATOR_LIBS) $(TEST_LIBS) -o $(OUT)/conformance
+	GENERATED_DIR=$(OUT) $(OUT)/conformance
 
 lint: deps-quiet
 	@files=$$(git ls-files '*.c' '*.h' | grep -v '^$(GENERATED)/'); clang-format --dry-run -Werror $$files

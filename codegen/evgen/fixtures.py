@@ -214,7 +214,7 @@ class Evaluator:
 
     @staticmethod
     def literal(t, x):
-        how = t["how"]
+        how = t.how
         if how == "true":
             return x is True
         if how == "false":
@@ -222,15 +222,15 @@ class Evaluator:
         if how == "null":
             return x is None
         if how == "string":
-            return isinstance(x, str) and x == t["value"]
+            return isinstance(x, str) and x == t.value
         if how == "number":
-            return isinstance(x, Num) and float(x.value) == float(t["value"])
+            return isinstance(x, Num) and float(x.value) == float(t.value)
         return None  # deep: handled by the caller
 
     def lit(self, t, x):
         r = self.literal(t, x)
         if r is None:
-            return json_equal(x, self.constants[t["index"]])
+            return json_equal(x, self.constants[t.index])
         return r
 
     @staticmethod
@@ -243,88 +243,86 @@ class Evaluator:
     def run(self, fn, x, path, quiet, role):
         if quiet == 0 and self.trace is not None:
             self.trace.append((path, fn.name, role))
-        if fn.const is True:
-            return True
-        if fn.const is False:
-            return self.fail(quiet, path, "false", fn.path)
         ok = True
-        for i, ch in enumerate(fn.checks):
-            if i and not ok and quiet:
+        for ch in fn.checks:
+            if ch.quiet_exit and not ok and quiet:
                 return False
             ok = self.check(ch, x, path, quiet) and ok
         return ok
 
     def check(self, ch, x, path, quiet):  # noqa: C901 - one branch per check kind, like the template
-        k = ch["kind"]
+        k = ch.kind
         ok = True
         if k == "apply":
-            return self.apply(ch["sub"], x, path, quiet, ch["keyword"])
+            return self.apply(ch.sub, x, path, quiet, ch.keyword)
+        if k == "fail":
+            return self.fail(quiet, path, ch.keyword, ch.schema_path)
         if k == "type":
-            if not any(self.type_test(t, x) for t in ch["types"]):
-                ok = self.fail(quiet, path, "type", ch["schema_path"])
+            if not any(self.type_test(t, x) for t in ch.types):
+                ok = self.fail(quiet, path, "type", ch.schema_path)
             return ok
         if k == "const":
-            return self.lit(ch["test"], x) or self.fail(quiet, path, "const", ch["schema_path"])
+            return self.lit(ch.test, x) or self.fail(quiet, path, "const", ch.schema_path)
         if k == "enum":
-            return any(self.lit(t, x) for t in ch["tests"]) or self.fail(quiet, path, "enum", ch["schema_path"])
+            return any(self.lit(t, x) for t in ch.tests) or self.fail(quiet, path, "enum", ch.schema_path)
         if k == "number":
             if isinstance(x, Num):
                 v = float(x.value)
-                for b in ch["bounds"]:
-                    bv = float(b["value"])
-                    good = {">=": v >= bv, "<=": v <= bv, ">": v > bv, "<": v < bv}[b["op"]]
+                for b in ch.bounds:
+                    bv = float(b.value)
+                    good = {">=": v >= bv, "<=": v <= bv, ">": v > bv, "<": v < bv}[b.op]
                     if not good:
-                        ok = self.fail(quiet, path, b["keyword"], b["schema_path"])
-                m = ch["multiple"]
+                        ok = self.fail(quiet, path, b.keyword, b.schema_path)
+                m = ch.multiple
                 if m:
                     with localcontext() as ctx:
                         ctx.prec = 2000
-                        if x.value % Decimal(m["text"]) != 0:
-                            ok = self.fail(quiet, path, "multipleOf", m["schema_path"])
+                        if x.value % Decimal(m.text) != 0:
+                            ok = self.fail(quiet, path, "multipleOf", m.schema_path)
             return ok
         if k == "string":
             if isinstance(x, str):
                 n = len(x)
-                if ch["min"] and n < ch["min"]["value"]:
-                    ok = self.fail(quiet, path, "minLength", ch["min"]["schema_path"])
-                if ch["max"] and n > ch["max"]["value"]:
-                    ok = self.fail(quiet, path, "maxLength", ch["max"]["schema_path"])
-                for p in ch["patterns"]:
-                    if not self.patterns[p["index"]].search(x):
-                        ok = self.fail(quiet, path, "pattern", p["schema_path"])
-                f = ch["format"]
-                if f and not format_ok(f["name"], x):
-                    ok = self.fail(quiet, path, "format", f["schema_path"])
+                if ch.min and n < ch.min.value:
+                    ok = self.fail(quiet, path, "minLength", ch.min.schema_path)
+                if ch.max and n > ch.max.value:
+                    ok = self.fail(quiet, path, "maxLength", ch.max.schema_path)
+                for p in ch.patterns:
+                    if not self.patterns[p.index].search(x):
+                        ok = self.fail(quiet, path, "pattern", p.schema_path)
+                f = ch.format
+                if f and not format_ok(f.name, x):
+                    ok = self.fail(quiet, path, "format", f.schema_path)
             return ok
         if k == "array":
             return self.check_array(ch, x, path, quiet)
         if k == "object":
             return self.check_object(ch, x, path, quiet)
         if k == "anyOf":
-            if not any(self.probe(s, x, path) for s in ch["subs"]):
-                ok = self.fail(quiet, path, "anyOf", ch["schema_path"])
+            if not any(self.probe(s, x, path) for s in ch.subs):
+                ok = self.fail(quiet, path, "anyOf", ch.schema_path)
             return ok
         if k == "oneOf":
             matched = 0
-            for s in ch["subs"]:
+            for s in ch.subs:
                 if matched < 2 and self.probe(s, x, path):
                     matched += 1
-            return matched == 1 or self.fail(quiet, path, "oneOf", ch["schema_path"])
+            return matched == 1 or self.fail(quiet, path, "oneOf", ch.schema_path)
         if k == "oneOf_discriminated":
-            if isinstance(x, dict) and ch["property"] in x:
-                tag = x[ch["property"]]
-                for case in ch["cases"]:
-                    if isinstance(tag, str) and tag == case["value"]:
-                        return self.apply(case["sub"], x, path, quiet, "oneOf")
-                if not ch["covered"]:
-                    ok = self.fail(quiet, path + (ch["property"],), "oneOf", ch["schema_path"])
+            if isinstance(x, dict) and ch.property in x:
+                tag = x[ch.property]
+                for case in ch.cases:
+                    if isinstance(tag, str) and tag == case.value:
+                        return self.apply(case.sub, x, path, quiet, "oneOf")
+                if not ch.covered:
+                    ok = self.fail(quiet, path + (ch.property,), "oneOf", ch.schema_path)
             return ok
         if k == "not":
-            return not self.probe(ch["sub"], x, path) or self.fail(quiet, path, "not", ch["schema_path"])
+            return not self.probe(ch.sub, x, path) or self.fail(quiet, path, "not", ch.schema_path)
         if k == "if":
-            if self.probe(ch["cond"], x, path):
-                return self.apply(ch["then"], x, path, quiet, "then")
-            return self.apply(ch["else"], x, path, quiet, "else")
+            if self.probe(ch.cond, x, path):
+                return self.apply(ch.then, x, path, quiet, "then")
+            return self.apply(ch.otherwise, x, path, quiet, "else")
         raise AssertionError(k)
 
     def check_array(self, ch, x, path, quiet):
@@ -334,30 +332,29 @@ class Evaluator:
         matches = 0
         for n, e in enumerate(x):
             p = path + (n,)
-            if ch["prefix"] and n < len(ch["prefix"]):
-                ok = self.apply(ch["prefix"][n], e, p, quiet, ch.get("prefix_keyword", "items")) and ok
-            elif ch["items"]:
-                ok = self.apply(ch["items"], e, p, quiet, ch["items_keyword"]) and ok
-            if ch["contains"] and self.probe(ch["contains"]["sub"], e, p):
+            if ch.prefix and n < len(ch.prefix):
+                ok = self.apply(ch.prefix[n], e, p, quiet, ch.prefix_keyword) and ok
+            elif ch.items:
+                ok = self.apply(ch.items, e, p, quiet, ch.items_keyword) and ok
+            if ch.contains and self.probe(ch.contains.sub, e, p):
                 matches += 1
             if not ok and quiet:
                 return False
         n = len(x)
-        if ch["min"] and n < ch["min"]["value"]:
-            ok = self.fail(quiet, path, "minItems", ch["min"]["schema_path"])
-        if ch["max"] and n > ch["max"]["value"]:
-            ok = self.fail(quiet, path, "maxItems", ch["max"]["schema_path"])
-        c = ch["contains"]
+        if ch.min and n < ch.min.value:
+            ok = self.fail(quiet, path, "minItems", ch.min.schema_path)
+        if ch.max and n > ch.max.value:
+            ok = self.fail(quiet, path, "maxItems", ch.max.schema_path)
+        c = ch.contains
         if c:
-            if c["min"] > 0 and matches < c["min"]:
-                kw = "minContains" if c["min_path"] != c["schema_path"] else "contains"
-                ok = self.fail(quiet, path, kw, c["min_path"])
-            if c["max"] is not None and matches > c["max"]:
-                ok = self.fail(quiet, path, "maxContains", c["max_path"])
-        if ch["unique"]:
+            if c.min is not None and matches < c.min:
+                ok = self.fail(quiet, path, c.min_keyword, c.min_path)
+            if c.max is not None and matches > c.max:
+                ok = self.fail(quiet, path, "maxContains", c.max_path)
+        if ch.unique:
             for i in range(n):
                 if any(json_equal(x[i], x[j]) for j in range(i + 1, n)):
-                    ok = self.fail(quiet, path, "uniqueItems", ch["unique"]["schema_path"])
+                    ok = self.fail(quiet, path, "uniqueItems", ch.unique)
                     break
         return ok
 
@@ -367,42 +364,42 @@ class Evaluator:
             return True
         for name, v in x.items():
             p = path + (name,)
-            if ch["names"]:
-                ok = self.apply(ch["names"]["sub"], name, p, quiet, "propertyNames", role="name") and ok
+            if ch.names:
+                ok = self.apply(ch.names, name, p, quiet, "propertyNames", role="name") and ok
             matched = False
-            for prop in ch["properties"]:
-                if prop["name"] == name:
+            for prop in ch.properties:
+                if prop.name == name:
                     matched = True
-                    ok = self.apply(prop["sub"], v, p, quiet, "properties") and ok
+                    ok = self.apply(prop.sub, v, p, quiet, "properties") and ok
                     break
-            for pp in ch["pattern_properties"]:
-                if self.patterns[pp["index"]].search(name):
+            for pp in ch.pattern_properties:
+                if self.patterns[pp.pattern.index].search(name):
                     matched = True
-                    ok = self.apply(pp["sub"], v, p, quiet, "patternProperties") and ok
-            if ch["additional"] and not matched:
-                sub = ch["additional"]["sub"]
+                    ok = self.apply(pp.sub, v, p, quiet, "patternProperties") and ok
+            if ch.additional and not matched:
+                sub = ch.additional.sub
                 if sub.never:
-                    ok = self.fail(quiet, p, "additionalProperties", ch["additional"]["schema_path"])
+                    ok = self.fail(quiet, p, "additionalProperties", ch.additional.schema_path)
                 else:
                     ok = self.apply(sub, v, p, quiet, "additionalProperties") and ok
             if not ok and quiet:
                 return False
-        for r in ch["required"]:
-            if r["name"] not in x:
-                ok = self.fail(quiet, path + (r["name"],), "required", r["schema_path"])
-        for d in ch["dep_required"]:
-            if d["if"]["name"] in x:
-                for t in d["then"]:
-                    if t["name"] not in x:
-                        ok = self.fail(quiet, path, d["keyword"], d["schema_path"])
-        for d in ch["dep_schemas"]:
-            if d["if"]["name"] in x:
-                ok = self.apply(d["sub"], x, path, quiet, d["keyword"]) and ok
+        for r in ch.required:
+            if r.member.name not in x:
+                ok = self.fail(quiet, path + (r.member.name,), "required", r.schema_path)
+        for d in ch.dep_required:
+            if d.when.name in x:
+                for t in d.then:
+                    if t.name not in x:
+                        ok = self.fail(quiet, path, d.keyword, d.schema_path)
+        for d in ch.dep_schemas:
+            if d.when.name in x:
+                ok = self.apply(d.sub, x, path, quiet, d.keyword) and ok
         n = len(x)
-        if ch["min"] and n < ch["min"]["value"]:
-            ok = self.fail(quiet, path, "minProperties", ch["min"]["schema_path"])
-        if ch["max"] and n > ch["max"]["value"]:
-            ok = self.fail(quiet, path, "maxProperties", ch["max"]["schema_path"])
+        if ch.min and n < ch.min.value:
+            ok = self.fail(quiet, path, "minProperties", ch.min.schema_path)
+        if ch.max and n > ch.max.value:
+            ok = self.fail(quiet, path, "maxProperties", ch.max.schema_path)
         return ok
 
 
@@ -707,11 +704,11 @@ class Fixtures:
             if role != "value" or path == (self.tag,):
                 continue
             for ch in fn.checks:
-                if ch["kind"] == "enum":
-                    for t in ch["tests"]:
-                        if t["how"] == "string" and get_at(typical, path) != t["value"]:
-                            self.add(f"{variant}: {pointer(path)} = {t['value']}", variant,
-                                     replace_at(typical, path, t["value"]))
+                if ch.kind == "enum":
+                    for t in ch.tests:
+                        if t.how == "string" and get_at(typical, path) != t.value:
+                            self.add(f"{variant}: {pointer(path)} = {t.value}", variant,
+                                     replace_at(typical, path, t.value))
         self._invalid(variant, typical, trace)
         # The payload of this variant under each other discriminator value.
         if self.tag:
@@ -734,52 +731,52 @@ class Fixtures:
                 out.append((sp, kw))
         for path, fname, role in trace:
             fn = self.ev.fns[fname]
-            if fn.const is False:
-                add(fn.path, "false")
             for ch in fn.checks:
-                k = ch["kind"]
+                k = ch.kind
                 if k in ("type", "const", "enum"):
-                    add(ch["schema_path"], k)
+                    add(ch.schema_path, k)
+                elif k == "fail":
+                    add(ch.schema_path, ch.keyword)
                 elif k == "number":
-                    for b in ch["bounds"]:
-                        add(b["schema_path"], b["keyword"])
-                    if ch["multiple"]:
-                        add(ch["multiple"]["schema_path"], "multipleOf")
+                    for b in ch.bounds:
+                        add(b.schema_path, b.keyword)
+                    if ch.multiple:
+                        add(ch.multiple.schema_path, "multipleOf")
                 elif k == "string":
                     for key, kw in (("min", "minLength"), ("max", "maxLength")):
-                        if ch[key]:
-                            add(ch[key]["schema_path"], kw)
-                    for p in ch["patterns"]:
-                        add(p["schema_path"], "pattern")
-                    if ch["format"] and ch["format"]["name"] in KNOWN_FORMATS:
-                        add(ch["format"]["schema_path"], "format")
+                        if getattr(ch, key):
+                            add(getattr(ch, key).schema_path, kw)
+                    for p in ch.patterns:
+                        add(p.schema_path, "pattern")
+                    if ch.format and ch.format.name in KNOWN_FORMATS:
+                        add(ch.format.schema_path, "format")
                 elif k == "object":
-                    for r in ch["required"]:
-                        add(r["schema_path"], "required")
-                    if ch["additional"] and ch["additional"]["sub"].never:
-                        add(ch["additional"]["schema_path"], "additionalProperties")
+                    for r in ch.required:
+                        add(r.schema_path, "required")
+                    if ch.additional and ch.additional.sub.never:
+                        add(ch.additional.schema_path, "additionalProperties")
                     for key, kw in (("min", "minProperties"), ("max", "maxProperties")):
-                        if ch[key]:
-                            add(ch[key]["schema_path"], kw)
-                    for d in ch["dep_required"]:
-                        add(d["schema_path"], d["keyword"])
+                        if getattr(ch, key):
+                            add(getattr(ch, key).schema_path, kw)
+                    for d in ch.dep_required:
+                        add(d.schema_path, d.keyword)
                 elif k == "array":
                     for key, kw in (("min", "minItems"), ("max", "maxItems")):
-                        if ch[key]:
-                            add(ch[key]["schema_path"], kw)
-                    if ch["unique"]:
-                        add(ch["unique"]["schema_path"], "uniqueItems")
+                        if getattr(ch, key):
+                            add(getattr(ch, key).schema_path, kw)
+                    if ch.unique:
+                        add(ch.unique, "uniqueItems")
                 elif k in ("anyOf", "oneOf", "not"):
-                    add(ch["schema_path"], k)
-                elif k == "oneOf_discriminated" and not ch["covered"]:
-                    add(ch["schema_path"], "oneOf")
+                    add(ch.schema_path, k)
+                elif k == "oneOf_discriminated" and not ch.covered:
+                    add(ch.schema_path, "oneOf")
         return out
 
     def _string_candidates(self, ch, current):
-        lo = ch["min"]["value"] if ch["min"] else 0
-        hi = ch["max"]["value"] if ch["max"] else None
-        pats = [p["source"] for p in ch["patterns"]]
-        fmt = ch["format"]["name"] if ch["format"] else None
+        lo = ch.min.value if ch.min else 0
+        hi = ch.max.value if ch.max else None
+        pats = [p.source for p in ch.patterns]
+        fmt = ch.format.name if ch.format else None
         sy = self.synth
         out = []
         if lo > 0:
@@ -802,11 +799,11 @@ class Fixtures:
 
     def _number_candidates(self, ch, current):
         vals = []
-        unit = Decimal(ch["multiple"]["text"]) if ch["multiple"] else Decimal("0.01")
-        for b in ch["bounds"]:
-            v = Decimal(b["text"])
+        unit = Decimal(ch.multiple.text) if ch.multiple else Decimal("0.01")
+        for b in ch.bounds:
+            v = Decimal(b.text)
             vals += [v - unit, v + unit, v, v - 1, v + 1, v - unit / 2, v + unit / 2]
-        if ch["multiple"]:
+        if ch.multiple:
             base = current.value if isinstance(current, Num) else Decimal(0)
             vals += [base + unit / 2, base - unit / 2, base + unit / 3, unit / 2, unit * Decimal("1.5")]
         out = []
@@ -827,7 +824,7 @@ class Fixtures:
             if role == "name":
                 parent, key = path[:-1], path[-1]
                 for ch in fn.checks:
-                    if ch["kind"] == "string":
+                    if ch.kind == "string":
                         for cand in self._string_candidates(ch, key):
                             if cand not in get_at(typical, parent):
                                 muts.append((f"key {p} renamed",
@@ -839,7 +836,7 @@ class Fixtures:
             if isinstance(current, Num):
                 muts.append((f"{p} not an integer", replace_at(typical, path, num(current.value + Decimal("0.5")))))
             for ch in fn.checks:
-                k = ch["kind"]
+                k = ch.kind
                 if k in ("enum", "const"):
                     muts.append((f"{p} not allowed", replace_at(typical, path, "zz-not-allowed")))
                     if isinstance(current, str):
@@ -856,41 +853,41 @@ class Fixtures:
                                      edit_object(typical, path, lambda o, n=name: {a: b for a, b in o.items() if a != n})))
                     muts.append((f"{p} extra member", edit_object(typical, path,
                                                                    lambda o: dict(o, unexpected_member=Num("1")))))
-                    if ch["max"]:
-                        extra = ch["max"]["value"] + 1 - len(current)
+                    if ch.max:
+                        extra = ch.max.value + 1 - len(current)
                         if extra > 0 and current:
-                            names_fn = self.ev.fns[ch["names"]["sub"].fn] if ch["names"] and ch["names"]["sub"].fn \
+                            names_fn = self.ev.fns[ch.names.fn] if ch.names and ch.names.fn \
                                 else None
-                            strc = next((c for c in names_fn.checks if c["kind"] == "string"), None) \
+                            strc = next((c for c in names_fn.checks if c.kind == "string"), None) \
                                 if names_fn else None
-                            lo = strc["min"]["value"] if strc and strc["min"] else 0
-                            hi = strc["max"]["value"] if strc and strc["max"] else None
-                            pats = [x["source"] for x in strc["patterns"]] if strc else []
+                            lo = strc.min.value if strc and strc.min else 0
+                            hi = strc.max.value if strc and strc.max else None
+                            pats = [x.source for x in strc.patterns] if strc else []
                             keys = [k2 for k2 in sy.distinct_strings(extra + len(current), max(lo, 3), lo, hi, pats,
                                                                      None) if k2 not in current][:extra]
                             sample = next(iter(current.values()))
                             muts.append((f"{p} too many members",
                                          edit_object(typical, path, lambda o, ks=keys, v=sample:
                                                      dict(o, **{kk: v for kk in ks}))))
-                    if ch["min"] and current:
-                        keep = list(current)[:max(ch["min"]["value"] - 1, 0)]
+                    if ch.min and current:
+                        keep = list(current)[:max(ch.min.value - 1, 0)]
                         muts.append((f"{p} too few members",
                                      edit_object(typical, path, lambda o, ks=keep: {a: o[a] for a in ks})))
                 elif k == "oneOf_discriminated" and isinstance(current, dict):
-                    for case in ch["cases"]:
-                        if current.get(ch["property"]) != case["value"]:
-                            muts.append((f"{p} other {ch['property']}",
-                                         replace_at(typical, path + (ch["property"],), case["value"])))
-                    muts.append((f"{p} unknown {ch['property']}",
-                                 replace_at(typical, path + (ch["property"],), "zz-unknown")))
+                    for case in ch.cases:
+                        if current.get(ch.property) != case.value:
+                            muts.append((f"{p} other {ch.property}",
+                                         replace_at(typical, path + (ch.property,), case.value)))
+                    muts.append((f"{p} unknown {ch.property}",
+                                 replace_at(typical, path + (ch.property,), "zz-unknown")))
                 elif k == "array" and isinstance(current, list):
                     if current:
                         muts.append((f"{p} duplicated", replace_at(typical, path, current + [current[0]])))
                         muts.append((f"{p} shorter", replace_at(typical, path, current[:-1])))
-                        if ch["max"]:
+                        if ch.max:
                             muts.append((f"{p} too long",
-                                         replace_at(typical, path, (current * (ch["max"]["value"] + 1))
-                                                    [:ch["max"]["value"] + 1])))
+                                         replace_at(typical, path, (current * (ch.max.value + 1))
+                                                    [:ch.max.value + 1])))
                     muts.append((f"{p} empty", replace_at(typical, path, [])))
         return muts
 

@@ -26,10 +26,27 @@ DIALECT_URIS = {
 # A base URI for documents without $id. Never fetched: no reference leaves the document.
 DEFAULT_BASE = "https://evgen.invalid/schema.json"
 
-SUPPORTED_FORMATS = ("date-time", "date", "time", "email", "hostname", "ipv4", "ipv6", "uri", "uuid")
+# The formats each dialect defines (draft-07 validation section 7.3, 2020-12 validation
+# section 7.3). A format its dialect does not define is unknown there.
+_DRAFT7_FORMATS = ("date-time", "date", "time", "email", "idn-email", "hostname", "idn-hostname", "ipv4",
+                   "ipv6", "uri", "uri-reference", "iri", "iri-reference", "uri-template", "json-pointer",
+                   "relative-json-pointer", "regex")
+DIALECT_FORMATS = {DRAFT7: _DRAFT7_FORMATS, DRAFT2020: _DRAFT7_FORMATS + ("duration", "uuid")}
+# The formats the runtime checks (src/schema/ev_format.h); a schema asserts those its dialect defines.
+ASSERTED_FORMATS = ("date-time", "date", "time", "email", "hostname", "ipv4", "ipv6", "uri", "uuid")
 
-ANNOTATIONS = {"title", "description", "default", "examples", "$comment", "deprecated", "readOnly",
-               "writeOnly", "contentMediaType", "contentEncoding", "contentSchema"}
+
+def asserted_formats(dialect):
+    """The formats asserted under `dialect`, in ASSERTED_FORMATS order."""
+    return tuple(f for f in ASSERTED_FORMATS if f in DIALECT_FORMATS[dialect])
+
+
+# The one list of annotation keywords: they never change what is valid (the generator
+# copies title, description and $comment into comments).
+ANNOTATIONS = frozenset({"title", "description", "default", "examples", "$comment", "deprecated", "readOnly",
+                         "writeOnly", "contentMediaType", "contentEncoding", "contentSchema"})
+# Keywords that identify or hold schemas but never apply to the instance where they stand.
+LOCATORS = frozenset({"$schema", "$id", "$anchor", "$defs", "definitions"})
 
 # Keywords by dialect and by the shape of their value.
 _COMMON_ASSERTIONS = {"type", "enum", "const", "multipleOf", "maximum", "exclusiveMaximum", "minimum",

@@ -24,7 +24,7 @@ import re
 import textwrap
 
 from .errors import SchemaError
-from .loader import DRAFT7, Num
+from .loader import ANNOTATIONS, DRAFT7, LOCATORS, Num
 from .validator_model import find_discriminator
 
 C_KEYWORDS = {
@@ -34,9 +34,8 @@ C_KEYWORDS = {
     "volatile", "while", "bool", "true", "false", "NULL", "_Bool", "_Complex", "_Imaginary",
     "_Alignas", "_Alignof", "_Atomic", "_Generic", "_Noreturn", "_Static_assert", "_Thread_local",
 }
-ANNOTATION_KWS = {"title", "description", "default", "examples", "$comment", "deprecated", "readOnly",
-                  "writeOnly", "$id", "$anchor", "$schema", "$defs", "definitions", "contentMediaType",
-                  "contentEncoding", "contentSchema"}
+# Keywords that never change a value's representation: annotations and schema locators.
+NO_SHAPE = ANNOTATIONS | LOCATORS
 # Keywords that only constrain a value: they never change its C representation.
 SCALAR_ASSERTIONS = {"type", "enum", "const", "multipleOf", "maximum", "exclusiveMaximum", "minimum",
                      "exclusiveMinimum", "maxLength", "minLength", "pattern", "format", "not", "if", "then",
@@ -248,7 +247,7 @@ class TypesModel:
                 raise SchemaError(node.path, "reference cycle")
             seen.add(node.ptr)
             if node.dialect != DRAFT7:
-                extra = set(node.schema) - {"$ref"} - ANNOTATION_KWS - SCALAR_ASSERTIONS
+                extra = set(node.schema) - {"$ref"} - NO_SHAPE - SCALAR_ASSERTIONS
                 if extra:
                     raise SchemaError(node.kw_path(sorted(extra)[0]),
                                       f"{sorted(extra)[0]} beside $ref has no C type: move it into the target")
@@ -486,7 +485,7 @@ class TypesModel:
             raise SchemaError(node.kw_path("properties"), f"the union member {member!r} must be listed in properties")
         parent = node.child("properties", member)
         ps = parent.schema
-        if not isinstance(ps, dict) or set(ps) - ANNOTATION_KWS - {"type", "minProperties", "maxProperties"} \
+        if not isinstance(ps, dict) or set(ps) - NO_SHAPE - {"type", "minProperties", "maxProperties"} \
                 or ps.get("type", "object") not in ("object", ["object"]):
             raise SchemaError(parent.path, "the union member's own schema must be a plain `type: object`; "
                                            "the branches give its shape")

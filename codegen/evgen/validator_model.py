@@ -1,111 +1,56 @@
 """The validator model: one C function per reachable schema location, a list of checks each.
 
 Every decision is made here (what to check, in which order, how a subschema
-is applied, which oneOf can dispatch on a discriminator); the template only
-prints the checks. Keyword values are checked as they are read, so a schema
-that is wrong in itself stops generation with the path of the culprit.
+is applied, which oneOf can dispatch on a discriminator, which checks have an
+outcome known at generation time, where a quiet probe stops early, which
+function parameters go unused); validate.c.j2 only prints the checks
+(dataclasses from checks.py). Keyword values are checked as they are read,
+so a schema that is wrong in itself stops generation with the path of the
+culprit.
+
+Constant folding. Boolean subschemas and empty keyword values decide some
+checks before any instance is seen: a check that always passes (`allOf:
+[true]`, `not: false`, `minLength: 0`, `dependentRequired: {"a": []}`) is
+left out, and one that always fails (`not: true`, `enum: []`, `anyOf:
+[false]`) becomes a Fail with the same keyword and schema path. The result
+is the same; the C is smaller and compiles without unused code.
 """
 
 import re
+from dataclasses import dataclass
+from typing import List
 
+from .checks import (Additional, AnyOf, Apply, ArrayCheck, Bound, Case, ConstCheck, Contains, DependentRequired,
+                     DependentSchema, EnumCheck, Fail, Format, Function, IfThenElse, Limit, Literal, MultipleOf, Not,
+                     NumberCheck, ObjectCheck, OneOf, OneOfDiscriminated, Pattern, PatternProperty, Presence,
+                     Property, PropertyGroup, Required, StringCheck, StringGroup, Sub, TypeCheck)
 from .errors import SchemaError
-from .loader import ANNOTATIONS, DRAFT7, SUPPORTED_FORMATS, Num, json_equal, pointer_fragment, to_json_text
+from .loader import (ANNOTATIONS, ASSERTED_FORMATS, DIALECT_FORMATS, DRAFT7, Num, asserted_formats,
+                     pointer_fragment, to_json_text)
+from .patterns import Segment, charseq_segments
 
 JSON_TYPES = ("null", "boolean", "object", "array", "number", "string", "integer")
-FORMAT_FUNCS = {f: "ev_format_" + f.replace("-", "_") for f in SUPPORTED_FORMATS}
-# Applicators that apply a subschema to the same instance: a cycle through
-# these alone would recurse forever at run time, so it is refused.
-_SAME_INSTANCE = ("$ref", "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas",
-                  "dependencies")
+FORMAT_FUNCS = {f: "ev_format_" + f.replace("-", "_") for f in ASSERTED_FORMATS}
+SEEN_BITS = 64                     # members whose presence a uint64_t bitmask can track
+
+NOTHING_ALLOWED = "no value is allowed here"
 
 
-_ASCII_CLASS_ESCAPES = {"d": "0123456789",
-                        "w": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"}
-_LITERAL_ESCAPES = set(".-\\/]^$[(){}|*+?:,_'\"!#%&=<>@~`;")
+@dataclass
+class RegexSlot:
+    """A pattern compiled by PCRE2 at init: RE[slot] in C."""
+
+    index: int
+    source: str
 
 
-def _read_class_atom(body, i):
-    """One member of a [...] class at body[i]: (set of chars, next index) or None if unsupported."""
-    ch = body[i]
-    if ch == "\\":
-        if i + 1 >= len(body):
-            return None
-        esc = body[i + 1]
-        if esc in _ASCII_CLASS_ESCAPES:
-            return set(_ASCII_CLASS_ESCAPES[esc]), i + 2
-        if esc in _LITERAL_ESCAPES:
-            return {esc}, i + 2
-        return None
-    if not (0x20 <= ord(ch) < 0x7F):
-        return None
-    return {ch}, i + 1
+@dataclass
+class CharseqSlot:
+    """A pattern decided by a byte-class scan: SEQ[slot] in C."""
 
-
-def charseq_segments(source):
-    """Segments [(byte set, min, max)] when `source` is ^(class quantifier)+$ over ASCII with every
-    segment but the last of fixed length; None otherwise (PCRE2 decides such patterns)."""
-    if not (source.startswith("^") and source.endswith("$")) or len(source) < 3:
-        return None
-    body = source[1:-1]
-    if (len(body) - len(body.rstrip("\\"))) % 2:
-        return None  # the final $ is escaped
-    segs, i = [], 0
-    while i < len(body):
-        ch = body[i]
-        if ch == "[":
-            i += 1
-            if i < len(body) and body[i] == "^":
-                return None
-            members = set()
-            while i < len(body) and body[i] != "]":
-                atom = _read_class_atom(body, i)
-                if atom is None:
-                    return None
-                chars, i = atom
-                if len(chars) == 1 and i + 1 < len(body) and body[i] == "-" and body[i + 1] != "]":
-                    hi = _read_class_atom(body, i + 1)
-                    if hi is None or len(hi[0]) != 1:
-                        return None
-                    lo_c, hi_c = next(iter(chars)), next(iter(hi[0]))
-                    if ord(lo_c) > ord(hi_c):
-                        return None
-                    chars = {chr(c) for c in range(ord(lo_c), ord(hi_c) + 1)}
-                    i = hi[1]
-                members |= chars
-            if i >= len(body) or not members:
-                return None
-            i += 1
-        elif ch == "\\":
-            atom = _read_class_atom(body, i)
-            if atom is None:
-                return None
-            members, i = atom
-        elif ch.isascii() and (ch.isalnum() or ch in "-_:/@,;'\"!#%&=~<> "):
-            members, i = {ch}, i + 1
-        else:
-            return None
-        lo, hi = 1, 1
-        if i < len(body) and body[i] in "*+?":
-            lo, hi = {"*": (0, None), "+": (1, None), "?": (0, 1)}[body[i]]
-            i += 1
-        elif i < len(body) and body[i] == "{":
-            m = re.match(r"\{(\d+)(,(\d*))?\}", body[i:])
-            if not m:
-                return None
-            lo = int(m.group(1))
-            hi = lo if m.group(2) is None else (int(m.group(3)) if m.group(3) else None)
-            if hi is not None and hi < lo or lo > 65535 or (hi or 0) > 65535:
-                return None
-            i += m.end()
-        if i < len(body) and body[i] in "*+?{":
-            return None  # lazy or stacked quantifiers
-        bits = [0] * 32
-        for c in members:
-            bits[ord(c) >> 3] |= 1 << (ord(c) & 7)
-        segs.append({"bits": bits, "min": lo, "max": hi})
-    if not segs or any(s["min"] != s["max"] for s in segs[:-1]):
-        return None
-    return segs
+    index: int
+    source: str
+    segments: List[Segment]
 
 
 def _power_of_ten(value):
@@ -170,34 +115,6 @@ def _describe(value):
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-class Sub:
-    """How a subschema is applied: a function call, or a constant boolean schema."""
-
-    def __init__(self, fn=None, const=None, path=None):
-        self.fn = fn          # C function name
-        self.const = const    # True / False for boolean schemas
-        self.path = path      # schema path of the subschema
-
-    @property
-    def always(self):
-        return self.const is True
-
-    @property
-    def never(self):
-        return self.const is False
-
-
-class Function:
-    def __init__(self, name, node):
-        self.name = name
-        self.node = node
-        self.path = node.path
-        self.checks = []
-        self.comment = []
-        self.const = node.schema if isinstance(node.schema, bool) else None
-        self.tag_capture = False  # the member loop records the discriminator member in `tag`
-
-
 class ValidatorModel:
     """Builds the functions for every schema location reachable from the root."""
 
@@ -209,9 +126,9 @@ class ValidatorModel:
         self._by_ptr = {}
         self._names = set()
         self.patterns = []           # ECMA-262 sources, deduplicated
-        self.regexes = []            # indexes into patterns that need PCRE2 (RE[] in C)
-        self.charseqs = []           # (pattern index, segments) decided by a byte-class scan (SEQ_n in C)
-        self._pattern_refs = {}      # source -> how it is matched (see pattern())
+        self.regexes = []            # RegexSlot: patterns that need PCRE2
+        self.charseqs = []           # CharseqSlot: patterns decided by a byte-class scan
+        self._pattern_refs = {}      # source -> (engine, slot, index)
         self.constants = []          # JSON texts parsed at init, for deep equality
         self.edges = {}              # ptr -> set(ptr) applied to the same instance
         self.root = self._function_for(doc.root)
@@ -222,6 +139,7 @@ class ValidatorModel:
             self._build(fn)
             pending.extend(self.functions[before:])
         self._refuse_cycles()
+        self._drop_unreachable()
 
     # ---- naming and registries -------------------------------------------
 
@@ -245,7 +163,7 @@ class ValidatorModel:
         return fn
 
     def pattern(self, source, path):
-        """How a pattern is matched: {"index": source index, "engine": "seq"|"re", "slot": C array index}."""
+        """How a pattern is matched (a Pattern: engine `seq` or `re`, its slot, its schema path)."""
         if not isinstance(source, str):
             raise SchemaError(path, "a pattern must be a string")
         if "\0" in source:
@@ -255,13 +173,13 @@ class ValidatorModel:
             self.patterns.append(source)
             segs = charseq_segments(source)
             if segs is not None:
-                ref = {"index": index, "engine": "seq", "slot": len(self.charseqs)}
-                self.charseqs.append({"index": index, "source": source, "segments": segs})
+                self._pattern_refs[source] = ("seq", len(self.charseqs), index)
+                self.charseqs.append(CharseqSlot(index, source, segs))
             else:
-                ref = {"index": index, "engine": "re", "slot": len(self.regexes)}
-                self.regexes.append({"index": index, "source": source})
-            self._pattern_refs[source] = ref
-        return dict(self._pattern_refs[source])
+                self._pattern_refs[source] = ("re", len(self.regexes), index)
+                self.regexes.append(RegexSlot(index, source))
+        engine, slot, index = self._pattern_refs[source]
+        return Pattern(index=index, engine=engine, slot=slot, source=source, schema_path=path)
 
     def constant_index(self, value):
         text = to_json_text(value)
@@ -306,79 +224,154 @@ class ValidatorModel:
             if state.get(ptr) is None:
                 visit(ptr, [ptr])
 
+    def _drop_unreachable(self):
+        """Functions only folded-away checks referred to are not emitted."""
+        by_name = {fn.name: fn for fn in self.functions}
+        reached, pending = {self.root.name}, [self.root]
+        while pending:
+            for name in sorted(called_functions(pending.pop())):
+                if name not in reached:
+                    reached.add(name)
+                    pending.append(by_name[name])
+        self.functions = [fn for fn in self.functions if fn.name in reached]
+
     # ---- one schema location ---------------------------------------------
 
     def _build(self, fn):
         node = fn.node
-        if fn.const is not None:
+        if isinstance(node.schema, bool):  # only the root gets here; other boolean subschemas are Subs
+            if node.schema is False:
+                fn.checks.append(Fail("false", node.path, NOTHING_ALLOWED))
+            self._finish(fn)
             return
         schema = node.active_keywords()
         for kw in ("title", "description", "$comment"):
             if isinstance(node.get(kw), str):
                 fn.comment.append(node.get(kw))
-        add = fn.checks.append
-        draft7 = node.dialect == DRAFT7
-
+        checks = []
         if "$ref" in schema:
-            target = node.ref_target()
-            if isinstance(target.schema, bool):
-                add({"kind": "apply", "sub": Sub(const=target.schema, path=target.path), "keyword": "$ref",
-                     "schema_path": node.kw_path("$ref")})
-            else:
-                self.edges.setdefault(node.ptr, set()).add(target.ptr)
-                add({"kind": "apply", "sub": Sub(fn=self._function_for(target).name, path=target.path),
-                     "keyword": "$ref", "schema_path": node.kw_path("$ref")})
-        if "type" in schema:
-            add(self._type(node))
-        if "const" in schema:
-            add(self._const(node))
-        if "enum" in schema:
-            add(self._enum(node))
-        num = self._numeric(node, schema)
-        if num:
-            add(num)
-        strc = self._string(node, schema)
-        if strc:
-            add(strc)
-        arr = self._array(node, schema, draft7)
-        if arr:
-            add(arr)
-        obj = self._object(node, schema, draft7)
-        if obj:
-            add(obj)
-        for kw in ("allOf",):
-            if kw in schema:
-                for i in range(len(schema[kw])):
-                    add({"kind": "apply", "sub": self.sub(node, kw, i, same_instance=True), "keyword": kw,
-                         "schema_path": node.kw_path(kw, i)})
-        if "anyOf" in schema:
-            add({"kind": "anyOf", "subs": [self.sub(node, "anyOf", i, same_instance=True)
-                                           for i in range(len(schema["anyOf"]))],
-                 "schema_path": node.kw_path("anyOf")})
-        if "oneOf" in schema:
-            one_of = self._one_of(node, schema)
-            add(one_of)
-            obj = next((ch for ch in fn.checks if ch["kind"] == "object" and ch["loop"]), None)
-            if one_of["kind"] == "oneOf_discriminated" and obj is not None:
-                for p in obj["properties"]:
-                    if p["name"] == one_of["property"]:
-                        # The member loop remembers the tag, so dispatch needs no lookup.
-                        p["capture"] = True
-                        one_of["captured"] = True
-                        fn.tag_capture = True
-        if "not" in schema:
-            add({"kind": "not", "sub": self.sub(node, "not", same_instance=True),
-                 "schema_path": node.kw_path("not")})
-        if "if" in schema:
-            then = self.sub(node, "then", same_instance=True) if "then" in schema else Sub(const=True)
-            els = self.sub(node, "else", same_instance=True) if "else" in schema else Sub(const=True)
-            if not (then.always and els.always):
-                add({"kind": "if", "cond": self.sub(node, "if", same_instance=True), "then": then, "else": els,
-                     "schema_path": node.kw_path("if")})
+            checks.append(self._ref(node))
+        for builder in (self._type, self._const, self._enum):
+            checks.append(builder(node, schema))
+        checks.append(self._numeric(node, schema))
+        checks.append(self._string(node, schema))
+        checks.append(self._array(node, schema, node.dialect == DRAFT7))
+        obj = self._object(node, schema, node.dialect == DRAFT7)
+        checks.append(obj)
+        for i in range(len(schema.get("allOf", ()))):
+            checks.append(self._apply(self.sub(node, "allOf", i, same_instance=True), "allOf",
+                                      node.kw_path("allOf", i)))
+        checks.append(self._any_of(node, schema))
+        one_of = self._one_of(node, schema)
+        checks.append(one_of)
+        if isinstance(one_of, OneOfDiscriminated) and obj is not None and obj.loop:
+            for p in obj.properties:
+                if p.name == one_of.property:
+                    # The member loop remembers the tag, so dispatch needs no lookup.
+                    p.capture = True
+                    one_of.captured = True
+                    fn.tag_capture = True
+        checks.append(self._not(node, schema))
+        checks.append(self._if(node, schema))
+        fn.checks = [ch for ch in checks if ch is not None]
+        self._finish(fn)
+
+    @staticmethod
+    def _finish(fn):
+        """Decisions about the function as a whole: early quiet exits and unused parameters."""
+        for i, ch in enumerate(fn.checks):
+            ch.quiet_exit = i > 0
+        fn.unused = []
+        if not fn.checks:
+            fn.unused = ["c", "x"]
+        elif not any(ch.reads_instance() for ch in fn.checks):
+            fn.unused = ["x"]
+
+    # ---- applicators -------------------------------------------------------
+
+    @staticmethod
+    def _apply(sub, keyword, schema_path):
+        """A subschema applied to the instance itself: nothing when it is `true`, a Fail when `false`."""
+        if sub.always:
+            return None
+        if sub.never:
+            return Fail(keyword, sub.path, NOTHING_ALLOWED)
+        return Apply(sub=sub, keyword=keyword, schema_path=schema_path)
+
+    def _ref(self, node):
+        target = node.ref_target()
+        if isinstance(target.schema, bool):
+            sub = Sub(const=target.schema, path=target.path)
+        else:
+            self.edges.setdefault(node.ptr, set()).add(target.ptr)
+            sub = Sub(fn=self._function_for(target).name, path=target.path)
+        return self._apply(sub, "$ref", node.kw_path("$ref"))
+
+    def _any_of(self, node, schema):
+        if "anyOf" not in schema:
+            return None
+        subs = [self.sub(node, "anyOf", i, same_instance=True) for i in range(len(schema["anyOf"]))]
+        path = node.kw_path("anyOf")
+        if any(s.always for s in subs):
+            return None
+        subs = [s for s in subs if not s.never]
+        if not subs:
+            return Fail("anyOf", path, "must match at least one schema in anyOf")
+        return AnyOf(subs=subs, schema_path=path)
+
+    def _one_of(self, node, schema):
+        if "oneOf" not in schema:
+            return None
+        n = len(schema["oneOf"])
+        subs = [self.sub(node, "oneOf", i, same_instance=True) for i in range(n)]
+        path = node.kw_path("oneOf")
+        disc = find_discriminator(node, schema)
+        if disc:
+            name, values = disc
+            covered = self._enum_covers(node, name, values)
+            if covered and all(s.always for s in subs):
+                return None
+            return OneOfDiscriminated(
+                property=name, cases=[Case(v, len(v.encode("utf-8")), s) for v, s in zip(values, subs)],
+                covered=covered, describe=", ".join(_describe(v) for v in values), schema_path=path)
+        subs = [s for s in subs if not s.never]
+        if all(s.always for s in subs):  # the number of matches is known
+            if len(subs) == 1:
+                return None
+            found = "none" if not subs else "more than one"
+            return Fail("oneOf", path, f"must match exactly one schema in oneOf, matches {found}")
+        return OneOf(subs=subs, schema_path=path)
+
+    def _not(self, node, schema):
+        if "not" not in schema:
+            return None
+        sub = self.sub(node, "not", same_instance=True)
+        path = node.kw_path("not")
+        if sub.never:
+            return None
+        if sub.always:
+            return Fail("not", path, "must not match the schema in not")
+        return Not(sub=sub, schema_path=path)
+
+    def _if(self, node, schema):
+        if "if" not in schema:
+            return None
+        then = self.sub(node, "then", same_instance=True) if "then" in schema else Sub(const=True)
+        otherwise = self.sub(node, "else", same_instance=True) if "else" in schema else Sub(const=True)
+        if then.always and otherwise.always:
+            return None
+        cond = self.sub(node, "if", same_instance=True)
+        if cond.always:
+            return self._apply(then, "then", node.kw_path("then"))
+        if cond.never:
+            return self._apply(otherwise, "else", node.kw_path("else"))
+        return IfThenElse(cond=cond, then=then, otherwise=otherwise, schema_path=node.kw_path("if"))
 
     # ---- keyword groups ----------------------------------------------------
 
-    def _type(self, node):
+    def _type(self, node, schema):
+        if "type" not in schema:
+            return None
         t = node.get("type")
         path = node.kw_path("type")
         types = [t] if isinstance(t, str) else t
@@ -388,133 +381,164 @@ class ValidatorModel:
             raise SchemaError(path, "type lists a type twice")
         if "number" in types and "integer" in types:
             types = [x for x in types if x != "integer"]
-        return {"kind": "type", "types": types, "expected": " or ".join(types), "schema_path": path}
+        return TypeCheck(types=types, expected=" or ".join(types), schema_path=path)
 
-    def _literal_check(self, value, path):
+    def _literal(self, value, path):
         """How to compare an instance with one literal: a direct C test or deep equality."""
         if _has_nul(value):
             raise SchemaError(path, "strings containing U+0000 are not supported (cJSON cannot hold them)")
         if isinstance(value, bool):
-            return {"how": "true" if value else "false"}
+            return Literal("true" if value else "false")
         if value is None:
-            return {"how": "null"}
+            return Literal("null")
         if isinstance(value, str):
-            return {"how": "string", "value": value}
+            return Literal("string", value=value)
         if isinstance(value, Num):
-            return {"how": "number", "value": c_number(value, path)}
+            return Literal("number", value=c_number(value, path))
         _check_exact_numbers(value, path)
-        return {"how": "deep", "index": self.constant_index(value)}
+        return Literal("deep", index=self.constant_index(value))
 
-    def _const(self, node):
+    def _const(self, node, schema):
+        if "const" not in schema:
+            return None
         path = node.kw_path("const")
         value = node.get("const")
-        return {"kind": "const", "test": self._literal_check(value, path), "describe": _describe(value),
-                "schema_path": path}
+        return ConstCheck(test=self._literal(value, path), describe=_describe(value), schema_path=path)
 
-    def _enum(self, node):
+    def _enum(self, node, schema):
+        if "enum" not in schema:
+            return None
         path = node.kw_path("enum")
         values = node.get("enum")
         if not isinstance(values, list):
             raise SchemaError(path, "enum must be an array")
-        tests = [self._literal_check(v, f"{path}/{i}") for i, v in enumerate(values)]
+        tests = [self._literal(v, f"{path}/{i}") for i, v in enumerate(values)]
+        if not tests:
+            return Fail("enum", path, "must be one of the values of an empty enum: " + NOTHING_ALLOWED)
         describe = ", ".join(_describe(v) for v in values)
         if len(describe) > 200:
             describe = describe[:197] + "..."
         groups = None
-        if len(values) > 1 and all(t["how"] == "string" for t in tests):
+        if len(values) > 1 and all(t.how == "string" for t in tests):
             # All strings: one strlen, then a memcmp against the values of that length.
             by_len = {}
             for t in tests:
-                by_len.setdefault(len(t["value"].encode("utf-8")), []).append(t["value"])
-            groups = [{"length": n, "values": by_len[n]} for n in sorted(by_len)]
-        return {"kind": "enum", "tests": tests, "string_groups": groups, "describe": describe, "schema_path": path}
+                by_len.setdefault(len(t.value.encode("utf-8")), []).append(t.value)
+            groups = [StringGroup(n, by_len[n]) for n in sorted(by_len)]
+        return EnumCheck(tests=tests, string_groups=groups, describe=describe, schema_path=path)
 
     def _numeric(self, node, schema):
-        checks = []
+        bounds = []
         for kw, op in (("minimum", ">="), ("maximum", "<="), ("exclusiveMinimum", ">"), ("exclusiveMaximum", "<")):
             if kw in schema:
                 path = node.kw_path(kw)
                 value = schema[kw]
                 if isinstance(value, bool) or not isinstance(value, Num):
                     raise SchemaError(path, f"{kw} must be a number (the draft-04 boolean form is not supported)")
-                checks.append({"keyword": kw, "op": op, "value": c_number(value, path), "text": value.text,
-                               "schema_path": path})
+                bounds.append(Bound(keyword=kw, op=op, value=c_number(value, path), text=value.text,
+                                    schema_path=path))
         multiple = None
         if "multipleOf" in schema:
             path = node.kw_path("multipleOf")
             value = schema["multipleOf"]
             if not isinstance(value, Num) or value.value <= 0:
                 raise SchemaError(path, "multipleOf must be a number greater than 0")
-            pow10 = _power_of_ten(value.value)
-            multiple = {"text": value.text, "schema_path": path, "pow10": pow10}
-        if not checks and not multiple:
+            multiple = MultipleOf(text=value.text, schema_path=path, pow10=_power_of_ten(value.value))
+        if not bounds and not multiple:
             return None
-        return {"kind": "number", "bounds": checks, "multiple": multiple}
+        return NumberCheck(bounds=bounds, multiple=multiple)
+
+    def _limit(self, node, schema, kw, lower=False):
+        """A count keyword as a Limit; a lower limit of 0 holds for every value and is left out."""
+        if kw not in schema:
+            return None
+        value = _count(node, kw)
+        if lower and value == 0:
+            return None
+        return Limit(value, node.kw_path(kw))
 
     def _string(self, node, schema):
-        check = {"kind": "string", "min": None, "max": None, "patterns": [], "format": None}
-        if "minLength" in schema:
-            check["min"] = {"value": _count(node, "minLength"), "schema_path": node.kw_path("minLength")}
-        if "maxLength" in schema:
-            check["max"] = {"value": _count(node, "maxLength"), "schema_path": node.kw_path("maxLength")}
+        lo = self._limit(node, schema, "minLength", lower=True)
+        hi = self._limit(node, schema, "maxLength")
+        patterns = []
         if "pattern" in schema:
-            path = node.kw_path("pattern")
-            check["patterns"].append(dict(self.pattern(schema["pattern"], path),
-                                          source=schema["pattern"], schema_path=path))
-        if "format" in schema and self.assert_formats:
-            path = node.kw_path("format")
-            fmt = schema["format"]
-            if not isinstance(fmt, str):
-                raise SchemaError(path, "format must be a string")
-            if fmt not in FORMAT_FUNCS:
-                raise SchemaError(path, f"format {fmt!r} is not supported (supported: {', '.join(SUPPORTED_FORMATS)})")
-            check["format"] = {"name": fmt, "func": FORMAT_FUNCS[fmt], "schema_path": path}
-        if check["min"] is None and check["max"] is None and not check["patterns"] and not check["format"]:
+            patterns.append(self.pattern(schema["pattern"], node.kw_path("pattern")))
+        fmt = self._format(node, schema)
+        if lo is None and hi is None and not patterns and fmt is None:
             return None
-        return check
+        return StringCheck(min=lo, max=hi, patterns=patterns, format=fmt)
 
-    def _array(self, node, schema, draft7):
-        check = {"kind": "array", "prefix": [], "items": None, "items_keyword": "items", "contains": None,
-                 "min": None, "max": None, "unique": None}
+    def _format(self, node, schema):
+        if "format" not in schema or not self.assert_formats:
+            return None
+        path = node.kw_path("format")
+        fmt = schema["format"]
+        if not isinstance(fmt, str):
+            raise SchemaError(path, "format must be a string")
+        asserted = asserted_formats(node.dialect)
+        if fmt not in DIALECT_FORMATS[node.dialect]:
+            elsewhere = [d for d, names in sorted(DIALECT_FORMATS.items()) if fmt in names]
+            hint = f" ({fmt} is a {' and '.join(elsewhere)} format)" if elsewhere else ""
+            raise SchemaError(path, f"format {fmt!r} is not defined by {node.dialect}{hint}; unknown formats "
+                                    f"are refused, not ignored (asserted: {', '.join(asserted)})")
+        if fmt not in asserted:
+            raise SchemaError(path, f"format {fmt!r} is not supported (asserted for {node.dialect}: "
+                                    f"{', '.join(asserted)})")
+        return Format(name=fmt, func=FORMAT_FUNCS[fmt], schema_path=path)
+
+    def _items(self, node, schema, draft7):
+        """(prefix subs, prefix keyword, items sub or None, items keyword)."""
+        prefix, prefix_kw, items, items_kw = [], "items", None, "items"
         if draft7:
-            items = schema.get("items")
-            if isinstance(items, list):
-                check["prefix"] = [self.sub(node, "items", i) for i in range(len(items))]
-                check["prefix_keyword"] = "items"
+            if isinstance(schema.get("items"), list):
+                prefix = [self.sub(node, "items", i) for i in range(len(schema["items"]))]
                 if "additionalItems" in schema:
-                    check["items"] = self.sub(node, "additionalItems")
-                    check["items_keyword"] = "additionalItems"
+                    items, items_kw = self.sub(node, "additionalItems"), "additionalItems"
             elif "items" in schema:
-                check["items"] = self.sub(node, "items")
+                items = self.sub(node, "items")
         else:
             if "prefixItems" in schema:
-                check["prefix"] = [self.sub(node, "prefixItems", i) for i in range(len(schema["prefixItems"]))]
-                check["prefix_keyword"] = "prefixItems"
+                prefix = [self.sub(node, "prefixItems", i) for i in range(len(schema["prefixItems"]))]
+                prefix_kw = "prefixItems"
             if "items" in schema:
-                check["items"] = self.sub(node, "items")
-        if check["items"] is not None and check["items"].always:
-            check["items"] = None
-        if "contains" in schema:
-            lo = _count(node, "minContains") if "minContains" in schema and not draft7 else 1
-            hi = _count(node, "maxContains") if "maxContains" in schema and not draft7 else None
-            check["contains"] = {"sub": self.sub(node, "contains"), "min": lo, "max": hi,
-                                 "schema_path": node.kw_path("contains"),
-                                 "min_path": node.kw_path("minContains") if "minContains" in schema and not draft7
-                                 else node.kw_path("contains"),
-                                 "max_path": node.kw_path("maxContains")}
-        if "minItems" in schema:
-            check["min"] = {"value": _count(node, "minItems"), "schema_path": node.kw_path("minItems")}
-        if "maxItems" in schema:
-            check["max"] = {"value": _count(node, "maxItems"), "schema_path": node.kw_path("maxItems")}
+                items = self.sub(node, "items")
+        if items is not None and items.always:
+            items = None
+        if items is None:
+            while prefix and prefix[-1].always:  # trailing `true` prefix schemas check nothing
+                prefix.pop()
+        return prefix, prefix_kw, items, items_kw
+
+    def _contains(self, node, schema, draft7):
+        if "contains" not in schema:
+            return None
+        explicit_min = "minContains" in schema and not draft7
+        lo = _count(node, "minContains") if explicit_min else 1
+        hi = _count(node, "maxContains") if "maxContains" in schema and not draft7 else None
+        if lo == 0 and hi is None:
+            return None
+        return Contains(sub=self.sub(node, "contains"), min=lo if lo > 0 else None,
+                        min_keyword="minContains" if explicit_min else "contains",
+                        min_path=node.kw_path("minContains") if explicit_min else node.kw_path("contains"),
+                        max=hi, max_path=node.kw_path("maxContains"))
+
+    def _array(self, node, schema, draft7):
+        prefix, prefix_kw, items, items_kw = self._items(node, schema, draft7)
+        contains = self._contains(node, schema, draft7)
+        lo = self._limit(node, schema, "minItems", lower=True)
+        hi = self._limit(node, schema, "maxItems")
+        unique = None
         if "uniqueItems" in schema:
             if not isinstance(schema["uniqueItems"], bool):
                 raise SchemaError(node.kw_path("uniqueItems"), "uniqueItems must be a boolean")
             if schema["uniqueItems"]:
-                check["unique"] = {"schema_path": node.kw_path("uniqueItems")}
-        if (not check["prefix"] and check["items"] is None and not check["contains"] and check["min"] is None
-                and check["max"] is None and not check["unique"]):
+                unique = node.kw_path("uniqueItems")
+        if not prefix and items is None and contains is None and lo is None and hi is None and unique is None:
             return None
-        return check
+        loop = bool(prefix or items is not None or contains is not None)
+        can_fail = any(not s.always for s in prefix) or items is not None
+        return ArrayCheck(prefix=prefix, prefix_keyword=prefix_kw, items=items, items_keyword=items_kw,
+                          contains=contains, min=lo, max=hi, unique=unique, loop=loop, loop_quiet_exit=can_fail)
 
     def _name_list(self, node, kw):
         path = node.kw_path(kw)
@@ -527,105 +551,95 @@ class ValidatorModel:
             raise SchemaError(path, "member names containing U+0000 are not supported")
         return names
 
-    def _object(self, node, schema, draft7):
-        props = []
-        index = {}
-        for name in schema.get("properties", {}):
-            if "\0" in name:
-                raise SchemaError(node.kw_path("properties", name), "member names containing U+0000 are not supported")
-            index[name] = len(props)
-            props.append({"name": name, "sub": self.sub(node, "properties", name), "bit": len(props),
-                          "capture": False})
-        pattern_props = []
-        for source in schema.get("patternProperties", {}):
-            path = node.kw_path("patternProperties", source)
-            pattern_props.append({**self.pattern(source, path), "source": source,
-                                  "sub": self.sub(node, "patternProperties", source)})
-        additional = None
-        if "additionalProperties" in schema:
-            additional = self.sub(node, "additionalProperties")
-            if additional.always:
-                additional = None
-            else:
-                additional = {"sub": additional, "schema_path": node.kw_path("additionalProperties")}
-        names = None
-        if "propertyNames" in schema:
-            names = self.sub(node, "propertyNames")
-            names = None if names.always else {"sub": names, "schema_path": node.kw_path("propertyNames")}
-
-        def presence(name):
-            return {"name": name, "bit": index[name] if name in index and index[name] < 64 else None}
-
-        required = []
-        if "required" in schema:
-            required = [dict(presence(n), schema_path=node.kw_path("required")) for n in self._name_list(node, "required")]
+    def _dependencies(self, node, schema, draft7, presence):
+        """dependentRequired / dependentSchemas (and draft-07 dependencies); empty lists and `true` drop out."""
         dep_required, dep_schemas = [], []
+
+        def required_list(name, reqs, keyword, path):
+            if not isinstance(reqs, list) or not all(isinstance(r, str) for r in reqs) or len(set(reqs)) != len(reqs):
+                raise SchemaError(path, "must be an array of unique strings")
+            if reqs:
+                dep_required.append(DependentRequired(when=presence(name), then=[presence(r) for r in reqs],
+                                                      keyword=keyword, schema_path=path))
+
+        def schema_dep(name, keyword):
+            sub = self.sub(node, keyword, name, same_instance=True)
+            if not sub.always:
+                dep_schemas.append(DependentSchema(when=presence(name), sub=sub, keyword=keyword,
+                                                   schema_path=node.kw_path(keyword, name)))
+
         if draft7 and "dependencies" in schema:
             for name, dep in schema["dependencies"].items():
                 if isinstance(dep, list):
-                    reqs = dep
-                    if not all(isinstance(r, str) for r in reqs) or len(set(reqs)) != len(reqs):
-                        raise SchemaError(node.kw_path("dependencies", name), "must be an array of unique strings")
-                    dep_required.append({"if": presence(name), "then": [presence(r) for r in reqs],
-                                         "keyword": "dependencies",
-                                         "schema_path": node.kw_path("dependencies", name)})
+                    required_list(name, dep, "dependencies", node.kw_path("dependencies", name))
                 else:
-                    sub = self.sub(node, "dependencies", name, same_instance=True)
-                    if not sub.always:
-                        dep_schemas.append({"if": presence(name), "sub": sub, "keyword": "dependencies",
-                                            "schema_path": node.kw_path("dependencies", name)})
+                    schema_dep(name, "dependencies")
         if "dependentRequired" in schema:
             value = schema["dependentRequired"]
             if not isinstance(value, dict):
                 raise SchemaError(node.kw_path("dependentRequired"), "dependentRequired must be an object")
             for name, reqs in value.items():
-                path = node.kw_path("dependentRequired", name)
-                if not isinstance(reqs, list) or not all(isinstance(r, str) for r in reqs) or len(set(reqs)) != len(reqs):
-                    raise SchemaError(path, "must be an array of unique strings")
-                dep_required.append({"if": presence(name), "then": [presence(r) for r in reqs],
-                                     "keyword": "dependentRequired", "schema_path": path})
+                required_list(name, reqs, "dependentRequired", node.kw_path("dependentRequired", name))
         if not draft7 and "dependentSchemas" in schema:
             for name in schema["dependentSchemas"]:
-                sub = self.sub(node, "dependentSchemas", name, same_instance=True)
-                if not sub.always:
-                    dep_schemas.append({"if": presence(name), "sub": sub, "keyword": "dependentSchemas",
-                                        "schema_path": node.kw_path("dependentSchemas", name)})
-        lo = {"value": _count(node, "minProperties"), "schema_path": node.kw_path("minProperties")} \
-            if "minProperties" in schema else None
-        hi = {"value": _count(node, "maxProperties"), "schema_path": node.kw_path("maxProperties")} \
-            if "maxProperties" in schema else None
+                schema_dep(name, "dependentSchemas")
+        return dep_required, dep_schemas
+
+    def _members(self, node, schema):
+        """properties, patternProperties, additionalProperties and propertyNames: what the member loop does."""
+        props = []
+        for name in schema.get("properties", {}):
+            if "\0" in name:
+                raise SchemaError(node.kw_path("properties", name), "member names containing U+0000 are not supported")
+            props.append(Property(name=name, sub=self.sub(node, "properties", name), seen_bit=None))
+        pattern_props = [PatternProperty(self.pattern(source, node.kw_path("patternProperties", source)),
+                                         self.sub(node, "patternProperties", source))
+                         for source in schema.get("patternProperties", {})]
+        additional = None
+        if "additionalProperties" in schema:
+            sub = self.sub(node, "additionalProperties")
+            if not sub.always:
+                additional = Additional(sub=sub, schema_path=node.kw_path("additionalProperties"))
+        names = None
+        if "propertyNames" in schema:
+            names = self.sub(node, "propertyNames")
+            names = None if names.always else names
+        return props, pattern_props, additional, names
+
+    def _object(self, node, schema, draft7):
+        props, pattern_props, additional, names = self._members(node, schema)
+        index = {p.name: i for i, p in enumerate(props)}
+
+        def presence(name):
+            i = index.get(name)
+            return Presence(name=name, bit=i if i is not None and i < SEEN_BITS else None)
+
+        required = [Required(presence(n), node.kw_path("required")) for n in self._name_list(node, "required")] \
+            if "required" in schema else []
+        dep_required, dep_schemas = self._dependencies(node, schema, draft7, presence)
+        lo = self._limit(node, schema, "minProperties", lower=True)
+        hi = self._limit(node, schema, "maxProperties")
         if not (props or pattern_props or additional or names or required or dep_required or dep_schemas
                 or lo or hi):
             return None
-        needs_loop = bool(props or pattern_props or additional or names)
+        uses_seen = (any(r.member.bit is not None for r in required)
+                     or any(d.when.bit is not None or any(t.bit is not None for t in d.then) for d in dep_required)
+                     or any(d.when.bit is not None for d in dep_schemas))
+        if uses_seen:
+            for i, p in enumerate(props[:SEEN_BITS]):
+                p.seen_bit = i
         groups = {}
         for p in props:
-            groups.setdefault(len(p["name"].encode("utf-8")), []).append(p)
-        return {"kind": "object", "properties": props, "pattern_properties": pattern_props,
-                "property_groups": [{"length": n, "properties": groups[n]} for n in sorted(groups)],
-                "additional": additional, "names": names, "required": required, "dep_required": dep_required,
-                "dep_schemas": dep_schemas, "min": lo, "max": hi, "loop": needs_loop,
-                "track_matched": additional is not None,
-                "uses_seen": any(p["bit"] is not None for p in required)
-                or any(d["if"]["bit"] is not None or any(t["bit"] is not None for t in d["then"]) for d in dep_required)
-                or any(d["if"]["bit"] is not None for d in dep_schemas),
-                "count": bool(lo or hi)}
-
-    def _one_of(self, node, schema):
-        n = len(schema["oneOf"])
-        subs = [self.sub(node, "oneOf", i, same_instance=True) for i in range(n)]
-        disc = self._discriminator(node, schema)
-        if disc:
-            name, values = disc
-            covered = self._enum_covers(node, name, values)
-            return {"kind": "oneOf_discriminated", "property": name, "captured": False,
-                    "cases": [{"value": v, "length": len(v.encode("utf-8")), "sub": s} for v, s in zip(values, subs)],
-                    "covered": covered, "describe": ", ".join(_describe(v) for v in values),
-                    "schema_path": node.kw_path("oneOf")}
-        return {"kind": "oneOf", "subs": subs, "schema_path": node.kw_path("oneOf")}
-
-    def _discriminator(self, node, schema):
-        return find_discriminator(node, schema)
+            groups.setdefault(len(p.name.encode("utf-8")), []).append(p)
+        loop = bool(props or pattern_props or additional or names)
+        can_fail = (any(not p.sub.always for p in props) or any(not p.sub.always for p in pattern_props)
+                    or additional is not None or names is not None)
+        return ObjectCheck(properties=props, property_groups=[PropertyGroup(n, groups[n]) for n in sorted(groups)],
+                           pattern_properties=pattern_props, additional=additional, names=names,
+                           names_path=node.kw_path("propertyNames") if names else None, required=required,
+                           dep_required=dep_required, dep_schemas=dep_schemas, min=lo, max=hi, loop=loop,
+                           loop_quiet_exit=can_fail, track_matched=additional is not None, uses_seen=uses_seen,
+                           count=bool(lo or hi))
 
     def _enum_covers(self, node, prop, values):
         """True when the parent's own schema for `prop` already rejects every other value."""
@@ -641,6 +655,39 @@ class ValidatorModel:
             target = target.ref_target()
         enum = target.get("enum") if isinstance(target.schema, dict) else None
         return isinstance(enum, list) and all(isinstance(e, str) for e in enum) and set(enum) <= set(values)
+
+
+def called_functions(fn):
+    """Names of the functions fn's checks call."""
+    out = set()
+
+    def add(sub):
+        if sub is not None and sub.fn:
+            out.add(sub.fn)
+
+    for ch in fn.checks:
+        for sub in subs_of(ch):
+            add(sub)
+    return out
+
+
+def subs_of(ch):
+    """Every Sub a check applies."""
+    if isinstance(ch, (Apply, Not)):
+        return [ch.sub]
+    if isinstance(ch, (AnyOf, OneOf)):
+        return list(ch.subs)
+    if isinstance(ch, OneOfDiscriminated):
+        return [c.sub for c in ch.cases]
+    if isinstance(ch, IfThenElse):
+        return [ch.cond, ch.then, ch.otherwise]
+    if isinstance(ch, ArrayCheck):
+        return list(ch.prefix) + [s for s in (ch.items, ch.contains.sub if ch.contains else None) if s]
+    if isinstance(ch, ObjectCheck):
+        return ([p.sub for p in ch.properties] + [p.sub for p in ch.pattern_properties]
+                + ([ch.additional.sub] if ch.additional else []) + ([ch.names] if ch.names else [])
+                + [d.sub for d in ch.dep_schemas])
+    return []
 
 
 def find_discriminator(node, schema=None):
@@ -685,4 +732,4 @@ def build(doc, prefix, assert_formats=True):
     return ValidatorModel(doc, prefix, assert_formats)
 
 
-__all__ = ["build", "find_discriminator", "ValidatorModel", "Sub", "json_equal"]
+__all__ = ["build", "called_functions", "find_discriminator", "subs_of", "ValidatorModel", "Sub"]

@@ -31,6 +31,10 @@ class Refusals(unittest.TestCase):
         ({"minLength": "3"}, "#/minLength", "non-negative integer"),
         ({"type": "strng"}, "#/type", "type must be one of"),
         ({"format": "duration"}, "#/format", "not supported"),
+        # draft-07 defines no uuid: an unknown format there, refused like every unknown format
+        ({"$schema": "http://json-schema.org/draft-07/schema#", "format": "uuid"}, "#/format",
+         "not defined by draft7"),
+        ({"format": "no-such-format"}, "#/format", "unknown formats are refused"),
         ({"maximum": 9007199254740993}, "#/maximum", "cannot be represented exactly"),
         ({"multipleOf": 0}, "#/multipleOf", "greater than 0"),
         ({"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"allOf": [{"$ref": "#/$defs/a"}]}}, "$ref": "#/$defs/a"},
