@@ -48,7 +48,7 @@ FUZZERS    := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fu
 ITESTS     := $(patsubst tests/integration/%.c,$(BUILD)/itests/%,$(wildcard tests/integration/*.c))
 BENCHES    := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
-.PHONY: codegen-tests ddb-differential sigv4-differential help deps generate check-generated build test unit conformance suite suite-current \
+.PHONY: codegen-tests number-oracle ddb-differential sigv4-differential help deps generate check-generated build test unit conformance suite suite-current \
         differential integration bench fuzz sanitize valgrind lint run validator clean format
 
 help:
@@ -127,7 +127,7 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(GEN_LIB) $(LIB_FILES)
 
 # ---- tests -----------------------------------------------------------------
 
-test: deps-quiet check-generated build codegen-tests unit conformance suite differential ddb-differential sigv4-differential integration sanitize valgrind
+test: deps-quiet check-generated build codegen-tests unit number-oracle conformance suite differential ddb-differential sigv4-differential integration sanitize valgrind
 	@echo "make test: all test stages passed"
 
 codegen-tests: build
@@ -135,6 +135,16 @@ codegen-tests: build
 
 unit: $(UNIT_TESTS)
 	@tests/run_tests.sh unit $(UNIT_TESTS)
+
+# Every number verdict against an independent exact implementation (Python's
+# decimal and integers), on texts of any length and exponent.
+NUMBER_DRIVER := $(BUILD)/tests/number_driver
+number-oracle: $(NUMBER_DRIVER)
+	$(PYTHON) tests/number/number_oracle.py --driver $(NUMBER_DRIVER)
+
+$(NUMBER_DRIVER): $(BUILD)/obj/tests/number/number_driver.o $(GEN_LIB) $(LIB_FILES)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) $< $(LINK_LIBS) $(LIBS_ALL) -o $@
 
 conformance: $(GEN_TESTS)
 	@GENERATED_DIR=$(GENERATED) tests/run_tests.sh conformance $(GEN_TESTS)

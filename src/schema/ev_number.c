@@ -571,9 +571,13 @@ bool ev_num_text_exact(const char *text, double *value)
 
 /* ---- canonical text ----------------------------------------------------------- */
 
-/* Appends significant digits [from, to) of x. */
+/* Appends significant digits [from, to) of x (clipped to the digits). */
 static void append_digits(ev_buf *out, const ev_num_dec *x, size_t from, size_t to)
 {
+    if (to > x->n)
+        to = x->n;
+    if (from >= to)
+        return;
     if (from < x->n1)
         ev_buf_append(out, x->d1 + from, (to < x->n1 ? to : x->n1) - from);
     if (to > x->n1) {
