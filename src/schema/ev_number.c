@@ -437,16 +437,68 @@ bool ev_num_multiple_of(const struct cJSON *x, const char *divisor_text)
     return ev_num_text_multiple_of(t, divisor_text);
 }
 
+/* The hot path of multipleOf 10^k and of the integer test, for texts from
+ * ev_json (valid JSON numbers): the normal form's exponent of the last
+ * significant digit in one forward pass, with no strlen and no struct.
+ * value = D * 10^(e - frac), D's last z digits zero, so that exponent is
+ * e - frac + z. Returns false (the caller takes ev_num_dec_parse) for
+ * anything it does not read plainly: a written exponent of 18 digits or
+ * more, or a byte outside the number grammar. Positions are bounded by
+ * the text length, the exponent by 10^18: int64 holds their sum. */
+static bool fast_last_exp(const char *t, int64_t *exp, bool *zero)
+{
+    const char *p = t + (*t == '-');
+    int64_t frac = 0, zeros = 0;
+    bool in_frac = false, nonzero = false;
+    for (;; p++) {
+        if (*p == '.') {
+            in_frac = true;
+            continue;
+        }
+        if (!IS_DIGIT(*p))
+            break;
+        frac += in_frac;
+        if (*p == '0') {
+            zeros++;
+        } else {
+            zeros = 0;
+            nonzero = true;
+        }
+    }
+    int64_t e = 0;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        bool eneg = *p == '-';
+        p += *p == '+' || *p == '-';
+        for (int digits = 0; IS_DIGIT(*p); p++) {
+            if (e != 0 && ++digits >= 18)
+                return false;
+            e = e * 10 + (*p - '0');
+        }
+        if (eneg)
+            e = -e;
+    }
+    if (*p != '\0')
+        return false;
+    *zero = !nonzero;
+    *exp = e - frac + zeros;
+    return true;
+}
+
 bool ev_num_multiple_of_pow10(const struct cJSON *x, int exp10, const char *divisor_text)
 {
     const char *t = ev_json_number_text(x);
     if (t == NULL)
         return ev_num_multiple_of(x, divisor_text);
+    /* D * 10^exp with D not a multiple of 10: a multiple of 10^exp10
+     * exactly when exp >= exp10 (a wide exp is decided by its sign). */
+    int64_t exp;
+    bool zero;
+    if (fast_last_exp(t, &exp, &zero))
+        return zero || exp >= exp10;
     ev_num_dec v;
     if (!parse_str(t, &v))
         return false;
-    /* D * 10^exp with D not a multiple of 10: a multiple of 10^exp10
-     * exactly when exp >= exp10 (a wide exp is decided by its sign). */
     return v.n == 0 || v.exp >= exp10;
 }
 
@@ -461,8 +513,13 @@ bool ev_num_is_integer(const struct cJSON *x)
 {
     if (!cJSON_IsNumber(x))
         return false;
+    const char *t = ev_json_number_text(x);
+    int64_t exp;
+    bool zero;
+    if (t != NULL && fast_last_exp(t, &exp, &zero))
+        return zero || exp >= 0;
     ev_num_dec d;
-    if (parse_str(ev_json_number_text(x), &d))
+    if (parse_str(t, &d))
         return ev_num_dec_is_integer(&d);
     double v = x->valuedouble;
     return isfinite(v) && floor(v) == v;

@@ -96,7 +96,10 @@ int64_t ev_num_dec_exp_diff(const ev_num_dec *a, const ev_num_dec *b);
 /* Exact comparison of values: <0, 0, >0 (-0 equals 0). */
 int ev_num_dec_compare(const ev_num_dec *a, const ev_num_dec *b);
 
-/* Is v an integer multiple of |d|? False when d is zero. */
+/* Is v an integer multiple of |d|? False when d is zero. Linear in v's
+ * digits for divisors of up to 19 significant digits; beyond, schoolbook
+ * decimal division, O(digits of v * digits of d), meant for schema
+ * divisors. Appended zeros (the exponent gap) cost at most log2(d) steps. */
 bool ev_num_dec_multiple_of(const ev_num_dec *v, const ev_num_dec *d);
 
 /* True when the value has no fractional part. */
@@ -131,8 +134,10 @@ bool ev_num_multiple_of(const struct cJSON *x, const char *divisor_text);
 
 /* multipleOf 10^exp10 (0.01 is exp10 = -2), the common case of "at most N
  * decimals": a multiple exactly when the value is zero or the exponent of
- * its last significant digit is at least exp10; no division. divisor_text
- * is the same divisor as text, used for nodes without source text. */
+ * its last significant digit is at least exp10; no division, one forward
+ * pass over the text (the full parse for exponents of 18 digits or more).
+ * divisor_text is the same divisor as text, used for nodes without source
+ * text. */
 bool ev_num_multiple_of_pow10(const struct cJSON *x, int exp10, const char *divisor_text);
 
 /* Compares two JSON number texts by exact decimal value: <0, 0, >0. */

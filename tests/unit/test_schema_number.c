@@ -427,6 +427,38 @@ static void test_pow10_any_exponent(void **state)
     }
 }
 
+/* Node texts the one-pass reader hands over to the full parse (exponents
+ * of 18 digits or more) and ones it reads itself (leading zeros). */
+static void test_pow10_exponent_digits(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        int pow10;
+        bool multiple, integer;
+    } cases[] = {
+        {"0e99999999999999999999", 5, true, true},
+        {"-0.0e-99999999999999999999", 5, true, true},
+        {"0e123456789012345678", -3, true, true},
+        {"1e000000000000000000000000000001", 1, true, true},
+        {"1e000000000000000000000000000001", 2, false, true},
+        {"123456789012345e-000000000000000000000000014", -14, true, false},
+        {"123456789012345e-000000000000000000000000014", -13, false, false},
+        {"12345678901234.5e-13", -14, true, false},
+        {"-25E+00000000000000000000000000000000000000000000000002", 2, true, true},
+        {"-25E+00000000000000000000000000000000000000000000000002", 3, false, true},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cJSON *x = parse_ok(cases[i].text);
+        char div[32];
+        snprintf(div, sizeof div, "1e%d", cases[i].pow10);
+        if (ev_num_multiple_of_pow10(x, cases[i].pow10, div) != cases[i].multiple ||
+            ev_num_multiple_of(x, div) != cases[i].multiple || ev_num_is_integer(x) != cases[i].integer)
+            fail_msg("case %zu: %s", i, cases[i].text);
+        cJSON_Delete(x);
+    }
+}
+
 static void test_exact_any_length(void **state)
 {
     (void)state;
@@ -536,6 +568,7 @@ int main(void)
         cmocka_unit_test(test_compare_any_exponent),
         cmocka_unit_test(test_multiple_of_any_exponent),
         cmocka_unit_test(test_pow10_any_exponent),
+        cmocka_unit_test(test_pow10_exponent_digits),
         cmocka_unit_test(test_exact_any_length),
         cmocka_unit_test(test_dec_format),
     };
