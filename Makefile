@@ -50,14 +50,15 @@ BENCHES    := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 # Fakes of outside services (e.g. the Lambda Runtime API) linked into unit tests.
 TEST_SUPPORT_LIB := $(BUILD)/lib/libev_testsupport.a
 
-.PHONY: template-tests codegen-tests tools-tests ddb-differential sigv4-differential help deps generate check-generated build test unit conformance suite suite-current \
+.PHONY: template-tests codegen-tests tools-tests ddb-differential sigv4-differential help deps generate check-generated build test unit conformance suite suite-current number-oracle \
         differential integration bench fuzz sanitize valgrind lint run validator validator-flags schema-check clean format
 
 help:
 	@echo "make deps          install missing packages (apt-get when root, else prints the command)"
 	@echo "make generate      regenerate $(GENERATED)/ from $(SCHEMA)"
 	@echo "make build         build libraries and tools into $(BUILD)/"
-	@echo "make test          all tests (unit, conformance, official suite, differential, integration, sanitizers)"
+	@echo "make test          all tests (unit, number oracle, conformance, official suite, differential, integration, sanitizers)"
+	@echo "make number-oracle every number verdict against Python's decimal (part of make test)"
 	@echo "make run           run the pipeline locally"
 	@echo "make bench         benchmarks side by side with peers; results in bench/results/"
 	@echo "make fuzz          run every libFuzzer target for FUZZ_SECONDS (default $(FUZZ_SECONDS))"
@@ -134,7 +135,7 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(GEN_LIB) $(LIB_FILES)
 
 # ---- tests -----------------------------------------------------------------
 
-test: deps-quiet check-generated build template-tests codegen-tests unit conformance tools-tests suite differential ddb-differential sigv4-differential integration sanitize valgrind
+test: deps-quiet check-generated build template-tests codegen-tests unit number-oracle conformance tools-tests suite differential ddb-differential sigv4-differential integration sanitize valgrind
 	@echo "make test: all test stages passed"
 
 # template.yaml: cfn-lint (with the SAM translator) and the invariants the
@@ -147,6 +148,16 @@ codegen-tests: build
 
 unit: $(UNIT_TESTS)
 	@tests/run_tests.sh unit $(UNIT_TESTS)
+
+# Every number verdict against an independent exact implementation (Python's
+# decimal and integers), on texts of any length and exponent.
+NUMBER_DRIVER := $(BUILD)/tests/number_driver
+number-oracle: $(NUMBER_DRIVER)
+	$(PYTHON) tests/number/number_oracle.py --driver $(NUMBER_DRIVER)
+
+$(NUMBER_DRIVER): $(BUILD)/obj/tests/number/number_driver.o $(GEN_LIB) $(LIB_FILES)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) $< $(LINK_LIBS) $(LIBS_ALL) -o $@
 
 conformance: $(GEN_TESTS)
 	@GENERATED_DIR=$(GENERATED) tests/run_tests.sh conformance $(GEN_TESTS)

@@ -1,7 +1,6 @@
 #include "schema/ev_ddb.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -13,76 +12,36 @@
 
 /* ---- numbers ------------------------------------------------------------------ */
 
-static bool is_digit(char ch)
+/* DynamoDB's limits on the normal form: magnitude in [1E-130, 1E+126) and
+ * at most 38 significant digits (leading and trailing zeros do not count). */
+static ev_ddb_number_status check_dec(const ev_num_dec *x)
 {
-    return ch >= '0' && ch <= '9';
+    if (x->n == 0)
+        return EV_DDB_NUMBER_OK;
+    int64_t lead = ev_num_dec_lead(x);
+    if (lead > 125)
+        return EV_DDB_NUMBER_TOO_LARGE;
+    if (lead < -130)
+        return EV_DDB_NUMBER_TOO_SMALL;
+    if (x->n > EV_DDB_MAX_DIGITS)
+        return EV_DDB_NUMBER_TOO_PRECISE;
+    return EV_DDB_NUMBER_OK;
+}
+
+static ev_ddb_number_status parse_and_check(const char *text, ev_num_dec *x)
+{
+    if (text == NULL || !ev_num_dec_parse(text, strlen(text), x))
+        return EV_DDB_NUMBER_SYNTAX;
+    return check_dec(x);
 }
 
 ev_ddb_number_status ev_ddb_number_check(const char *text, size_t *digits)
 {
-    const char *p = text;
-    long int_digits = 0, first_nonzero = -1, last_nonzero = -1, pos = 0;
-    long exp = 0;
-    bool exp_neg = false;
-
+    ev_num_dec x;
+    ev_ddb_number_status st = parse_and_check(text, &x);
     if (digits != NULL)
-        *digits = 1;
-    if (p == NULL || *p == '\0')
-        return EV_DDB_NUMBER_SYNTAX;
-    if (*p == '-')
-        p++;
-    if (!is_digit(*p))
-        return EV_DDB_NUMBER_SYNTAX;
-    if (*p == '0' && is_digit(p[1]))
-        return EV_DDB_NUMBER_SYNTAX;
-    for (; is_digit(*p); p++, pos++, int_digits++) {
-        if (*p != '0') {
-            if (first_nonzero < 0)
-                first_nonzero = pos;
-            last_nonzero = pos;
-        }
-    }
-    if (*p == '.') {
-        p++;
-        if (!is_digit(*p))
-            return EV_DDB_NUMBER_SYNTAX;
-        for (; is_digit(*p); p++, pos++) {
-            if (*p != '0') {
-                if (first_nonzero < 0)
-                    first_nonzero = pos;
-                last_nonzero = pos;
-            }
-        }
-    }
-    if (*p == 'e' || *p == 'E') {
-        p++;
-        if (*p == '+' || *p == '-')
-            exp_neg = *p++ == '-';
-        if (!is_digit(*p))
-            return EV_DDB_NUMBER_SYNTAX;
-        for (; is_digit(*p); p++) {
-            if (exp < 100000000L)
-                exp = exp * 10 + (*p - '0');
-        }
-        if (exp_neg)
-            exp = -exp;
-    }
-    if (*p != '\0')
-        return EV_DDB_NUMBER_SYNTAX;
-    if (first_nonzero < 0)
-        return EV_DDB_NUMBER_OK; /* zero */
-    size_t sig = (size_t)(last_nonzero - first_nonzero + 1);
-    if (digits != NULL)
-        *digits = sig;
-    /* Decimal exponent of the first significant digit. */
-    long adjusted = int_digits - first_nonzero - 1 + exp;
-    if (adjusted > 125)
-        return EV_DDB_NUMBER_TOO_LARGE;
-    if (adjusted < -130)
-        return EV_DDB_NUMBER_TOO_SMALL;
-    if (sig > EV_DDB_MAX_DIGITS)
-        return EV_DDB_NUMBER_TOO_PRECISE;
-    return EV_DDB_NUMBER_OK;
+        *digits = st == EV_DDB_NUMBER_SYNTAX || x.n == 0 ? 1 : x.n;
+    return st;
 }
 
 const char *ev_ddb_number_status_message(ev_ddb_number_status status)
@@ -214,18 +173,46 @@ ev_codec_status ev_ddb_put_s(ev_ddb_writer *w, const char *s)
     return flush(w);
 }
 
+/* A refused number: the start of its text (which may be very long) and why. */
+static ev_codec_status number_refused(ev_ddb_writer *w, const char *text, ev_ddb_number_status st)
+{
+    return ev_codec_fail(w->c, st == EV_DDB_NUMBER_SYNTAX ? EV_CODEC_MISMATCH : EV_CODEC_RANGE, "%.40s%s %s",
+                         text != NULL ? text : "(null)", text != NULL && strlen(text) > 40 ? "..." : "",
+                         ev_ddb_number_status_message(st));
+}
+
+/* Writes an N whose text `shown` has the value of x (checked). */
+static ev_codec_status put_n_checked(ev_ddb_writer *w, const ev_num_dec *x, const char *shown)
+{
+    ev_buf_append_str(w->out, "{\"N\":\"");
+    if (shown != NULL)
+        ev_buf_append_str(w->out, shown);
+    else
+        ev_num_dec_format(x, w->out);
+    ev_buf_append_str(w->out, "\"}");
+    w->size += ev_ddb_number_size(x->n == 0 ? 1 : x->n);
+    return flush(w);
+}
+
 ev_codec_status ev_ddb_put_n_text(ev_ddb_writer *w, const char *text)
 {
-    size_t digits = 1;
-    ev_ddb_number_status st = ev_ddb_number_check(text, &digits);
+    ev_num_dec x;
+    ev_ddb_number_status st = parse_and_check(text, &x);
     if (st != EV_DDB_NUMBER_OK)
-        return ev_codec_fail(w->c, st == EV_DDB_NUMBER_SYNTAX ? EV_CODEC_MISMATCH : EV_CODEC_RANGE,
-                             "%.40s %s", text != NULL ? text : "(null)", ev_ddb_number_status_message(st));
-    ev_buf_append_str(w->out, "{\"N\":\"");
-    ev_buf_append_str(w->out, text);
-    ev_buf_append_str(w->out, "\"}");
-    w->size += ev_ddb_number_size(digits);
-    return flush(w);
+        return number_refused(w, text, st);
+    /* The canonical text, not the caller's: "0.000...0001e5000" with any
+     * number of zeros is a short N. */
+    return put_n_checked(w, &x, NULL);
+}
+
+/* A short text of ours (ev_num_format, %PRId64): checked, written as is. */
+static ev_codec_status put_n_short(ev_ddb_writer *w, const char *text)
+{
+    ev_num_dec x;
+    ev_ddb_number_status st = parse_and_check(text, &x);
+    if (st != EV_DDB_NUMBER_OK)
+        return number_refused(w, text, st);
+    return put_n_checked(w, &x, text);
 }
 
 ev_codec_status ev_ddb_put_n_double(ev_ddb_writer *w, double v)
@@ -235,14 +222,14 @@ ev_codec_status ev_ddb_put_n_double(ev_ddb_writer *w, double v)
         return ev_codec_fail(w->c, EV_CODEC_RANGE, "%s cannot be stored in DynamoDB (N must be finite)",
                              isnan(v) ? "NaN" : "infinity");
     ev_num_format(v, text);
-    return ev_ddb_put_n_text(w, text);
+    return put_n_short(w, text);
 }
 
 ev_codec_status ev_ddb_put_n_int(ev_ddb_writer *w, int64_t v)
 {
     char text[32];
     snprintf(text, sizeof text, "%" PRId64, v);
-    return ev_ddb_put_n_text(w, text);
+    return put_n_short(w, text);
 }
 
 ev_codec_status ev_ddb_put_bool(ev_ddb_writer *w, bool v)
@@ -310,7 +297,7 @@ ev_codec_status ev_ddb_get_s(ev_codec_ctx *c, const cJSON *av, const char **out)
     return ev_codec_strdup(c, v->valuestring, out);
 }
 
-static ev_codec_status get_n_text(ev_codec_ctx *c, const cJSON *av, const char **text)
+static ev_codec_status get_n_text(ev_codec_ctx *c, const cJSON *av, const char **text, ev_num_dec *x)
 {
     const cJSON *v;
     ev_codec_status s = ev_ddb_expect(c, av, "N", &v);
@@ -319,7 +306,7 @@ static ev_codec_status get_n_text(ev_codec_ctx *c, const cJSON *av, const char *
     if (!cJSON_IsString(v) || v->valuestring == NULL)
         return ev_codec_fail(c, EV_CODEC_MISMATCH, "the value of N must be a string, found %s",
                              ev_json_type_name(v));
-    if (ev_ddb_number_check(v->valuestring, NULL) == EV_DDB_NUMBER_SYNTAX)
+    if (!ev_num_dec_parse(v->valuestring, strlen(v->valuestring), x))
         return ev_codec_fail(c, EV_CODEC_MISMATCH, "N value \"%.40s\" is not a number", v->valuestring);
     *text = v->valuestring;
     return EV_CODEC_OK;
@@ -328,7 +315,8 @@ static ev_codec_status get_n_text(ev_codec_ctx *c, const cJSON *av, const char *
 ev_codec_status ev_ddb_get_n_double(ev_codec_ctx *c, const cJSON *av, double *out)
 {
     const char *text = NULL;
-    ev_codec_status s = get_n_text(c, av, &text);
+    ev_num_dec x;
+    ev_codec_status s = get_n_text(c, av, &text, &x);
     if (s != EV_CODEC_OK)
         return s;
     if (!ev_num_text_exact(text, out) || !isfinite(*out))
@@ -336,28 +324,39 @@ ev_codec_status ev_ddb_get_n_double(ev_codec_ctx *c, const cJSON *av, double *ou
     return EV_CODEC_OK;
 }
 
+/* The integer value of x into *out when it has no fractional part and fits
+ * in int64; decided on the digits, so 1234567890123456789E0 reads exactly. */
+static ev_codec_status dec_to_int64(ev_codec_ctx *c, const ev_num_dec *x, const char *text, int64_t *out)
+{
+    if (!ev_num_dec_is_integer(x))
+        return ev_codec_fail(c, EV_CODEC_MISMATCH, "N value %.40s is not an integer", text);
+    if (x->n == 0) {
+        *out = 0;
+        return EV_CODEC_OK;
+    }
+    /* lead <= 18: fewer than 20 digits, below 10^19 < 2^64. */
+    if (ev_num_dec_lead(x) > 18)
+        return ev_codec_fail(c, EV_CODEC_RANGE, "N value %.40s does not fit in 64 bits", text);
+    uint64_t m = 0;
+    for (size_t i = 0; i < x->n; i++)
+        m = m * 10 + (uint64_t)(ev_num_dec_digit(x, i) - '0');
+    for (int64_t i = 0; i < x->exp; i++)
+        m *= 10;
+    uint64_t limit = x->neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    if (m > limit)
+        return ev_codec_fail(c, EV_CODEC_RANGE, "N value %.40s does not fit in 64 bits", text);
+    *out = !x->neg ? (int64_t)m : m == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)m;
+    return EV_CODEC_OK;
+}
+
 ev_codec_status ev_ddb_get_n_int(ev_codec_ctx *c, const cJSON *av, int64_t *out)
 {
     const char *text = NULL;
-    ev_codec_status s = get_n_text(c, av, &text);
+    ev_num_dec x;
+    ev_codec_status s = get_n_text(c, av, &text, &x);
     if (s != EV_CODEC_OK)
         return s;
-    if (strpbrk(text, ".eE") == NULL) {
-        char *end;
-        errno = 0;
-        long long v = strtoll(text, &end, 10);
-        if (errno == ERANGE || *end != '\0')
-            return ev_codec_fail(c, EV_CODEC_RANGE, "N value %.40s does not fit in 64 bits", text);
-        *out = (int64_t)v;
-        return EV_CODEC_OK;
-    }
-    double d;
-    if (!ev_num_text_exact(text, &d) || d != floor(d))
-        return ev_codec_fail(c, EV_CODEC_MISMATCH, "N value %.40s is not an integer", text);
-    if (d < -9223372036854775808.0 || d >= 9223372036854775808.0)
-        return ev_codec_fail(c, EV_CODEC_RANGE, "N value %.40s does not fit in 64 bits", text);
-    *out = (int64_t)d;
-    return EV_CODEC_OK;
+    return dec_to_int64(c, &x, text, out);
 }
 
 ev_codec_status ev_ddb_get_bool(ev_codec_ctx *c, const cJSON *av, bool *out)

@@ -5,7 +5,9 @@
  * strings, booleans as BOOL, null as NULL, objects as M, arrays as L. A
  * number must be finite, have at most 38 significant digits and a magnitude
  * of 0 or within 1E-130 .. 9.9999999999999999999999999999999999999E+125
- * (DynamoDB's limits); anything else is EV_CODEC_RANGE. While writing, the
+ * (DynamoDB's limits); anything else is EV_CODEC_RANGE. These limits are
+ * decided on the exact decimal (ev_num_dec: digits and exponent of any
+ * size), never on a rounded or saturated reading of the text. While writing, the
  * writer adds up the item size with DynamoDB's rules, and ev_ddb_item_end
  * refuses an item over 400 KB (EV_CODEC_TOO_LARGE):
  *   attribute name      UTF-8 bytes of the name (top-level attributes and map keys)
@@ -42,8 +44,9 @@ typedef enum ev_ddb_number_status {
     EV_DDB_NUMBER_TOO_SMALL    /* non-zero magnitude below 1E-130 */
 } ev_ddb_number_status;
 
-/* Checks a number text against DynamoDB's limits; *digits (may be NULL)
- * receives its significant digits (1 for zero). */
+/* Checks a JSON number text (any length, any exponent) against DynamoDB's
+ * limits; *digits (may be NULL) receives its significant digits (1 for
+ * zero and for a text that is not a number). */
 ev_ddb_number_status ev_ddb_number_check(const char *text, size_t *digits);
 const char *ev_ddb_number_status_message(ev_ddb_number_status status);
 /* The bytes a number counts in the item size: 1 + ceil(digits / 2). */
@@ -74,7 +77,9 @@ ev_codec_status ev_ddb_end_l(ev_ddb_writer *w);
 ev_codec_status ev_ddb_put_s(ev_ddb_writer *w, const char *s);
 ev_codec_status ev_ddb_put_n_double(ev_ddb_writer *w, double v);
 ev_codec_status ev_ddb_put_n_int(ev_ddb_writer *w, int64_t v);
-/* A number given as JSON number text (checked). */
+/* A number given as JSON number text of any length (checked), written as
+ * the short canonical text of its value (ev_num_dec_format): "22.50" is
+ * written 22.5, 0.<a million zeros>5e1000001 is written 5. */
 ev_codec_status ev_ddb_put_n_text(ev_ddb_writer *w, const char *text);
 ev_codec_status ev_ddb_put_bool(ev_ddb_writer *w, bool v);
 ev_codec_status ev_ddb_put_null(ev_ddb_writer *w);
@@ -87,6 +92,8 @@ ev_codec_status ev_ddb_expect(ev_codec_ctx *c, const struct cJSON *av, const cha
 ev_codec_status ev_ddb_get_s(ev_codec_ctx *c, const struct cJSON *av, const char **out);
 /* An N that a double holds exactly (the shortest text of the double has its value). */
 ev_codec_status ev_ddb_get_n_double(ev_codec_ctx *c, const struct cJSON *av, double *out);
+/* An N with no fractional part that fits in int64, decided on its digits
+ * ("1E+2" is 100, "12345678901234567890E-1" is 1234567890123456789). */
 ev_codec_status ev_ddb_get_n_int(ev_codec_ctx *c, const struct cJSON *av, int64_t *out);
 ev_codec_status ev_ddb_get_bool(ev_codec_ctx *c, const struct cJSON *av, bool *out);
 /* The attribute map of an M / the elements of an L, and their count. */

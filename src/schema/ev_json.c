@@ -246,8 +246,8 @@ static void describe_byte(char *out, size_t cap, const unsigned char *s, size_t 
 
 typedef struct numrec {
     size_t off;
-    uint32_t len;
-    uint32_t slow; /* needs the full round-trip check */
+    size_t len;
+    bool slow; /* needs the full round-trip check */
 } numrec;
 
 enum { O_BAD = 0, O_SKIP, O_QUOTE, O_NUM };
@@ -313,7 +313,7 @@ static int scan_push(scan *sc, size_t off, size_t len, bool slow)
         sc->cap = ncap;
     }
     sc->recs[sc->n].off = off;
-    sc->recs[sc->n].len = (uint32_t)len;
+    sc->recs[sc->n].len = len;
     sc->recs[sc->n].slow = slow;
     sc->n++;
     sc->text_bytes += len + 1;
@@ -414,9 +414,11 @@ static const unsigned char *scan_token(const unsigned char *s, const unsigned ch
          * While at it, count significant digits and locate the leading one:
          * up to 15 digits in the normal range always survive a round trip
          * through double (DBL_DIG), so only other numbers need the slow
-         * check. */
+         * check. Positions are exact (bounded by len); an exponent too long
+         * to read here is left to the slow check, which reads any. */
         const unsigned char *start = p;
         long di = 0, first = -1, last = -1, nint, e = 0;
+        bool long_exp = false;
         if (*p == '-')
             p++;
         if (p >= end || !IS_DIGIT(*p))
@@ -460,8 +462,10 @@ static const unsigned char *scan_token(const unsigned char *s, const unsigned ch
             if (p >= end || !IS_DIGIT(*p))
                 goto bad_number;
             while (p < end && IS_DIGIT(*p)) {
-                if (e < 100000) /* saturate: far outside double anyway */
+                if (e < 100000)
                     e = e * 10 + (*p - '0');
+                else
+                    long_exp = true;
                 p++;
             }
             if (eneg)
@@ -473,7 +477,7 @@ static const unsigned char *scan_token(const unsigned char *s, const unsigned ch
         bool slow = false;
         if (first >= 0) {
             long lead = nint - 1 - first + e;
-            slow = last - first + 1 > 15 || lead > 307 || lead < -307;
+            slow = long_exp || last - first + 1 > 15 || lead > 307 || lead < -307;
         }
         if (scan_push(sc, (size_t)(start - s), (size_t)(p - start), slow) != 0) {
             sc->err = SE_NOMEM;
@@ -727,11 +731,22 @@ __attribute__((noinline, cold)) static bool walk_fail_mismatch(walk *w)
     return false;
 }
 
-__attribute__((noinline, cold)) static bool walk_fail_number(walk *w, const numrec *r, const char *txt,
+/* A number text for a message: as written when short, else its head and
+ * tail around "..." and its length, so the rest of the message fits. */
+static void abbreviate_number(const char *txt, size_t len, char *out, size_t cap)
+{
+    if (len <= 40)
+        snprintf(out, cap, "%s", txt);
+    else
+        snprintf(out, cap, "%.24s...%s (%zu characters)", txt, txt + len - 12, len);
+}
+
+__attribute__((noinline, cold)) static bool walk_fail_number(walk *w, const numrec *r, const char *number,
                                                              double v, const ev_path_seg *path)
 {
-    char ptr[256];
+    char ptr[256], txt[80];
     render_path(path, ptr, sizeof ptr);
+    abbreviate_number(number, r->len, txt, sizeof txt);
     if (!isfinite(v)) {
         w->status = EV_JSON_NUMBER_RANGE;
         set_error(w->err, w->status, (long)r->off, ptr, "number %s at %s is outside the range of a double",
@@ -781,7 +796,7 @@ static inline bool walk_number(cJSON *node, const ev_path_seg *path, walk *w)
     if (node != w->root)
         node->type |= cJSON_IsReference;
     double v = node->valuedouble;
-    if (isinf(v) || (r->slow && !ev_num_text_exact(txt, &v)))
+    if (isinf(v) || (r->slow && !ev_num_text_matches_double(txt, r->len, v)))
         return walk_fail_number(w, r, txt, v, path);
     return true;
 }

@@ -13,6 +13,10 @@
  * round trip through a double, i.e. the shortest decimal form of the nearest
  * double has the same value as the text: 0.1 and 22.50 pass, 2^53+1 and
  * 0.10000000000000001 are rejected, so nothing downstream loses precision.
+ * The test is exact for texts of any length and exponents of any size
+ * (ev_number's normal form): 1 followed by 100,000 zeros and e-1000000 is
+ * 10^-900000 and is rejected, while 1 followed by 100,000 zeros and
+ * e-100000 is 1 and is accepted with that text.
  *
  * Ownership (the rule, whatever is linked and whatever the thread did
  * before):

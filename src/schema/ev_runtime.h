@@ -7,7 +7,8 @@
  *                   exactness, UTF-8; number source texts; arena-backed trees
  *   ev_validator.h  the interface generated validators export; parse-then-validate
  *   ev_errors.h     validation errors (bounded list) and the instance path chain
- *   ev_number.h     exact decimal multipleOf and comparison, shortest number text
+ *   ev_number.h     exact decimal normal form of number texts (any length and
+ *                   exponent): multipleOf, comparison, integers, exactness
  *   ev_equal.h      JSON equality for enum, const and uniqueItems
  *   ev_utf8.h       code-point length, UTF-8 well-formedness
  *   ev_regex.h      ECMA-262 patterns on PCRE2; the byte-class fast path

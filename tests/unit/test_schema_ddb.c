@@ -559,6 +559,228 @@ static void test_enum_names(void **state)
     assert_string_equal(events_pressure_unit_name(EVENTS_PRESSURE_UNIT_HPA), "hPa");
 }
 
+/* head, count copies of fill, tail: malloc'd. */
+static char *spread(const char *head, char fill, size_t count, const char *tail)
+{
+    size_t h = strlen(head), t = strlen(tail);
+    char *s = malloc(h + count + t + 1);
+    assert_non_null(s);
+    memcpy(s, head, h);
+    memset(s + h, fill, count);
+    memcpy(s + h + count, tail, t + 1);
+    return s;
+}
+
+static void test_number_limits_any_length(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *head;
+        size_t zeros;
+        const char *tail;
+        ev_ddb_number_status want;
+        size_t digits;
+    } cases[] = {
+        {"0.", 100010, "12345e100011", EV_DDB_NUMBER_OK, 5},    /* 1.2345 */
+        {"1", 100010, "e-100010", EV_DDB_NUMBER_OK, 1},         /* 1 */
+        {"1", 100000, "e-100130", EV_DDB_NUMBER_OK, 1},         /* 1e-130 */
+        {"1", 100000, "e-100131", EV_DDB_NUMBER_TOO_SMALL, 1},  /* 1e-131 */
+        {"1", 100000, "e-99875", EV_DDB_NUMBER_OK, 1},          /* 1e125 */
+        {"1", 100000, "e-99874", EV_DDB_NUMBER_TOO_LARGE, 1},   /* 1e126 */
+        {"1", 100000, "e-1000000", EV_DDB_NUMBER_TOO_SMALL, 1}, /* 1e-900000 */
+        {"0.", 100000, "1e1000000", EV_DDB_NUMBER_TOO_LARGE, 1},
+        {"1.", 100000, "1", EV_DDB_NUMBER_TOO_PRECISE, 100002},
+        {"0.", 100000, "0e99999999999999999999", EV_DDB_NUMBER_OK, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *t = spread(cases[i].head, '0', cases[i].zeros, cases[i].tail);
+        size_t digits = 0;
+        if (ev_ddb_number_check(t, &digits) != cases[i].want || digits != cases[i].digits)
+            fail_msg("case %zu: status %d, %zu digits", i, (int)ev_ddb_number_check(t, NULL), digits);
+        free(t);
+    }
+    assert_int_equal(ev_ddb_number_check("1e99999999999999999999", NULL), EV_DDB_NUMBER_TOO_LARGE);
+    assert_int_equal(ev_ddb_number_check("-1e99999999999999999999", NULL), EV_DDB_NUMBER_TOO_LARGE);
+    assert_int_equal(ev_ddb_number_check("1e-99999999999999999999", NULL), EV_DDB_NUMBER_TOO_SMALL);
+    assert_int_equal(ev_ddb_number_check("0e-99999999999999999999", NULL), EV_DDB_NUMBER_OK);
+}
+
+static ev_codec_status put_text(ev_ddb_writer *w, const void *arg)
+{
+    return ev_ddb_put_n_text(w, arg);
+}
+
+static void test_put_text_canonical(void **state)
+{
+    (void)state;
+    ev_buf out = EV_BUF_INIT;
+    ev_codec_error err;
+    size_t size;
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"22.50", "{\"v\":{\"N\":\"22.5\"}}"},
+        {"-0.000", "{\"v\":{\"N\":\"0\"}}"},
+        {"1E+2", "{\"v\":{\"N\":\"100\"}}"},
+        {"1e-130", "{\"v\":{\"N\":\"1E-130\"}}"},
+        {"9.9999999999999999999999999999999999999E+125",
+         "{\"v\":{\"N\":\"9.9999999999999999999999999999999999999E+125\"}}"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ev_buf_reset(&out);
+        assert_int_equal(write_item(put_text, cases[i].in, &out, &size, &err), EV_CODEC_OK);
+        assert_string_equal(out.data, cases[i].want);
+    }
+    /* A long text of a short number is written short, sized by its digits. */
+    char *t = spread("0.", '0', 100010, "12345e100011");
+    ev_buf_reset(&out);
+    assert_int_equal(write_item(put_text, t, &out, &size, &err), EV_CODEC_OK);
+    assert_string_equal(out.data, "{\"v\":{\"N\":\"1.2345\"}}");
+    assert_int_equal(size, 1 + 1 + 3);
+    free(t);
+    /* A refused long text is named by its start, not copied whole. */
+    t = spread("1", '0', 100000, "e-1000000");
+    ev_buf_reset(&out);
+    assert_int_equal(write_item(put_text, t, &out, &size, &err), EV_CODEC_RANGE);
+    assert_string_equal(err.message, "1000000000000000000000000000000000000000... is below DynamoDB's "
+                                     "smallest magnitude 1E-130");
+    free(t);
+    ev_buf_reset(&out);
+    assert_int_equal(write_item(put_text, "1.5.", &out, &size, &err), EV_CODEC_MISMATCH);
+    ev_buf_free(&out);
+}
+
+static void test_reading_numbers_exactly(void **state)
+{
+    (void)state;
+    ev_arena arena;
+    ev_codec_ctx c;
+    ev_codec_error err;
+    ev_arena_init(&arena, 1024);
+    static const struct {
+        const char *n;
+        ev_codec_status want;
+        int64_t value;
+    } ints[] = {
+        /* Integers a double cannot hold, in any notation: decided on the digits. */
+        {"1234567890123456789E0", EV_CODEC_OK, INT64_C(1234567890123456789)},
+        {"12345678901234567890E-1", EV_CODEC_OK, INT64_C(1234567890123456789)},
+        {"-9.223372036854775808E18", EV_CODEC_OK, INT64_MIN},
+        {"9.223372036854775807E18", EV_CODEC_OK, INT64_MAX},
+        {"9.223372036854775808E18", EV_CODEC_RANGE, 0},
+        {"1E19", EV_CODEC_RANGE, 0},
+        {"1E99999999999999999999", EV_CODEC_RANGE, 0},
+        {"1E-99999999999999999999", EV_CODEC_MISMATCH, 0},
+        {"0E99999999999999999999", EV_CODEC_OK, 0},
+        {"-0.0", EV_CODEC_OK, 0},
+        {"25.0E-1", EV_CODEC_MISMATCH, 0},
+        {"120.00", EV_CODEC_OK, 120},
+    };
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+        char text[128];
+        snprintf(text, sizeof text, "{\"N\":\"%s\"}", ints[i].n);
+        cJSON *av = parse(text);
+        int64_t v = -1;
+        ev_codec_init(&c, &arena, &err);
+        ev_codec_status st = ev_ddb_get_n_int(&c, av, &v);
+        if (st != ints[i].want || (st == EV_CODEC_OK && v != ints[i].value))
+            fail_msg("%s: status %d, value %lld", ints[i].n, (int)st, (long long)v);
+        cJSON_Delete(av);
+    }
+    ev_arena_free(&arena);
+}
+
+/* One event line through parse, validation, decoding and marshalling:
+ * the item, or NULL when refused. */
+static char *event_to_item(const char *line)
+{
+    cJSON *doc = ev_json_parse(line, strlen(line), NULL);
+    if (doc == NULL)
+        return NULL;
+    ev_errors errors;
+    ev_errors_init(&errors);
+    bool valid = events_validate(doc, &errors);
+    ev_errors_clear(&errors);
+    char *item = NULL;
+    if (valid) {
+        ev_arena arena;
+        events_event ev;
+        ev_codec_error err;
+        ev_buf out = EV_BUF_INIT;
+        ev_arena_init(&arena, 1024);
+        if (events_event_decode(doc, &arena, &ev, &err) == EV_CODEC_OK &&
+            events_event_to_ddb(&ev, &out, NULL, &err) == EV_CODEC_OK)
+            item = ev_buf_take(&out);
+        ev_buf_free(&out);
+        ev_arena_free(&arena);
+    }
+    cJSON_Delete(doc);
+    return item;
+}
+
+static char *temperature_event(const char *head, size_t zeros, const char *tail)
+{
+    char *value = spread(head, '0', zeros, tail);
+    char *line = malloc(strlen(value) + 128);
+    assert_non_null(line);
+    sprintf(line,
+            "{\"source\":\"a\",\"type\":\"temperature\",\"payload\":{\"value\":%s,\"unit\":\"celsius\"}}",
+            value);
+    free(value);
+    return line;
+}
+
+static void test_events_with_long_numbers(void **state)
+{
+    (void)state;
+    /* 1.2345 written with 100010 zeros: not a multiple of 0.01. Before, it
+     * was accepted and marshalled as {"N":"1.2345"}. */
+    char *line = temperature_event("0.", 100010, "12345e100011");
+    assert_null(event_to_item(line));
+    free(line);
+    /* Exactly 1: a multiple of 0.01. Before, it was refused. */
+    line = temperature_event("1", 100010, "e-100010");
+    char *item = event_to_item(line);
+    assert_non_null(item);
+    assert_non_null(strstr(item, "\"value\":{\"N\":\"1\"}"));
+    free(item);
+    free(line);
+    line = temperature_event("0.", 100010, "12345e100013"); /* 123.45 */
+    item = event_to_item(line);
+    assert_non_null(item);
+    assert_non_null(strstr(item, "\"value\":{\"N\":\"123.45\"}"));
+    free(item);
+    free(line);
+    line = temperature_event("1", 100010, "e-100013"); /* 0.001 */
+    assert_null(event_to_item(line));
+    free(line);
+    /* altitude_m = 10^-900000: not an integer, not a double. Before, it was
+     * accepted and stored as {"N":"0"}. */
+    char *value = spread("1", '0', 100000, "e-1000000");
+    line = malloc(strlen(value) + 128);
+    assert_non_null(line);
+    sprintf(line,
+            "{\"source\":\"a\",\"type\":\"pressure\",\"payload\":{\"value\":1,\"unit\":\"Pa\",\"altitude_m\":"
+            "%s}}",
+            value);
+    assert_null(event_to_item(line));
+    free(line);
+    free(value);
+    value = spread("12", '0', 100000, "e-100000"); /* 12 */
+    line = malloc(strlen(value) + 128);
+    assert_non_null(line);
+    sprintf(line,
+            "{\"source\":\"a\",\"type\":\"pressure\",\"payload\":{\"value\":1,\"unit\":\"Pa\",\"altitude_m\":"
+            "%s}}",
+            value);
+    item = event_to_item(line);
+    assert_non_null(item);
+    assert_non_null(strstr(item, "\"altitude_m\":{\"N\":\"12\"}"));
+    free(item);
+    free(line);
+    free(value);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -575,6 +797,10 @@ int main(void)
         cmocka_unit_test(test_event_decode_untrusted),
         cmocka_unit_test(test_event_encode_errors),
         cmocka_unit_test(test_enum_names),
+        cmocka_unit_test(test_number_limits_any_length),
+        cmocka_unit_test(test_put_text_canonical),
+        cmocka_unit_test(test_reading_numbers_exactly),
+        cmocka_unit_test(test_events_with_long_numbers),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     events_release();

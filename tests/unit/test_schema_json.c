@@ -166,6 +166,90 @@ static void test_number_texts(void **state)
     cJSON_Delete(r);
 }
 
+/* "{\"a\":" + head + count copies of fill + tail + "}", malloc'd. */
+static char *long_number_doc(const char *head, char fill, size_t count, const char *tail)
+{
+    size_t h = strlen(head), t = strlen(tail);
+    char *s = malloc(5 + h + count + t + 2);
+    assert_non_null(s);
+    memcpy(s, "{\"a\":", 5);
+    memcpy(s + 5, head, h);
+    memset(s + 5 + h, fill, count);
+    memcpy(s + 5 + h + count, tail, t);
+    memcpy(s + 5 + h + count + t, "}", 2);
+    return s;
+}
+
+static void test_number_long_texts(void **state)
+{
+    (void)state;
+    ev_json_error e;
+    /* 1<100000 zeros>e-1000000 is 10^-900000, which no double holds. Before,
+     * the exponent was cut at 100000 and the number taken for 1. */
+    char *doc = long_number_doc("1", '0', 100000, "e-1000000");
+    assert_null(parse(doc, &e));
+    assert_int_equal(e.status, EV_JSON_NUMBER_PRECISION);
+    assert_int_equal(e.offset, 5);
+    assert_string_equal(e.pointer, "/a");
+    /* The text is abbreviated so that the place and the reason still fit. */
+    assert_string_equal(e.message, "number 100000000000000000000000...000e-1000000 (100010 characters) at /a "
+                                   "cannot be stored exactly (nearest double is 0)");
+    free(doc);
+    doc = long_number_doc("-1", '0', 100000, "e-1000000");
+    expect_err(doc, EV_JSON_NUMBER_PRECISION, 5);
+    free(doc);
+    doc = long_number_doc("0.", '0', 100000, "1e1000000"); /* 10^899999 */
+    expect_err(doc, EV_JSON_NUMBER_RANGE, 5);
+    free(doc);
+    doc = long_number_doc("1", '0', 100000, "e-100400"); /* 1e-400 */
+    expect_err(doc, EV_JSON_NUMBER_PRECISION, 5);
+    free(doc);
+    doc = long_number_doc("1", '0', 100000, "e-99691"); /* 1e309 */
+    expect_err(doc, EV_JSON_NUMBER_RANGE, 5);
+    free(doc);
+    doc = long_number_doc("9007199254740993", '0', 100000, "e-100000");
+    expect_err(doc, EV_JSON_NUMBER_PRECISION, 5);
+    free(doc);
+    /* Their exact neighbours pass, with their text and the right double. */
+    static const struct {
+        const char *head;
+        size_t zeros;
+        const char *tail;
+        double value;
+    } ok[] = {
+        {"1", 100000, "e-100000", 1.0},         {"1", 100000, "e-100001", 0.1},
+        {"1", 100000, "e-99692", 1e308},        {"1", 100000, "e-100323", 1e-323},
+        {"0.", 100010, "12345e100011", 1.2345}, {"-0.", 1000000, "5e1000001", -5.0},
+        {"0.", 100000, "0e99999999999", 0.0},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        doc = long_number_doc(ok[i].head, '0', ok[i].zeros, ok[i].tail);
+        cJSON *r = parse(doc, &e);
+        if (r == NULL)
+            fail_msg("case %zu rejected: %s", i, e.message);
+        const cJSON *a = cJSON_GetObjectItem(r, "a");
+        assert_true(a->valuedouble == ok[i].value);
+        assert_int_equal(strlen(ev_json_number_text(a)), strlen(doc) - 6);
+        cJSON_Delete(r);
+        free(doc);
+    }
+}
+
+static void test_number_wide_exponents(void **state)
+{
+    (void)state;
+    expect_err("[1e99999999999999999999]", EV_JSON_NUMBER_RANGE, 1);
+    expect_err("[-1e99999999999999999999]", EV_JSON_NUMBER_RANGE, 1);
+    expect_err("[1e-99999999999999999999]", EV_JSON_NUMBER_PRECISION, 1);
+    expect_err("[1e-1000000]", EV_JSON_NUMBER_PRECISION, 1);
+    expect_err("[1e100001]", EV_JSON_NUMBER_RANGE, 1);
+    expect_ok("[0e99999999999999999999, -0.0e-99999999999999999999, 1e000000000000000000000000001]");
+    cJSON *r = parse("[0e99999999999999999999]", NULL);
+    assert_non_null(r);
+    assert_string_equal(ev_json_number_text(r->child), "0e99999999999999999999");
+    cJSON_Delete(r);
+}
+
 static void test_strings(void **state)
 {
     (void)state;
@@ -889,6 +973,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_number_grammar),
         cmocka_unit_test(test_number_range_precision),
         cmocka_unit_test(test_number_texts),
+        cmocka_unit_test(test_number_long_texts),
+        cmocka_unit_test(test_number_wide_exponents),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_structure),
         cmocka_unit_test(test_duplicates),
