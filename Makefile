@@ -63,6 +63,9 @@ help:
 	@echo "make sanitize      unit and conformance tests under ASan+UBSan"
 	@echo "make valgrind      unit and conformance tests under valgrind"
 	@echo "make lint          clang-format check, cfn-lint on template.yaml"
+	@echo "make package       the functions' Lambda zips in $(BUILD)/lambda/, with their sizes (docs/deploy.md)"
+	@echo "make lambda-package PROG=awsreq  a tool packaged the way the functions are (zip in $(BUILD)/lambda/)"
+	@echo "make package-tests the packages' glibc check, chroot runs and sizes (part of make test)"
 	@echo "make validator SCHEMA=path OUT=dir   build dir/validate for any supported schema"
 	@echo "make suite-current SUITE=path        run a JSON-Schema-Test-Suite checkout (draft7 + draft2020-12)"
 
@@ -242,7 +245,7 @@ package-tests: build lambda-arch $(foreach p,awsreq evcheck $(LAMBDA_PRESENT),$(
 
 # ---- tests -----------------------------------------------------------------
 
-test: deps-quiet check-generated build template-tests codegen-tests unit conformance suite differential ddb-differential sigv4-differential integration sanitize valgrind
+test: deps-quiet check-generated build template-tests codegen-tests unit conformance suite differential ddb-differential sigv4-differential integration package-tests sanitize valgrind
 	@echo "make test: all test stages passed"
 
 # template.yaml: cfn-lint (with the SAM translator) and the invariants the
