@@ -140,9 +140,9 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(GEN_LIB) $(LIB_FILES)
 # compiled again with the flags below.
 
 space      := $(subst ,, )
-LAMBDA_OPT ?= -Os
+LAMBDA_OPT ?= -O2
 LAMBDA_FLAVOUR := $(subst -,,$(subst $(space),,$(LAMBDA_OPT)))
-LAMBDA_DIR ?= $(BUILD)/lambda$(if $(filter Os,$(LAMBDA_FLAVOUR)),,-$(LAMBDA_FLAVOUR))
+LAMBDA_DIR ?= $(BUILD)/lambda$(if $(filter O2,$(LAMBDA_FLAVOUR)),,-$(LAMBDA_FLAVOUR))
 LAMBDA_OBJ := $(BUILD)/lambda-obj/$(LAMBDA_FLAVOUR)
 VENDOR_DIR := $(BUILD)/vendor/$(LAMBDA_FLAVOUR)
 VENDOR_STAMP := $(VENDOR_DIR)/.stamp
