@@ -141,7 +141,10 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(GEN_LIB) $(LIB_FILES)
 
 space      := $(subst ,, )
 LAMBDA_OPT ?= -O2
-LAMBDA_FLAVOUR := $(subst -,,$(subst $(space),,$(LAMBDA_OPT)))
+# OpenSSL: `source` builds Debian's openssl source as a TLS client only
+# (1.2 MB packages); `debian` links libssl-dev's archives (1.7 MB).
+LAMBDA_OPENSSL ?= source
+LAMBDA_FLAVOUR := $(subst -,,$(subst $(space),,$(LAMBDA_OPT)))$(if $(filter debian,$(LAMBDA_OPENSSL)),-debssl)
 LAMBDA_DIR ?= $(BUILD)/lambda$(if $(filter O2,$(LAMBDA_FLAVOUR)),,-$(LAMBDA_FLAVOUR))
 LAMBDA_OBJ := $(BUILD)/lambda-obj/$(LAMBDA_FLAVOUR)
 VENDOR_DIR := $(BUILD)/vendor/$(LAMBDA_FLAVOUR)
@@ -162,8 +165,6 @@ LAMBDA_MODLIBS := $(foreach m,$(MODULES),$(LAMBDA_OBJ)/lib/libev_$(m).a) $(LAMBD
 # A group, so the project's libraries may need each other in any order.
 LAMBDA_LINK = -Wl,--start-group $(LAMBDA_MODLIBS) -Wl,--end-group \
               $(addprefix $(VENDOR_DIR)/lib/,libcurl.a libcjson.a libpcre2-8.a libssl.a libcrypto.a) -lpthread -lm -ldl
-# The Debian archives vendor.sh copies: an upgrade makes it check the lock again.
-VENDOR_SYSTEM_LIBS = $(wildcard $(foreach a,libssl.a libcrypto.a libpcre2-8.a,$(shell $(CC) -print-file-name=$(a))))
 
 # Functions of template.yaml (NAME:SOURCE) and the tools, packaged the same way.
 LAMBDA_FUNCTIONS := IngestionFunction:src/bootstrap/ingestion.c ProcessingFunction:src/bootstrap/processing.c
@@ -180,8 +181,13 @@ lambda-arch:
 
 lambda-vendor: $(VENDOR_STAMP)
 
-$(VENDOR_STAMP): tools/vendor.sh packaging/vendor.lock $(VENDOR_SYSTEM_LIBS)
-	tools/vendor.sh --out $(VENDOR_DIR) --opt "$(LAMBDA_OPT)" --cc $(CC)
+# vendor.sh runs every time: it checks the lock against what is installed and
+# leaves the stamp untouched (nothing rebuilt) when nothing changed.
+$(VENDOR_STAMP): FORCE
+	@tools/vendor.sh --out $(VENDOR_DIR) --openssl $(LAMBDA_OPENSSL) --opt "$(LAMBDA_OPT)" --cc $(CC)
+
+.PHONY: FORCE
+FORCE:
 
 $(LAMBDA_OBJ)/obj/%.o: %.c $(VENDOR_STAMP)
 	@mkdir -p $(dir $@)
@@ -239,7 +245,14 @@ package: lambda-arch
 
 # The packages of the tools (and of the functions whose source exists) run in
 # a chroot holding nothing but the package and glibc; see tests/package/run.sh.
-package-tests: build lambda-arch $(foreach p,awsreq evcheck $(LAMBDA_PRESENT),$(LAMBDA_DIR)/$(p).zip)
+# Both OpenSSL choices are tested, so the one not in use stays a real option.
+package-tests: build lambda-arch
+	@$(MAKE) --no-print-directory package-tests-one LAMBDA_OPENSSL=source
+	@$(MAKE) --no-print-directory package-tests-one LAMBDA_OPENSSL=debian
+
+.PHONY: package-tests-one
+package-tests-one: $(foreach p,awsreq evcheck $(LAMBDA_PRESENT),$(LAMBDA_DIR)/$(p).zip)
+	@echo "package-tests: OpenSSL $(LAMBDA_OPENSSL), $(LAMBDA_OPT), packages in $(LAMBDA_DIR)"
 	@tests/package/run.sh --lambda-dir $(LAMBDA_DIR) --bin $(BUILD)/bin --max-glibc $(LAMBDA_MAX_GLIBC) \
 	    --functions "$(LAMBDA_PRESENT)"
 

@@ -4,9 +4,14 @@
 #   OUT/include/{curl,cjson}/   headers of the libraries built here
 #   OUT/lib/libcurl.a           Debian's curl source, HTTP and HTTPS only, OpenSSL
 #   OUT/lib/libcjson.a          Debian's cjson source (cJSON.c)
-#   OUT/lib/libssl.a libcrypto.a libpcre2-8.a
-#                               Debian's static archives as installed, less
-#                               their unwind tables (see strip_unwind_tables)
+#   OUT/lib/libssl.a libcrypto.a
+#       --openssl source (the default): Debian's openssl source, built with
+#         what a TLS 1.2/1.3 client of AWS needs (OPENSSL_CONFIGURE), headers
+#         in OUT/include/openssl;
+#       --openssl debian: Debian's static archives as installed (libssl-dev),
+#         less their unwind tables (see strip_unwind_tables)
+#   OUT/lib/libpcre2-8.a        Debian's static archive as installed, less its
+#                               unwind tables
 #
 # Versions come from packaging/vendor.lock and are checked: the .dsc of each
 # source package must have the pinned SHA-256, each binary package the pinned
@@ -15,7 +20,7 @@
 # apt checks them against the archive's signed Release file, dpkg-source
 # checks the tarballs against the .dsc and applies Debian's patches.
 #
-# usage: tools/vendor.sh --out DIR [--opt FLAGS] [--cc CC] [--jobs N]
+# usage: tools/vendor.sh --out DIR [--openssl source|debian] [--opt FLAGS] [--cc CC] [--jobs N] [--lock FILE]
 #        tools/vendor.sh --print-lock   (the lock lines for what Debian serves now)
 # A stamp in OUT records the inputs; when they are unchanged this does nothing.
 set -euo pipefail
@@ -24,7 +29,8 @@ cd "$(dirname "$0")/.."
 
 LOCK=packaging/vendor.lock
 OUT=
-OPT=-Os
+OPT=-O2
+OPENSSL=source
 CC=${CC:-cc}
 JOBS=2
 PRINT_LOCK=0
@@ -32,12 +38,13 @@ SOURCES_LIST=(
   "deb-src http://deb.debian.org/debian bookworm main"
   "deb-src http://deb.debian.org/debian-security bookworm-security main"
 )
-# curl: what the AWS clients use (HTTP/1.1 over TLS, proxies, IPv6, the
+# curl (with OpenSSL, the installed one or the one built here, see build_curl):
+# what the AWS clients use (HTTP/1.1 over TLS, proxies, IPv6, the
 # threaded resolver); everything else is left out, and so is any compiled-in
 # CA path: src/aws/ev_http.c always names the bundle it found at run time.
 CURL_CONFIGURE=(
   --disable-shared --enable-static --disable-dependency-tracking
-  --with-openssl --without-ca-bundle --without-ca-path --without-ca-fallback
+  --without-ca-bundle --without-ca-path --without-ca-fallback
   --enable-threaded-resolver --enable-ipv6 --enable-proxy
   --without-zlib --without-brotli --without-zstd --without-libidn2 --without-libpsl
   --without-nghttp2 --without-ngtcp2 --without-nghttp3 --without-quiche --without-msh3
@@ -50,6 +57,25 @@ CURL_CONFIGURE=(
   --disable-ntlm-wb --disable-tls-srp --disable-crypto-auth --disable-alt-svc
   --disable-hsts --disable-doh --disable-netrc --disable-cookies --disable-mime
   --disable-dateparse --disable-get-easy-options --disable-progress-meter
+  # The program's behaviour must not depend on an openssl.cnf of the machine
+  # it runs on (Lambda's belongs to Amazon Linux's own OpenSSL build).
+  --disable-openssl-auto-load-config
+)
+# OpenSSL from source: a TLS 1.2/1.3 client (AWS endpoints accept nothing
+# older) with the algorithms of AWS's certificates and cipher suites (RSA,
+# ECDSA and ECDHE on P-256/P-384/X25519, AES-GCM, ChaCha20-Poly1305, SHA-2),
+# HMAC-SHA256 for SigV4 and MD5 for SQS body checks. Left out: what a client
+# of AWS never uses (SSLv3, TLS 1.0/1.1, DTLS, engines, loadable modules,
+# legacy ciphers, CMS, OCSP, CT, SRP, PSK, ...). OPENSSLDIR is Debian's, as
+# for the installed archives; with curl's auto-load off no file is read there.
+OPENSSL_CONFIGURE=(
+  no-shared no-module no-dso no-engine no-legacy no-comp no-zlib no-ktls no-async no-ui-console no-tests
+  no-ssl3 no-ssl3-method no-tls1 no-tls1-method no-tls1_1 no-tls1_1-method no-dtls no-srp no-psk
+  no-cms no-ts no-ocsp no-cmp no-ct no-srtp no-nextprotoneg no-rfc3779 no-sctp no-ssl-trace
+  no-idea no-mdc2 no-rc2 no-rc4 no-rc5 no-md4 no-bf no-cast no-des no-seed no-sm2 no-sm3 no-sm4
+  no-whirlpool no-camellia no-aria no-siphash no-gost no-scrypt no-ec2m no-dsa
+  no-capieng no-afalgeng no-padlockeng no-rdrand enable-ec_nistp_64_gcc_128
+  --openssldir=/usr/lib/ssl --libdir=lib
 )
 # Code generation for everything compiled here (the project's own code uses
 # the same, see LAMBDA_CODEGEN in the Makefile): sections per function for
@@ -65,10 +91,12 @@ parse_args() {
     case $1 in
       --out) OUT=${2:?--out needs a directory}; shift 2 ;;
       --opt) OPT=${2:?--opt needs flags}; shift 2 ;;
+      --openssl) OPENSSL=${2:-}; [[ "$OPENSSL" =~ ^(source|debian)$ ]] || die "--openssl takes source or debian"; shift 2 ;;
       --cc) CC=${2:?--cc needs a compiler}; shift 2 ;;
       --jobs) JOBS=${2:?--jobs needs a number}; shift 2 ;;
+      --lock) LOCK=${2:?--lock needs a file}; shift 2 ;;
       --print-lock) PRINT_LOCK=1; shift ;;
-      *) die "unknown argument '$1' (usage: tools/vendor.sh --out DIR [--opt FLAGS] [--cc CC] [--jobs N] | --print-lock)" ;;
+      *) die "unknown argument '$1' (usage: tools/vendor.sh --out DIR [--opt FLAGS] [--cc CC] [--jobs N] [--lock FILE] [--openssl source|debian] | --print-lock)" ;;
     esac
   done
   [ "$PRINT_LOCK" = 1 ] || [ -n "$OUT" ] || die "--out DIR is required"
@@ -77,7 +105,7 @@ parse_args() {
 
 need_tools() {
   local missing=() t
-  for t in apt-get apt-cache dpkg-source dpkg-query autoreconf make ar objcopy sha256sum "$CC"; do
+  for t in apt-get apt-cache dpkg-source dpkg-query autoreconf make ar nm objcopy perl sha256sum "$CC"; do
     command -v "$t" >/dev/null 2>&1 || missing+=("$t")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -137,6 +165,8 @@ print_lock() {
 check_binary_packages() {
   local name want have
   for name in $(awk '$1 == "binary" { print $2 }' "$LOCK"); do
+    # OpenSSL built from source takes nothing from libssl-dev.
+    [ "$name" = libssl-dev ] && [ "$OPENSSL" = source ] && continue
     want=$(lock_field binary "$name" 3)
     have=$(dpkg-query -W -f='${db:Status-Status} ${Version}' "$name" 2>/dev/null || true)
     [ "${have%% *}" = installed ] || die "$name is not installed: run 'make deps'"
@@ -185,8 +215,11 @@ build_curl() {
     die "curl $ver: cannot take the GnuTLS and NSS patches back out"
   say "building libcurl $ver (HTTP, HTTPS; OpenSSL) with $OPT"
   (cd "$src" && autoreconf -fi) >"$src/autoreconf.log" 2>&1 || die "curl: autoreconf failed, see $src/autoreconf.log"
+  local with_openssl=--with-openssl
+  [ "$OPENSSL" = debian ] || with_openssl=--with-openssl="$OUT"
   (cd "$src" && ./configure --prefix="$OUT" CC="$CC" \
-    CFLAGS="$OPT ${CODEGEN[*]} -DCURL_PATCHSTAMP=\\\"$ver\\\"" "${CURL_CONFIGURE[@]}") >"$src/configure.log" 2>&1 ||
+    CFLAGS="$OPT ${CODEGEN[*]} -DCURL_PATCHSTAMP=\\\"$ver\\\"" "$with_openssl" "${CURL_CONFIGURE[@]}") \
+    >"$src/configure.log" 2>&1 ||
     die "curl: configure failed, see $src/configure.log"
   grep -Eq '^[[:space:]]*Protocols:[[:space:]]+HTTP HTTPS[[:space:]]*$' "$src/configure.log" ||
     die "curl: configure enabled more than HTTP and HTTPS, see $src/configure.log"
@@ -194,7 +227,27 @@ build_curl() {
   make -C "$src/lib" install >>"$src/make.log" 2>&1 && make -C "$src/include" install >>"$src/make.log" 2>&1 ||
     die "curl: install failed, see $src/make.log"
   rm -f "$OUT/lib/libcurl.la"
-  rm -rf "$OUT/lib/pkgconfig"
+  # configure falls back to the system's OpenSSL when it cannot use ours.
+  if [ "$OPENSSL" = source ] && nm "$OUT/lib/libcurl.a" 2>/dev/null | grep ' U ENGINE_' >/dev/null; then
+    die "curl: built against the system's OpenSSL headers instead of $OUT/include, see $src/configure.log"
+  fi
+}
+
+build_openssl() {
+  local src=$1 ver=$2 target
+  case $("$CC" -dumpmachine) in
+    x86_64-*) target=linux-x86_64 ;;
+    aarch64-*) target=linux-aarch64 ;;
+    *) die "openssl: no OpenSSL target for $("$CC" -dumpmachine)" ;;
+  esac
+  say "building OpenSSL $ver (TLS 1.2/1.3 client) with $OPT"
+  mkdir -p "$src/build"
+  (cd "$src/build" && CC="$CC" ../Configure "$target" --prefix="$OUT" "${OPENSSL_CONFIGURE[@]}" \
+    $OPT "${CODEGEN[@]}") >"$src/configure.log" 2>&1 || die "openssl: Configure failed, see $src/configure.log"
+  make -C "$src/build" -j"$JOBS" build_libs >"$src/make.log" 2>&1 || die "openssl: build failed, see $src/make.log"
+  make -C "$src/build" install_dev >>"$src/make.log" 2>&1 || die "openssl: install failed, see $src/make.log"
+  # The assembler parts carry unwind tables whatever the flags (see strip_unwind_tables).
+  objcopy --remove-section=.eh_frame "$OUT/lib/libcrypto.a" && objcopy --remove-section=.eh_frame "$OUT/lib/libssl.a"
 }
 
 build_cjson() {
@@ -212,8 +265,9 @@ build_cjson() {
 # or walks the stack, so the tables are never read; the copies linked here go
 # without them. The code is Debian's, byte for byte.
 strip_unwind_tables() {
-  local a path
-  for a in libssl.a libcrypto.a libpcre2-8.a; do
+  local a path archives=(libpcre2-8.a)
+  [ "$OPENSSL" = debian ] && archives+=(libssl.a libcrypto.a)
+  for a in "${archives[@]}"; do
     path=$("$CC" -print-file-name="$a")
     [ -f "$path" ] || die "$a not found by $CC: run 'make deps' (libssl-dev, libpcre2-dev)"
     objcopy --remove-section=.eh_frame "$path" "$OUT/lib/$a"
@@ -223,6 +277,7 @@ strip_unwind_tables() {
 stamp_text() {
   cat "$LOCK"
   echo "opt: $OPT"
+  echo "openssl: $OPENSSL"
   echo "cc: $("$CC" --version | head -n 1)"
   echo "script: $(sha256sum "$0" | cut -d' ' -f1)"
 }
@@ -240,14 +295,16 @@ main() {
   mkdir -p "$cache/downloads" "$OUT/lib" "$OUT/include"
   rm -f "$stamp"
   setup_apt "$cache/apt"
-  local name ver
-  for name in curl cjson; do
+  local name ver names=(curl cjson)
+  [ "$OPENSSL" = source ] && names=(openssl curl cjson)
+  for name in "${names[@]}"; do
     ver=$(lock_field source "$name" 3)
     fetch_source "$name" "$cache/downloads"
     unpack "$DSC" "$OUT/src/$name"
     "build_$name" "$OUT/src/$name" "$ver"
   done
   strip_unwind_tables
+  rm -rf "$OUT/lib/pkgconfig"
   stamp_text >"$stamp"
   say "static libraries ready in $OUT"
 }

@@ -59,7 +59,7 @@ expect_refusal() {
   if "$@" >"$WORK/refusal.out" 2>&1; then
     fail "$name: accepted what it must refuse: $(tr '\n' ' ' <"$WORK/refusal.out")"
   else
-    pass "$name: refused ($(grep -m1 -E 'FAIL|refusing|not part' "$WORK/refusal.out" | cut -c1-110))"
+    pass "$name: refused ($(grep -m1 -E 'FAIL|refusing|not part|is installed' "$WORK/refusal.out" | cut -c1-110))"
   fi
 }
 
@@ -78,6 +78,14 @@ test_checkers() {
     expect_refusal "elf-check on a program needing libcjson.so.1" tools/elf_check.sh "$WORK/shared"
   else
     skip "elf-check on a program needing a shared library: no shared libcjson to link here"
+  fi
+  # The lock is checked on every build: an installed archive of another version is refused.
+  if command -v dpkg-query >/dev/null; then
+    sed -E 's/^(binary libpcre2-dev) .*/\1 0.0-not-this-one/' packaging/vendor.lock >"$WORK/vendor.lock"
+    expect_refusal "vendor.sh with a lock pinning another libpcre2-dev" \
+      tools/vendor.sh --lock "$WORK/vendor.lock" --out "$WORK/vendor"
+  else
+    skip "vendor.sh lock check: not a Debian system"
   fi
   case $("$cc" -dumpmachine) in x86_64-*) other=arm64 ;; *) other=x86_64 ;; esac
   sed -E "s/Architectures: \[[a-z0-9_]+\]/Architectures: [$other]/" template.yaml >"$WORK/template.yaml"
@@ -157,27 +165,39 @@ test_awsreq_chroot() {
   test_awsreq_tls "$root"
 }
 
-# A TLS server on 127.0.0.1 whose certificate is trusted only through the CA
-# bundle at Amazon Linux 2023's path inside the chroot.
+# TLS servers on 127.0.0.1 whose certificate is trusted only through the CA
+# bundle at Amazon Linux 2023's path inside the chroot, in the shapes AWS
+# endpoints use: RSA and ECDSA certificates, TLS 1.3 and TLS 1.2 with ECDHE
+# and AES-GCM. Then a bundle without the server's CA must be refused.
 test_awsreq_tls() {
-  local root=$1 port out rc
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
-    -addext subjectAltName=IP:127.0.0.1 -keyout "$WORK/key.pem" -out "$WORK/cert.pem" >/dev/null 2>&1 ||
-    { fail "awsreq TLS: openssl cannot make a test certificate"; return; }
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  openssl s_server -quiet -accept "127.0.0.1:$port" -cert "$WORK/cert.pem" -key "$WORK/key.pem" -www \
-    </dev/null >/dev/null 2>&1 &
-  pids+=($!)
-  wait_for_port "$port" || { fail "awsreq TLS: the test server did not listen on 127.0.0.1:$port"; return; }
+  local root=$1 shape key_opts server_opts port out rc
   mkdir -p "$root/etc/pki/tls/certs"
-  cp "$WORK/cert.pem" "$root/etc/pki/tls/certs/ca-bundle.crt"
   EXTRA_ENV=()
-  out=$(run_in_root "$root" /var/task/bootstrap --service sqs "https://127.0.0.1:$port/" 2>&1); rc=$?
-  if [ $rc = 0 ] && grep -q 's_server' <<<"$out"; then
-    pass "awsreq in the chroot: HTTPS GET to 127.0.0.1:$port verified with /etc/pki/tls/certs/ca-bundle.crt"
-  else
-    fail "awsreq in the chroot: HTTPS GET failed (exit $rc): $(head -c 300 <<<"$out")"
-  fi
+  for shape in "rsa tls1.2" "ecdsa tls1.3"; do
+    case $shape in
+      rsa*) key_opts=(-newkey rsa:2048) ;;
+      ecdsa*) key_opts=(-newkey ec -pkeyopt ec_paramgen_curve:P-256) ;;
+    esac
+    case $shape in
+      *tls1.3) server_opts=(-tls1_3) ;;
+      *tls1.2) server_opts=(-tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256) ;;
+    esac
+    openssl req -x509 "${key_opts[@]}" -nodes -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+      -keyout "$WORK/key.pem" -out "$WORK/cert.pem" >/dev/null 2>&1 ||
+      { fail "awsreq TLS ($shape): openssl cannot make a test certificate"; continue; }
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    openssl s_server -quiet -accept "127.0.0.1:$port" -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
+      "${server_opts[@]}" -www </dev/null >/dev/null 2>&1 &
+    pids+=($!)
+    wait_for_port "$port" || { fail "awsreq TLS ($shape): the test server did not listen on 127.0.0.1:$port"; continue; }
+    cp "$WORK/cert.pem" "$root/etc/pki/tls/certs/ca-bundle.crt"
+    out=$(run_in_root "$root" /var/task/bootstrap --service sqs "https://127.0.0.1:$port/" 2>&1); rc=$?
+    if [ $rc = 0 ] && grep -q 's_server' <<<"$out"; then
+      pass "awsreq in the chroot: HTTPS GET ($shape) verified with /etc/pki/tls/certs/ca-bundle.crt"
+    else
+      fail "awsreq in the chroot: HTTPS GET ($shape) failed (exit $rc): $(head -c 300 <<<"$out")"
+    fi
+  done
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=other \
     -keyout "$WORK/other.key" -out "$root/etc/pki/tls/certs/ca-bundle.crt" >/dev/null 2>&1
   out=$(run_in_root "$root" /var/task/bootstrap --service sqs "https://127.0.0.1:$port/" 2>&1); rc=$?
