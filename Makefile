@@ -233,7 +233,9 @@ lambda-package:
 build-IngestionFunction build-ProcessingFunction: build-%:
 	@test -n "$(ARTIFACTS_DIR)" || { echo "$@: ARTIFACTS_DIR is not set (sam build sets it; by hand: make $@ ARTIFACTS_DIR=dir)" >&2; exit 2; }
 	@test -f "$(call lambda_source,$*)" || { echo "$@: $(call lambda_source,$*) does not exist: the $* bootstrap has no source to build from" >&2; exit 1; }
-	@$(MAKE) --no-print-directory $(LAMBDA_DIR)/$*/bootstrap
+	@mkdir -p $(BUILD)
+	@# One at a time: sam build --parallel runs both targets at once, on the same objects.
+	@flock $(BUILD)/.lambda.lock $(MAKE) --no-print-directory $(LAMBDA_DIR)/$*/bootstrap
 	mkdir -p "$(ARTIFACTS_DIR)" && cp $(LAMBDA_DIR)/$*/bootstrap "$(ARTIFACTS_DIR)/bootstrap"
 
 # Both functions' zips, as `sam deploy` would upload them, with their sizes.

@@ -105,7 +105,7 @@ parse_args() {
 
 need_tools() {
   local missing=() t
-  for t in apt-get apt-cache dpkg-source dpkg-query autoreconf make ar nm objcopy perl sha256sum "$CC"; do
+  for t in apt-get apt-cache dpkg-source dpkg-query autoreconf make ar nm objcopy perl sha256sum flock "$CC"; do
     command -v "$t" >/dev/null 2>&1 || missing+=("$t")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -288,6 +288,10 @@ main() {
   if [ "$PRINT_LOCK" = 1 ]; then print_lock; return; fi
   local stamp="$OUT/.stamp" cache
   check_binary_packages
+  # One build at a time per OUT (sam build --parallel runs both functions' targets at once).
+  mkdir -p "$(dirname "$OUT")"
+  exec 9>"$OUT.lock"
+  flock 9
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(stamp_text)" ]; then
     return 0
   fi
