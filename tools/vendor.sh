@@ -140,22 +140,34 @@ apt_update() {
   apt-get "${APT_OPTS[@]}" update >/dev/null || die "apt-get update on the private source list failed (see above)"
 }
 
-served_version() {
-  apt-cache "${APT_OPTS[@]}" showsrc "$1" 2>/dev/null | awk '/^Version:/ { print $2 }' | sort -V | tail -n 1
+# served_versions NAME: the versions the source indexes list, newest first.
+served_versions() {
+  apt-cache "${APT_OPTS[@]}" showsrc "$1" 2>/dev/null | awk '/^Version:/ { print $2 }' | sort -rV -u
 }
 
+served_version() { served_versions "$1" | head -n 1; }
+
 print_lock() {
-  local tmp name
-  tmp=$(mktemp -d)
-  trap 'rm -rf "$tmp"' EXIT
+  local name
+  PRINT_TMP=$(mktemp -d)
+  trap 'rm -rf "$PRINT_TMP"' EXIT
+  local tmp=$PRINT_TMP
   setup_apt "$tmp/apt"
   apt_update >&2
+  # The newest version that can be downloaded (an index can list an upload
+  # whose files the mirror does not have yet).
+  local ver found
   for name in $(awk '$1 == "source" { print $2 }' "$LOCK"); do
-    local ver
-    ver=$(served_version "$name")
-    (cd "$tmp" && apt-get "${APT_OPTS[@]}" source --download-only "$name=$ver" >/dev/null 2>&1) ||
-      die "cannot download $name $ver"
-    echo "source $name $ver $(sha256sum "$tmp/${name}_${ver#*:}.dsc" | cut -d' ' -f1)"
+    found=
+    for ver in $(served_versions "$name"); do
+      if (cd "$tmp" && apt-get "${APT_OPTS[@]}" source --download-only "$name=$ver" >/dev/null 2>&1); then
+        echo "source $name $ver $(sha256sum "$tmp/${name}_${ver#*:}.dsc" | cut -d' ' -f1)"
+        found=1
+        break
+      fi
+      say "$name $ver is listed but its files cannot be downloaded" >&2
+    done
+    [ -n "$found" ] || die "no version of $name can be downloaded"
   done
   for name in $(awk '$1 == "binary" { print $2 }' "$LOCK"); do
     echo "binary $name $(dpkg-query -W -f='${Version}' "$name")"
