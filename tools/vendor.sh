@@ -101,11 +101,12 @@ parse_args() {
   done
   [ "$PRINT_LOCK" = 1 ] || [ -n "$OUT" ] || die "--out DIR is required"
   [ -z "$OUT" ] || OUT=$(cd "$START_DIR" && realpath -m -- "$OUT")
+  read -ra OPT_FLAGS <<<"$OPT"
 }
 
 need_tools() {
   local missing=() t
-  for t in apt-get apt-cache dpkg-source dpkg-query autoreconf make ar nm objcopy perl sha256sum flock "$CC"; do
+  for t in apt-get apt-cache dpkg-source dpkg-query dpkg-parsechangelog autoreconf make ar nm objcopy perl sha256sum flock "$CC"; do
     command -v "$t" >/dev/null 2>&1 || missing+=("$t")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -236,7 +237,7 @@ build_curl() {
   grep -Eq '^[[:space:]]*Protocols:[[:space:]]+HTTP HTTPS[[:space:]]*$' "$src/configure.log" ||
     die "curl: configure enabled more than HTTP and HTTPS, see $src/configure.log"
   make -C "$src/lib" -j"$JOBS" >"$src/make.log" 2>&1 || die "curl: build failed, see $src/make.log"
-  make -C "$src/lib" install >>"$src/make.log" 2>&1 && make -C "$src/include" install >>"$src/make.log" 2>&1 ||
+  { make -C "$src/lib" install && make -C "$src/include" install; } >>"$src/make.log" 2>&1 ||
     die "curl: install failed, see $src/make.log"
   rm -f "$OUT/lib/libcurl.la"
   # configure falls back to the system's OpenSSL when it cannot use ours.
@@ -255,7 +256,7 @@ build_openssl() {
   say "building OpenSSL $ver (TLS 1.2/1.3 client) with $OPT"
   mkdir -p "$src/build"
   (cd "$src/build" && CC="$CC" ../Configure "$target" --prefix="$OUT" "${OPENSSL_CONFIGURE[@]}" \
-    $OPT "${CODEGEN[@]}") >"$src/configure.log" 2>&1 || die "openssl: Configure failed, see $src/configure.log"
+    "${OPT_FLAGS[@]}" "${CODEGEN[@]}") >"$src/configure.log" 2>&1 || die "openssl: Configure failed, see $src/configure.log"
   make -C "$src/build" -j"$JOBS" build_libs >"$src/make.log" 2>&1 || die "openssl: build failed, see $src/make.log"
   make -C "$src/build" install_dev >>"$src/make.log" 2>&1 || die "openssl: install failed, see $src/make.log"
   # The assembler parts carry unwind tables whatever the flags (see strip_unwind_tables).
@@ -266,7 +267,7 @@ build_cjson() {
   local src=$1 ver=$2
   say "building cJSON $ver with $OPT"
   mkdir -p "$OUT/include/cjson" "$OUT/lib"
-  "$CC" -std=c89 $OPT "${CODEGEN[@]}" -c "$src/cJSON.c" -o "$src/cJSON.o" || die "cjson: compile failed"
+  "$CC" -std=c89 "${OPT_FLAGS[@]}" "${CODEGEN[@]}" -c "$src/cJSON.c" -o "$src/cJSON.o" || die "cjson: compile failed"
   rm -f "$OUT/lib/libcjson.a"
   ar rcs "$OUT/lib/libcjson.a" "$src/cJSON.o"
   cp "$src/cJSON.h" "$OUT/include/cjson/cJSON.h"
@@ -317,6 +318,10 @@ main() {
     ver=$(lock_field source "$name" 3)
     fetch_source "$name" "$cache/downloads"
     unpack "$DSC" "$OUT/src/$name"
+    # Dates built into the code (OpenSSL's "built on") are the upload's, as in
+    # Debian's own builds: the same inputs give the same bytes.
+    SOURCE_DATE_EPOCH=$(dpkg-parsechangelog -l "$OUT/src/$name/debian/changelog" -STimestamp)
+    export SOURCE_DATE_EPOCH
     "build_$name" "$OUT/src/$name" "$ver"
   done
   strip_unwind_tables

@@ -20,7 +20,7 @@
 # The chroot stage needs root (chroot(2)); without it, it prints SKIP and why.
 # Servers started here listen on 127.0.0.1 and are stopped by PID on exit.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 
 LAMBDA_DIR=
 BIN=
@@ -107,7 +107,7 @@ test_contents() {
   local name=$1 out
   unpack "$name" || return 1
   if out=$(tools/elf_check.sh --max-glibc "$MAX_GLIBC" "$WORK/pkg/$name" 2>&1); then
-    pass "$name: ${out#elf-check: ok $WORK/pkg/}"
+    pass "$name: ${out#elf-check: ok "$WORK"/pkg/}"
   else
     fail "$name: $out"
   fi
@@ -209,8 +209,8 @@ test_awsreq_tls() {
 }
 
 wait_for_port() { # bounded: 100 tries of 0.1 s
-  local i
-  for i in $(seq 100); do
+  local _
+  for _ in $(seq 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
     sleep 0.1
   done
@@ -234,14 +234,15 @@ test_evcheck_chroot() {
 # test_function NAME EVENT CHECK: the bootstrap answers one invocation; CHECK
 # is a python expression on `body` (the posted JSON) that must hold.
 test_function() {
-  local name=$1 event=$2 check=$3 root port i record="$WORK/$1.record"
+  local name=$1 event=$2 check=$3 root port record="$WORK/$1.record"
   root=$(make_root "$name")
   rm -f "$WORK/$name.port" "$record"
   python3 tests/package/fake_runtime_api.py --event "$event" --record "$record" \
     --port-file "$WORK/$name.port" --max-seconds 60 &
   pids+=($!)
-  for i in $(seq 100); do [ -s "$WORK/$name.port" ] && break; sleep 0.1; done
+  for _ in $(seq 100); do [ -s "$WORK/$name.port" ] && break; sleep 0.1; done
   port=$(cat "$WORK/$name.port" 2>/dev/null) || { fail "$name: the fake Runtime API did not start"; return; }
+  # shellcheck disable=SC2016 # $LATEST is Lambda's literal version name
   EXTRA_ENV=(AWS_LAMBDA_RUNTIME_API="127.0.0.1:$port" _HANDLER=bootstrap AWS_LAMBDA_FUNCTION_NAME="evpipe-$name"
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128 AWS_LAMBDA_FUNCTION_VERSION='$LATEST' LOG_LEVEL=INFO
     POWERTOOLS_SERVICE_NAME=evpipe SQS_QUEUE_URL=http://127.0.0.1:9/123456789012/evpipe-events
@@ -250,7 +251,7 @@ test_function() {
   local boot=$!
   pids+=("$boot")
   # Bounded wait for the answer (a liveness bound, not a speed assertion).
-  for i in $(seq 300); do [ -s "$record" ] && break; kill -0 "$boot" 2>/dev/null || break; sleep 0.1; done
+  for _ in $(seq 300); do [ -s "$record" ] && break; kill -0 "$boot" 2>/dev/null || break; sleep 0.1; done
   kill "$boot" 2>/dev/null
   if [ ! -s "$record" ]; then
     fail "$name: no answer reached the Runtime API; its output: $(tail -c 600 "$WORK/$name.log")"
@@ -285,13 +286,15 @@ test_sizes() {
 }
 
 main() {
-  local names=(awsreq evcheck $FUNCTIONS) n
+  local names functions n
+  read -ra functions <<<"$FUNCTIONS"
+  names=(awsreq evcheck "${functions[@]}")
   test_checkers
   for n in "${names[@]}"; do test_contents "$n"; done
   if can_chroot awsreq; then
     test_awsreq_chroot
     test_evcheck_chroot
-    for n in $FUNCTIONS; do
+    for n in "${functions[@]}"; do
       case $n in
         # An API Gateway request whose event breaks the schema (value > 1000): a 4xx.
         IngestionFunction) test_function "$n" tests/package/events/apigw_invalid_event.json \
