@@ -134,10 +134,10 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(GEN_LIB) $(LIB_FILES)
 
 # ---- Lambda packages (docs/deploy.md) --------------------------------------
 # A package is one `bootstrap` for provided.al2023 that needs nothing but
-# glibc 2.34: libcurl and cJSON built static from Debian's source packages by
-# tools/vendor.sh (pinned in packaging/vendor.lock, built once into
-# $(BUILD)/vendor/), Debian's static OpenSSL and PCRE2, the project's code
-# compiled again with the flags below.
+# glibc 2.34: OpenSSL, libcurl and cJSON built static from Debian's source
+# packages by tools/vendor.sh (pinned in packaging/vendor.lock, built once into
+# $(BUILD)/vendor/), Debian's static PCRE2 and zlib (for CRC32), the project's
+# code compiled again with the flags below.
 
 space      := $(subst ,, )
 LAMBDA_OPT ?= -O2
@@ -164,7 +164,8 @@ LAMBDA_LDFLAGS = $(LAMBDA_PIE) -s -Wl,--gc-sections -Wl,-O1 -Wl,-z,relro -Wl,-z,
 LAMBDA_MODLIBS := $(foreach m,$(MODULES),$(LAMBDA_OBJ)/lib/libev_$(m).a) $(LAMBDA_OBJ)/lib/libev_generated.a
 # A group, so the project's libraries may need each other in any order.
 LAMBDA_LINK = -Wl,--start-group $(LAMBDA_MODLIBS) -Wl,--end-group \
-              $(addprefix $(VENDOR_DIR)/lib/,libcurl.a libcjson.a libpcre2-8.a libssl.a libcrypto.a) -lpthread -lm -ldl
+              $(addprefix $(VENDOR_DIR)/lib/,libcurl.a libcjson.a libpcre2-8.a libssl.a libcrypto.a libz.a) \
+              -lpthread -lm -ldl
 
 # Functions of template.yaml (NAME:SOURCE) and the tools, packaged the same way.
 LAMBDA_FUNCTIONS := IngestionFunction:src/bootstrap/ingestion.c ProcessingFunction:src/bootstrap/processing.c

@@ -10,8 +10,8 @@
 #         in OUT/include/openssl;
 #       --openssl debian: Debian's static archives as installed (libssl-dev),
 #         less their unwind tables (see strip_unwind_tables)
-#   OUT/lib/libpcre2-8.a        Debian's static archive as installed, less its
-#                               unwind tables
+#   OUT/lib/libpcre2-8.a libz.a Debian's static archives as installed, less
+#                               their unwind tables
 #
 # Versions come from packaging/vendor.lock and are checked: the .dsc of each
 # source package must have the pinned SHA-256, each binary package the pinned
@@ -278,11 +278,11 @@ build_cjson() {
 # or walks the stack, so the tables are never read; the copies linked here go
 # without them. The code is Debian's, byte for byte.
 strip_unwind_tables() {
-  local a path archives=(libpcre2-8.a)
+  local a path archives=(libpcre2-8.a libz.a)
   [ "$OPENSSL" = debian ] && archives+=(libssl.a libcrypto.a)
   for a in "${archives[@]}"; do
     path=$("$CC" -print-file-name="$a")
-    [ -f "$path" ] || die "$a not found by $CC: run 'make deps' (libssl-dev, libpcre2-dev)"
+    [ -f "$path" ] || die "$a not found by $CC: run 'make deps' (libpcre2-dev, zlib1g-dev, libssl-dev)"
     objcopy --remove-section=.eh_frame "$path" "$OUT/lib/$a"
   done
 }
