@@ -305,7 +305,13 @@ main() {
   mkdir -p "$(dirname "$OUT")"
   exec 9>"$OUT.lock"
   flock 9
-  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(stamp_text)" ]; then
+  # Taken once, before building: what the stamp will say this build was made from.
+  local inputs lib complete=1
+  inputs=$(stamp_text)
+  for lib in libcurl.a libcjson.a libssl.a libcrypto.a libpcre2-8.a libz.a; do
+    [ -f "$OUT/lib/$lib" ] || complete=0
+  done
+  if [ "$complete" = 1 ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$inputs" ]; then
     return 0
   fi
   cache=$(dirname "$OUT")/cache
@@ -326,7 +332,7 @@ main() {
   done
   strip_unwind_tables
   rm -rf "$OUT/lib/pkgconfig"
-  stamp_text >"$stamp"
+  printf '%s\n' "$inputs" >"$stamp"
   say "static libraries ready in $OUT"
 }
 
