@@ -33,8 +33,9 @@ GEN_CFLAGS  = $(CFLAGS_ALL) -Wno-unused-function
 LDFLAGS_ALL = $(SAN) $(LDFLAGS)
 LIBS_ALL    = $(PKG_LIBS) -lpthread -lm
 
-# Modules: every folder under src/ except tools/ is a static library.
-MODULES    := $(filter-out tools,$(notdir $(patsubst %/,%,$(wildcard src/*/))))
+# Modules: every folder under src/ is a static library, except tools/ and
+# bootstrap/, which hold programs (one main per file).
+MODULES    := $(filter-out tools bootstrap,$(notdir $(patsubst %/,%,$(wildcard src/*/))))
 LIB_FILES  := $(foreach m,$(MODULES),$(BUILD)/lib/libev_$(m).a)
 GEN_SRCS   := $(wildcard $(GENERATED)/*.c)
 GEN_LIB    := $(BUILD)/lib/libev_generated.a
@@ -65,6 +66,9 @@ help:
 	@echo "make sanitize      unit and conformance tests under ASan+UBSan"
 	@echo "make valgrind      unit and conformance tests under valgrind"
 	@echo "make lint          clang-format check, cfn-lint on template.yaml"
+	@echo "make package       the functions' Lambda zips in $(BUILD)/lambda/, with their sizes (docs/deploy.md)"
+	@echo "make lambda-package PROG=awsreq  a tool packaged the way the functions are (zip in $(BUILD)/lambda/)"
+	@echo "make package-tests the packages' glibc check, chroot runs and sizes (part of make test)"
 	@echo "make validator SCHEMA=path OUT=dir   build dir/validate for any supported schema"
 	@echo "make schema-check SCHEMA=path OUT=dir  generate everything for a schema into dir, build and run its conformance test"
 	@echo "make suite-current SUITE=path        run a JSON-Schema-Test-Suite checkout (draft7 + draft2020-12)"
@@ -96,12 +100,13 @@ $(BUILD)/obj/$(GENERATED)/%.o: $(GENERATED)/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(GEN_CFLAGS) -MMD -MP -c $< -o $@
 
+# $(call module_lib,MODULE,DIR): DIR/lib/libev_MODULE.a from DIR/obj/src/MODULE/*.o
 define module_lib
-$(BUILD)/lib/libev_$(1).a: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/$(1)/*.c))
+$(2)/lib/libev_$(1).a: $(patsubst %.c,$(2)/obj/%.o,$(wildcard src/$(1)/*.c))
 	@mkdir -p $$(dir $$@)
 	rm -f $$@ && ar rcs $$@ $$^
 endef
-$(foreach m,$(MODULES),$(eval $(call module_lib,$(m))))
+$(foreach m,$(MODULES),$(eval $(call module_lib,$(m),$(BUILD))))
 
 $(GEN_LIB): $(patsubst %.c,$(BUILD)/obj/%.o,$(GEN_SRCS))
 	@mkdir -p $(dir $@)
@@ -131,11 +136,141 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(GEN_LIB) $(LIB_FILES)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) $< $(LINK_LIBS) $(LIBS_ALL) -o $@
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/lambda-obj -name '*.d' 2>/dev/null)
+
+# ---- Lambda packages (docs/deploy.md) --------------------------------------
+# A package is one `bootstrap` for provided.al2023 that needs nothing but
+# glibc 2.34: OpenSSL, libcurl and cJSON built static from Debian's source
+# packages by tools/vendor.sh (pinned in packaging/vendor.lock, built once into
+# $(BUILD)/vendor/), Debian's static PCRE2 and zlib (for CRC32), the project's
+# code compiled again with the flags below.
+
+space      := $(subst ,, )
+LAMBDA_OPT ?= -O2
+# OpenSSL: `source` builds Debian's openssl source as a TLS client only
+# (awsreq: 1.32 MB zipped); `debian` links libssl-dev's archives (1.70 MB).
+LAMBDA_OPENSSL ?= source
+LAMBDA_FLAVOUR := $(subst -,,$(subst $(space),,$(LAMBDA_OPT)))$(if $(filter debian,$(LAMBDA_OPENSSL)),-debssl)
+LAMBDA_DIR ?= $(BUILD)/lambda$(if $(filter O2,$(LAMBDA_FLAVOUR)),,-$(LAMBDA_FLAVOUR))
+LAMBDA_OBJ := $(BUILD)/lambda-obj/$(LAMBDA_FLAVOUR)
+VENDOR_DIR := $(BUILD)/vendor/$(LAMBDA_FLAVOUR)
+VENDOR_STAMP := $(VENDOR_DIR)/.stamp
+LAMBDA_MAX_GLIBC := 2.34
+# Sections per function for --gc-sections; no unwind tables (C, never unwound).
+LAMBDA_CODEGEN := -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables \
+                  -fstack-protector-strong -D_FORTIFY_SOURCE=2
+LAMBDA_CFLAGS = -std=c11 -D_GNU_SOURCE -fno-strict-aliasing $(LAMBDA_OPT) $(LAMBDA_CODEGEN) $(WARNINGS) \
+                -Isrc -I$(GENERATED) -isystem $(VENDOR_DIR)/include $(CFLAGS)
+# -no-pie: a position-independent program carries a relocation for every
+# pointer in OpenSSL's tables (about 450 KB); packed relocations (DT_RELR)
+# would shrink them but need glibc 2.36. Libraries, stack and heap are still
+# randomised; only the program's own addresses are fixed.
+LAMBDA_PIE ?= -no-pie
+LAMBDA_LDFLAGS = $(LAMBDA_PIE) -s -Wl,--gc-sections -Wl,-O1 -Wl,-z,relro -Wl,-z,now -Wl,--as-needed $(LDFLAGS)
+LAMBDA_MODLIBS := $(foreach m,$(MODULES),$(LAMBDA_OBJ)/lib/libev_$(m).a) $(LAMBDA_OBJ)/lib/libev_generated.a
+# A group, so the project's libraries may need each other in any order.
+LAMBDA_LINK = -Wl,--start-group $(LAMBDA_MODLIBS) -Wl,--end-group \
+              $(addprefix $(VENDOR_DIR)/lib/,libcurl.a libcjson.a libpcre2-8.a libssl.a libcrypto.a libz.a) \
+              -lpthread -lm -ldl
+
+# Functions of template.yaml (NAME:SOURCE) and the tools, packaged the same way.
+LAMBDA_FUNCTIONS := IngestionFunction:src/bootstrap/ingestion.c ProcessingFunction:src/bootstrap/processing.c
+lambda_name   = $(word 1,$(subst :, ,$(1)))
+lambda_source = $(word 2,$(subst :, ,$(filter $(1):%,$(LAMBDA_FUNCTIONS))))
+LAMBDA_TOOLS  := $(notdir $(TOOLS))
+# Functions whose source exists today.
+LAMBDA_PRESENT = $(foreach f,$(LAMBDA_FUNCTIONS),$(if $(wildcard $(word 2,$(subst :, ,$(f)))),$(call lambda_name,$(f))))
+
+.PHONY: lambda-arch lambda-vendor lambda-package package package-tests build-IngestionFunction build-ProcessingFunction
+
+lambda-arch:
+	@tools/lambda_arch.sh template.yaml $(CC) >/dev/null
+
+lambda-vendor: $(VENDOR_STAMP)
+
+# vendor.sh runs every time: it checks the lock against what is installed and
+# leaves the stamp untouched (nothing rebuilt) when nothing changed.
+$(VENDOR_STAMP): FORCE
+	@tools/vendor.sh --out $(VENDOR_DIR) --openssl $(LAMBDA_OPENSSL) --opt "$(LAMBDA_OPT)" --cc $(CC)
+
+.PHONY: FORCE
+FORCE:
+
+$(LAMBDA_OBJ)/obj/%.o: %.c $(VENDOR_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(LAMBDA_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LAMBDA_OBJ)/obj/$(GENERATED)/%.o: $(GENERATED)/%.c $(VENDOR_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(LAMBDA_CFLAGS) -Wno-unused-function -MMD -MP -c $< -o $@
+
+$(foreach m,$(MODULES),$(eval $(call module_lib,$(m),$(LAMBDA_OBJ))))
+
+$(LAMBDA_OBJ)/lib/libev_generated.a: $(patsubst %.c,$(LAMBDA_OBJ)/obj/%.o,$(GEN_SRCS))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+# $(call lambda_program,NAME,SOURCE): $(LAMBDA_DIR)/NAME/bootstrap, the program
+# whose main is in SOURCE, stripped and checked (glibc version, libraries), with
+# its link map as $(LAMBDA_DIR)/NAME.map; and $(LAMBDA_DIR)/NAME.zip holding it.
+# The zip is reproducible: fixed time stamp, no extra attributes.
+define lambda_program
+$(LAMBDA_DIR)/$(1)/bootstrap: $(patsubst %.c,$(LAMBDA_OBJ)/obj/%.o,$(2)) $(LAMBDA_MODLIBS) $(VENDOR_STAMP) | lambda-arch
+	@mkdir -p $$(dir $$@)
+	$(CC) $(LAMBDA_LDFLAGS) -Wl,-Map=$(LAMBDA_DIR)/$(1).map $$< $(LAMBDA_LINK) -o $$@
+	@tools/elf_check.sh --max-glibc $(LAMBDA_MAX_GLIBC) $$@
+
+$(LAMBDA_DIR)/$(1).zip: $(LAMBDA_DIR)/$(1)/bootstrap
+	@rm -rf $$@ $$@.stage && mkdir -p $$@.stage
+	@cp $$< $$@.stage/bootstrap && chmod 0755 $$@.stage/bootstrap && TZ=UTC touch -t 198001020000 $$@.stage/bootstrap
+	cd $$@.stage && TZ=UTC zip -q -X -9 ../$$(notdir $$@) bootstrap
+	@rm -rf $$@.stage
+endef
+$(foreach t,$(LAMBDA_TOOLS),$(eval $(call lambda_program,$(t),src/tools/$(t).c)))
+$(foreach f,$(LAMBDA_FUNCTIONS),$(eval $(call lambda_program,$(call lambda_name,$(f)),$(word 2,$(subst :, ,$(f))))))
+
+# `make lambda-package PROG=awsreq`: any tool packaged as a function would be.
+lambda-package:
+	@case " $(LAMBDA_TOOLS) $(LAMBDA_PRESENT) " in *" $(PROG) "*) ;; \
+	  *) echo "usage: make lambda-package PROG=name, with name one of: $(LAMBDA_TOOLS) $(LAMBDA_PRESENT)" >&2; exit 2 ;; esac
+	@$(MAKE) --no-print-directory $(LAMBDA_DIR)/$(PROG).zip
+	@tools/lambda_report.sh $(LAMBDA_DIR)/$(PROG).zip
+
+# sam build (BuildMethod: makefile) runs these with ARTIFACTS_DIR set.
+build-IngestionFunction build-ProcessingFunction: build-%:
+	@test -n "$(ARTIFACTS_DIR)" || { echo "$@: ARTIFACTS_DIR is not set (sam build sets it; by hand: make $@ ARTIFACTS_DIR=dir)" >&2; exit 2; }
+	@test -f "$(call lambda_source,$*)" || { echo "$@: $(call lambda_source,$*) does not exist: the $* bootstrap has no source to build from" >&2; exit 1; }
+	@mkdir -p $(BUILD)
+	@# One at a time: sam build --parallel runs both targets at once, on the same objects.
+	@flock $(BUILD)/.lambda.lock $(MAKE) --no-print-directory $(LAMBDA_DIR)/$*/bootstrap
+	mkdir -p "$(ARTIFACTS_DIR)" && cp $(LAMBDA_DIR)/$*/bootstrap "$(ARTIFACTS_DIR)/bootstrap"
+
+# Both functions' zips, as `sam deploy` would upload them, with their sizes.
+package: lambda-arch
+	@for f in $(foreach f,$(LAMBDA_FUNCTIONS),$(f)); do src=$${f#*:}; \
+	  test -f "$$src" || { echo "package: $$src does not exist: the $${f%%:*} bootstrap has no source to build from" >&2; exit 1; }; done
+	@$(MAKE) --no-print-directory $(foreach f,$(LAMBDA_FUNCTIONS),$(LAMBDA_DIR)/$(call lambda_name,$(f)).zip)
+	@tools/lambda_report.sh $(foreach f,$(LAMBDA_FUNCTIONS),$(LAMBDA_DIR)/$(call lambda_name,$(f)).zip)
+
+# The packages of the tools (and of the functions whose source exists) run in
+# a chroot holding nothing but the package and glibc; see tests/package/run.sh.
+# Both OpenSSL choices are tested, so the one not in use stays a real option.
+# The tests build what Debian serves when a pinned upload was superseded
+# (with a warning), so a security update does not fail them; `make package`
+# and sam build stay strict.
+package-tests: build lambda-arch
+	@VENDOR_LOCK_POLICY=newest $(MAKE) --no-print-directory package-tests-one LAMBDA_OPENSSL=source
+	@VENDOR_LOCK_POLICY=newest $(MAKE) --no-print-directory package-tests-one LAMBDA_OPENSSL=debian
+
+.PHONY: package-tests-one
+package-tests-one: $(foreach p,awsreq evcheck $(LAMBDA_PRESENT),$(LAMBDA_DIR)/$(p).zip)
+	@echo "package-tests: OpenSSL $(LAMBDA_OPENSSL), $(LAMBDA_OPT), packages in $(LAMBDA_DIR)"
+	@tests/package/run.sh --lambda-dir $(LAMBDA_DIR) --bin $(BUILD)/bin --max-glibc $(LAMBDA_MAX_GLIBC) \
+	    --functions "$(LAMBDA_PRESENT)"
 
 # ---- tests -----------------------------------------------------------------
 
-test: deps-quiet check-generated build template-tests codegen-tests unit number-oracle conformance tools-tests suite differential ddb-differential sigv4-differential integration sanitize valgrind
+test: deps-quiet check-generated build template-tests codegen-tests unit number-oracle conformance tools-tests suite differential ddb-differential sigv4-differential integration package-tests sanitize valgrind
 	@echo "make test: all test stages passed"
 
 # template.yaml: cfn-lint (with the SAM translator) and the invariants the

@@ -8,8 +8,9 @@ quiet=0; [ "${1:-}" = "--quiet" ] && quiet=1
 say() { [ "$quiet" = 1 ] || echo "deps: $*"; }
 
 APT_PACKAGES=(build-essential pkg-config clang clang-format valgrind git
-  libcjson-dev libpcre2-dev libcurl4-openssl-dev libssl-dev zlib1g-dev libcmocka-dev libmicrohttpd-dev libyaml-dev
-  json-schema-test-suite python3 python3-fastjsonschema ca-certificates)
+  libcjson-dev libpcre2-dev libcurl4-openssl-dev libssl-dev libcmocka-dev libmicrohttpd-dev libyaml-dev
+  json-schema-test-suite python3 python3-fastjsonschema ca-certificates
+  zlib1g-dev dpkg-dev autoconf automake libtool patch xz-utils zip unzip openssl)
 # python3 module -> Debian package that provides it for /usr/bin/python3
 declare -A PY_MODULES=([jinja2]=python3-jinja2 [jsonschema]=python3-jsonschema [boto3]=python3-boto3
   [moto]=python3-moto [yaml]=python3-yaml [cfnlint]=)
