@@ -39,10 +39,15 @@ MODULES    := $(filter-out tools bootstrap,$(notdir $(patsubst %/,%,$(wildcard s
 LIB_FILES  := $(foreach m,$(MODULES),$(BUILD)/lib/libev_$(m).a)
 GEN_SRCS   := $(wildcard $(GENERATED)/*.c)
 GEN_LIB    := $(BUILD)/lib/libev_generated.a
-# Link order: generated code needs schema, aws needs core, schema needs core.
-LINK_LIBS   = $(GEN_LIB) $(filter-out %/libev_core.a,$(LIB_FILES)) $(BUILD)/lib/libev_core.a
+# A group, so the project's libraries may need each other in any order
+# (functions need runtime, aws, schema and core; the generated code needs schema).
+LINK_LIBS   = -Wl,--start-group $(GEN_LIB) $(LIB_FILES) -Wl,--end-group
 
 TOOLS      := $(patsubst src/tools/%.c,$(BUILD)/bin/%,$(wildcard src/tools/*.c))
+# The Lambda functions' bootstraps (src/bootstrap/NAME.c), built for this
+# machine: the same programs the packages hold, used by the function tests
+# and the local stack.
+BOOTSTRAPS := $(patsubst src/bootstrap/%.c,$(BUILD)/bin/%-bootstrap,$(wildcard src/bootstrap/*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 GEN_TESTS  := $(patsubst $(GENERATED)/tests/%.c,$(BUILD)/tests/%,$(wildcard $(GENERATED)/tests/test_*.c))
 FUZZERS    := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
@@ -51,7 +56,7 @@ BENCHES    := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 # Fakes of outside services (e.g. the Lambda Runtime API) linked into unit tests.
 TEST_SUPPORT_LIB := $(BUILD)/lib/libev_testsupport.a
 
-.PHONY: template-tests codegen-tests tools-tests ddb-differential sigv4-differential help deps generate check-generated build test unit conformance suite suite-current number-oracle \
+.PHONY: functions template-tests codegen-tests tools-tests ddb-differential sigv4-differential help deps generate check-generated build test unit conformance suite suite-current number-oracle \
         differential integration bench fuzz sanitize valgrind lint run validator validator-flags schema-check clean format
 
 help:
@@ -88,7 +93,7 @@ check-generated: deps-quiet
 deps-quiet:
 	@tools/deps.sh --quiet
 
-build: deps-quiet $(LIB_FILES) $(GEN_LIB) $(TOOLS)
+build: deps-quiet $(LIB_FILES) $(GEN_LIB) $(TOOLS) $(BOOTSTRAPS)
 
 # ---- compilation -----------------------------------------------------------
 
@@ -113,6 +118,10 @@ $(GEN_LIB): $(patsubst %.c,$(BUILD)/obj/%.o,$(GEN_SRCS))
 	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/bin/%: $(BUILD)/obj/src/tools/%.o $(GEN_LIB) $(LIB_FILES)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) $< $(LINK_LIBS) $(LIBS_ALL) -o $@
+
+$(BUILD)/bin/%-bootstrap: $(BUILD)/obj/src/bootstrap/%.o $(GEN_LIB) $(LIB_FILES)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) $< $(LINK_LIBS) $(LIBS_ALL) -o $@
 
@@ -270,7 +279,7 @@ package-tests-one: $(foreach p,awsreq evcheck $(LAMBDA_PRESENT),$(LAMBDA_DIR)/$(
 
 # ---- tests -----------------------------------------------------------------
 
-test: deps-quiet check-generated build template-tests codegen-tests unit number-oracle conformance tools-tests suite differential ddb-differential sigv4-differential integration package-tests sanitize valgrind
+test: deps-quiet check-generated build template-tests codegen-tests unit number-oracle conformance tools-tests suite differential ddb-differential sigv4-differential integration functions package-tests sanitize valgrind
 	@echo "make test: all test stages passed"
 
 # template.yaml: cfn-lint (with the SAM translator) and the invariants the
@@ -321,12 +330,19 @@ ddb-differential: build
 sigv4-differential: build
 	$(PYTHON) tests/aws/sigv4_differential.py --awsreq $(BUILD)/bin/awsreq
 
+# The functions' bootstraps as Lambda runs them: each tests/functions/*_run.sh
+# drives one against a fake Runtime API and the emulators, on loopback.
+FUNCTION_TESTS := $(sort $(wildcard tests/functions/*_run.sh))
+functions: build
+	@set -e; if [ -z "$(FUNCTION_TESTS)" ]; then echo "functions: no function tests yet"; fi; \
+	for t in $(FUNCTION_TESTS); do BUILD=$(BUILD) $$t; done
+
 integration: build $(ITESTS)
 	@if [ -x tests/integration/run.sh ]; then tests/integration/run.sh $(BUILD); else echo "integration: no integration tests yet"; fi
 
 sanitize:
 	$(MAKE) --no-print-directory BUILD=$(BUILD)-asan CC=clang OPT="-O1 -g" \
-	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" unit conformance
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" unit conformance functions
 
 valgrind: $(UNIT_TESTS) $(GEN_TESTS)
 	@VALGRIND=1 tests/run_tests.sh valgrind $(UNIT_TESTS) $(GEN_TESTS)
