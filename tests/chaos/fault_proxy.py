@@ -17,6 +17,8 @@ with the same seed and the same request order injects the same faults.
 Control endpoints (answered by the proxy itself, never forwarded):
   GET  /_chaos/stats             {"requests": N, "faults": {"kind": N, ...}}
   POST /_chaos/rate   {"rate": R} change the total fault rate (0 stops faults)
+  POST /_chaos/outage {"seconds": S} refuse every request (connection closed,
+                      counted as "outage") for S seconds: the service is down
 
 usage: fault_proxy.py --upstream URL --port-file FILE [--seed N] [--rate R]
                       [--kinds error5xx,throttle,latency,drop,drop_after]
@@ -53,6 +55,8 @@ class State:
         self.up_host, self.up_port = up.hostname, up.port or 80
         self.requests = 0
         self.faults = {k: 0 for k in self.kinds}
+        self.faults["outage"] = 0
+        self.outage_until = 0.0
 
     def decide(self):
         """The fault for the next request (or None), from (seed, ordinal)."""
@@ -60,6 +64,9 @@ class State:
             n = self.requests
             self.requests += 1
             rate = self.rate
+            if time.monotonic() < self.outage_until:
+                self.faults["outage"] += 1
+                return "outage", b"\0" * 32
         h = hashlib.sha256(f"{self.seed}:{n}".encode()).digest()
         roll = int.from_bytes(h[:8], "big") / 2**64
         if not self.kinds or roll >= rate:
@@ -110,6 +117,16 @@ class Proxy(BaseHTTPRequestHandler):
                 STATE.rate = rate
             self._answer(200, {"rate": rate}, "application/json")
             return
+        if self.command == "POST" and self.path == "/_chaos/outage":
+            try:
+                seconds = float(json.loads(body or b"{}")["seconds"])
+            except (ValueError, KeyError, TypeError) as e:
+                self._answer(400, {"message": f"bad outage: {e}"}, "application/json")
+                return
+            with STATE.lock:
+                STATE.outage_until = time.monotonic() + seconds
+            self._answer(200, {"seconds": seconds}, "application/json")
+            return
         self._answer(404, {"message": "unknown control path"}, "application/json")
 
     def _forward(self, body):
@@ -138,7 +155,7 @@ class Proxy(BaseHTTPRequestHandler):
             self._answer(400, {"__type": "com.amazonaws.dynamodb.v20120810#ThrottlingException",
                                "message": "injected: rate exceeded"})
             return
-        if kind == "drop":
+        if kind in ("drop", "outage"):
             self._drop()
             return
         if kind == "latency":
