@@ -13,12 +13,14 @@
 # usage: tools/run.sh [BUILD_DIR]      (make run passes $(BUILD))
 # Environment: PORT, DASHBOARD_PORT, SQS_PORT, DYNAMODB_PORT, DATA_DIR (set:
 # the table survives a restart; unset: a temporary directory removed on
-# exit), RUN_NO_BUILD=1 skips the dependency check and the build (tests).
+# exit), DEVSERVER_ARGS (more devserver flags, split on spaces, e.g.
+# "--parameter-overrides LogLevel=DEBUG"), RUN_NO_BUILD=1 skips the
+# dependency check and the build (tests).
 # Exit status: 0 after Ctrl-C, 2 when a port is taken or a program is
 # missing, 1 when something failed to start or stopped on its own.
 set -uo pipefail
 build=${1:-build}
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 root=$PWD
 case "$build" in /*) ;; *) build=$root/$build ;; esac
 
@@ -171,10 +173,12 @@ sqs_pid=$!
 wait_http dynalite "$ddb_pid" "$AWS_ENDPOINT_URL_DYNAMODB/" "$logs/dynalite.log" || exit 1
 wait_http fauxqs "$sqs_pid" "$AWS_ENDPOINT_URL_SQS/" "$logs/fauxqs.log" || exit 1
 
+# shellcheck disable=SC2086 # DEVSERVER_ARGS is split on purpose
 start devserver "$logs/devserver.log" "$build/bin/devserver" --template template.yaml \
     --host 127.0.0.1 --port "$PORT" --dashboard-port "$DASHBOARD_PORT" --dashboard-dir dashboard \
     --sqs-endpoint "$AWS_ENDPOINT_URL_SQS" --dynamodb-endpoint "$AWS_ENDPOINT_URL_DYNAMODB" \
-    --ingestion-bootstrap "$build/bin/ingestion-bootstrap" --processing-bootstrap "$build/bin/processing-bootstrap"
+    --ingestion-bootstrap "$build/bin/ingestion-bootstrap" --processing-bootstrap "$build/bin/processing-bootstrap" \
+    ${DEVSERVER_ARGS:-}
 dev_pid=$!
 # /api/state answers once the queues and the table exist.
 state_url=http://127.0.0.1:$DASHBOARD_PORT/api/state

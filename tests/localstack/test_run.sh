@@ -8,7 +8,7 @@
 # Skips (exit 0, saying so) when BUILD_DIR/bin/devserver does not exist.
 set -uo pipefail
 build=${1:-${BUILD:-build}}
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 case "$build" in /*) ;; *) build=$PWD/$build ;; esac
 name=test_run
 
