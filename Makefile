@@ -56,7 +56,7 @@ BENCHES    := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 # Fakes of outside services (e.g. the Lambda Runtime API) linked into unit tests.
 TEST_SUPPORT_LIB := $(BUILD)/lib/libev_testsupport.a
 
-.PHONY: functions template-tests codegen-tests tools-tests ddb-differential sigv4-differential help deps generate check-generated build test unit conformance suite suite-current number-oracle \
+.PHONY: functions e2e template-tests codegen-tests tools-tests ddb-differential sigv4-differential help deps generate check-generated build test unit conformance suite suite-current number-oracle \
         differential integration bench fuzz sanitize valgrind lint run validator validator-flags schema-check clean format
 
 help:
@@ -279,7 +279,7 @@ package-tests-one: $(foreach p,awsreq evcheck $(LAMBDA_PRESENT),$(LAMBDA_DIR)/$(
 
 # ---- tests -----------------------------------------------------------------
 
-test: deps-quiet check-generated build template-tests codegen-tests unit number-oracle conformance tools-tests suite differential ddb-differential sigv4-differential integration functions package-tests sanitize valgrind
+test: deps-quiet check-generated build template-tests codegen-tests unit number-oracle conformance tools-tests suite differential ddb-differential sigv4-differential integration functions e2e package-tests sanitize valgrind
 	@echo "make test: all test stages passed"
 
 # template.yaml: cfn-lint (with the SAM translator) and the invariants the
@@ -336,6 +336,12 @@ FUNCTION_TESTS := $(sort $(wildcard tests/functions/*_run.sh))
 functions: build
 	@set -e; if [ -z "$(FUNCTION_TESTS)" ]; then echo "functions: no function tests yet"; fi; \
 	for t in $(FUNCTION_TESTS); do BUILD=$(BUILD) $$t; done
+
+# The local stack and the whole pipeline on loopback (tests/e2e/run.sh):
+# make run's script, the dashboard in headless chromium, evtail, and the
+# end-to-end tests (LOAD_EVENTS=10000 by default).
+e2e: build
+	@tests/e2e/run.sh $(BUILD)
 
 integration: build $(ITESTS)
 	@if [ -x tests/integration/run.sh ]; then tests/integration/run.sh $(BUILD); else echo "integration: no integration tests yet"; fi
