@@ -56,7 +56,7 @@ BENCHES    := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 # Fakes of outside services (e.g. the Lambda Runtime API) linked into unit tests.
 TEST_SUPPORT_LIB := $(BUILD)/lib/libev_testsupport.a
 
-.PHONY: functions template-tests codegen-tests tools-tests ddb-differential sigv4-differential help deps generate check-generated build test unit conformance suite suite-current number-oracle \
+.PHONY: schema-diff schema-compat evolution-tests functions template-tests codegen-tests tools-tests ddb-differential sigv4-differential help deps generate check-generated build test unit conformance suite suite-current number-oracle \
         differential integration bench fuzz sanitize valgrind lint run validator validator-flags schema-check clean format
 
 help:
@@ -77,6 +77,7 @@ help:
 	@echo "make validator SCHEMA=path OUT=dir   build dir/validate for any supported schema"
 	@echo "make schema-check SCHEMA=path OUT=dir  generate everything for a schema into dir, build and run its conformance test"
 	@echo "make suite-current SUITE=path        run a JSON-Schema-Test-Suite checkout (draft7 + draft2020-12)"
+	@echo "make schema-diff [OLD=file | BASE=ref] [NEW=file]  who a schema change breaks (docs/schema-evolution.md)"
 
 deps:
 	@tools/deps.sh
@@ -386,6 +387,17 @@ validator-flags:
 	@echo 'cc=$(CC)'
 	@echo 'cflags=$(VALIDATOR_CFLAGS)'
 	@echo 'libs=$(VALIDATOR_LIBS)'
+
+# Who a schema change breaks (docs/schema-evolution.md): OLD=file, or BASE=ref
+# (default: the last release tag, else HEAD~1). Exit 0 compatible, 1 breaking.
+NEW ?= $(SCHEMA)
+schema-diff:
+	$(PYTHON) codegen/generate.py diff $(if $(OLD),$(OLD),--base $(if $(BASE),$(BASE),@release)) $(NEW) $(if $(FORMAT),--format $(FORMAT))
+
+# CI: the change against its base (BASE, else the merge-base with origin/main,
+# else HEAD~1); fails on a breaking change that does not bump the version.
+schema-compat:
+	$(PYTHON) codegen/generate.py diff --base $(if $(BASE),$(BASE),@ci) --require-bump $(SCHEMA)
 
 # Compile a validator for any schema within the supported keywords.
 validator: build

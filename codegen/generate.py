@@ -4,6 +4,8 @@
     python3 codegen/generate.py --schema schema/events.schema.json --out generated/
     python3 codegen/generate.py --schema S --out D --check          # exit 1 if D is stale
     python3 codegen/generate.py --schema S --out D --validator-only # validator + CLI symbol only
+    python3 codegen/generate.py diff OLD NEW [--format json]       # schema evolution (docs/schema-evolution.md)
+    python3 codegen/generate.py diff --base REF [NEW]              # OLD read from git at REF
 
 Exit status: 0 done (or up to date with --check), 1 stale (--check), 2 the
 schema is refused (the message names the schema path) or usage error.
@@ -39,6 +41,10 @@ def render(doc, prefix, validator_only, assert_formats=True):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["diff"]:
+        from evgen import compat_cli  # noqa: PLC0415
+        return compat_cli.main(argv[1:])
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--schema", required=True, help="JSON Schema file (2020-12 or draft-07)")
     ap.add_argument("--out", required=True, help="output folder")
