@@ -82,12 +82,18 @@ help:
 deps:
 	@tools/deps.sh
 
+# Released versions (docs/schema-evolution.md): the previous one's decoder is
+# generated beside the current one; a breaking change that keeps the version
+# is refused unless ALLOW_BREAKING=1.
+HISTORY    ?= schema/history
+EVOLUTION_FLAGS = --history $(HISTORY) $(if $(ALLOW_BREAKING),--allow-breaking)
+
 generate: deps-quiet
-	$(PYTHON) codegen/generate.py --schema $(SCHEMA) --out $(GENERATED)/
+	$(PYTHON) codegen/generate.py --schema $(SCHEMA) --out $(GENERATED)/ $(EVOLUTION_FLAGS)
 	$(PYTHON) tools/template_model.py --model $(GENERATED)/apigw/events.model.json
 
 check-generated: deps-quiet
-	$(PYTHON) codegen/generate.py --schema $(SCHEMA) --out $(GENERATED)/ --check
+	$(PYTHON) codegen/generate.py --schema $(SCHEMA) --out $(GENERATED)/ --check $(EVOLUTION_FLAGS)
 	$(PYTHON) tools/template_model.py --model $(GENERATED)/apigw/events.model.json --check
 
 .PHONY: deps-quiet
