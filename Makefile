@@ -286,7 +286,7 @@ package-tests-one: $(foreach p,awsreq evcheck $(LAMBDA_PRESENT),$(LAMBDA_DIR)/$(
 
 # ---- tests -----------------------------------------------------------------
 
-test: deps-quiet check-generated build template-tests codegen-tests unit number-oracle conformance tools-tests suite differential ddb-differential sigv4-differential integration functions package-tests sanitize valgrind
+test: deps-quiet check-generated schema-compat build template-tests codegen-tests evolution-tests unit number-oracle conformance tools-tests suite differential ddb-differential sigv4-differential integration functions package-tests sanitize valgrind
 	@echo "make test: all test stages passed"
 
 # template.yaml: cfn-lint (with the SAM translator) and the invariants the
@@ -296,6 +296,11 @@ template-tests: deps-quiet
 
 codegen-tests: build
 	$(VALIDATOR_ENV) $(PYTHON) -m unittest discover -s tests/codegen -t . -v 2>&1 | tail -n 40
+
+# The schema-change classifier against samples judged by compiled validators
+# (tests/evolution/), and the generator's refusal of unbumped breaking changes.
+evolution-tests: build
+	$(VALIDATOR_ENV) $(PYTHON) -m unittest discover -s tests/evolution -t . -v 2>&1 | tail -n 40
 
 unit: $(UNIT_TESTS)
 	@tests/run_tests.sh unit $(UNIT_TESTS)

@@ -54,8 +54,6 @@ def check(schema_path, doc, folder, allow_breaking):
     """(K, document of version K) for the previous version, or None. Refuses (SchemaError) a
     breaking change that keeps the version, unless allow_breaking."""
     version = compat.schema_version(doc)
-    if version == 0:
-        return None
     released = {}
     for k, path in history(schema_path, folder).items():
         d = loader.load_file(path)
@@ -63,6 +61,11 @@ def check(schema_path, doc, folder, allow_breaking):
             raise SchemaError("#/$id", f"{path}: its $id carries version {compat.schema_version(d)}, "
                                        f"its file name version {k}")
         released[k] = d
+    if version == 0:
+        if released:
+            raise SchemaError("#/$id", f"the $id carries no version (...:N), but {folder} holds released versions "
+                                       f"{', '.join(map(str, sorted(released)))}")
+        return None
     newer = [k for k in released if k > version]
     if newer:
         raise SchemaError("#/$id", f"version {version} is older than the released version {max(newer)} "
