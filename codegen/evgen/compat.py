@@ -243,14 +243,21 @@ class _Differ:
     # ---- one schema location on each side ------------------------------------------
 
     def compare(self, old, new, where, skip_enum=False, unit=False):
-        key = (old.ptr, new.ptr, where)
-        if key in self.seen:
-            return
-        self.seen.add(key)
         if isinstance(old.schema, bool) or isinstance(new.schema, bool):
             return self._boolean(old, new, where)
         ok, oend = _flatten(old)
         nk, nend = _flatten(new)
+        # A recursive schema: the pair already being compared further up is not entered again.
+        key = (oend.ptr, nend.ptr) if oend is not None and nend is not None else (old.ptr, new.ptr)
+        if key in self.seen:
+            return None
+        self.seen.add(key)
+        try:
+            return self._compare(old, new, ok, nk, oend, nend, where, skip_enum, unit)
+        finally:
+            self.seen.discard(key)
+
+    def _compare(self, old, new, ok, nk, oend, nend, where, skip_enum, unit):
         self._annotations(ok, nk, where)
         integer = _types(ok) <= {"integer"} and _types(nk) <= {"integer"}
         self._type(ok, nk, old, new, where)
@@ -269,8 +276,13 @@ class _Differ:
         elif "propertyNames" in ok or "propertyNames" in nk:
             self._presence(ok, nk, old, new, where, "propertyNames", "member names constrained",
                            "member names unconstrained")
-        if "items" in ok and "items" in nk and isinstance(ok["items"][0], (dict, bool)):
+        if "items" in ok and "items" in nk and isinstance(ok["items"][0], (dict, bool)) \
+                and isinstance(nk["items"][0], (dict, bool)):
             self.compare(ok["items"][1].child("items"), nk["items"][1].child("items"), where + "/<item>")
+        elif "items" in ok and "items" in nk:
+            if _strip(ok["items"][0]) != _strip(nk["items"][0]):
+                self.add("items changed", [], self._path(ok, old, "items"), self._path(nk, new, "items"), where,
+                         "cannot decide how a change of tuple items moves the accepted set", None, undecided=True)
         elif "items" in ok or "items" in nk:
             self._presence(ok, nk, old, new, where, "items", "items constrained", "items unconstrained")
         if "oneOf" in ok or "oneOf" in nk:

@@ -126,6 +126,19 @@ EDITS = [
 ]
 
 
+# Pairs not derived from BASE: (name, old, new, kinds, status).
+TREE = {"$defs": {"node": {"type": "object", "properties": {
+    "v": {"type": "integer", "maximum": 5},
+    "kids": {"type": "array", "maxItems": 2, "items": {"$ref": "#/$defs/node"}}}}},
+    "$ref": "#/$defs/node"}
+OTHERS = [
+    ("recursive schema, bound tightened", TREE,
+     {**TREE, "$defs": {"node": {**TREE["$defs"]["node"], "properties": {
+         **TREE["$defs"]["node"]["properties"], "v": {"type": "integer", "maximum": 3}}}}},
+     ["upper bound tightened"], 1),
+]
+
+
 def _version(path):
     m = re.search(r"\.v(\d+)\.schema\.json$", path)
     return int(m.group(1)) if m else 0
@@ -139,6 +152,8 @@ def pairs():
         new = copy.deepcopy(BASE)
         edit(new)
         out.append((name, copy.deepcopy(BASE), new, sorted(kinds), status))
+    for name, old, new, kinds, status in OTHERS:
+        out.append((name, copy.deepcopy(old), copy.deepcopy(new), sorted(kinds), status))
     history = sorted(glob.glob(os.path.join(ROOT, "schema", "history", "events.v*.schema.json")), key=_version)
     chain = history + [os.path.join(ROOT, "schema", "events.schema.json")]
     for old, new in zip(chain, chain[1:]):

@@ -24,7 +24,7 @@
 #include "schema/ev_equal.h"
 
 #define STR2(x) #x
-#define STR(x) STR2(x)
+#define STR(x)  STR2(x)
 
 static char *read_file(const char *path)
 {
@@ -100,7 +100,8 @@ static void check_previous_body(const cJSON *body, const char *name)
     cJSON *direct = encoded(&cur);
     assert_true(ev_json_equal(got, direct));
     assert_int_equal(up.type, cur.type);
-    assert_string_equal(events_event_type_name(up.type), cJSON_GetObjectItemCaseSensitive(body, "type")->valuestring);
+    assert_string_equal(events_event_type_name(up.type),
+                        cJSON_GetObjectItemCaseSensitive(body, "type")->valuestring);
     cJSON_Delete(got);
     cJSON_Delete(direct);
     ev_arena_free(&arena);
@@ -109,8 +110,8 @@ static void check_previous_body(const cJSON *body, const char *name)
 static void test_previous_examples_upgrade(void **state)
 {
     (void)state;
-    cJSON *schema = load_json("HISTORY_DIR", "schema/history",
-                              "events.v" STR(EVENTS_VERSION_PREVIOUS) ".schema.json");
+    cJSON *schema =
+        load_json("HISTORY_DIR", "schema/history", "events.v" STR(EVENTS_VERSION_PREVIOUS) ".schema.json");
     const cJSON *examples = cJSON_GetObjectItemCaseSensitive(schema, "examples");
     assert_true(cJSON_IsArray(examples));
     int n = 0;
@@ -153,7 +154,8 @@ static void test_current_fixtures_by_version(void **state)
             fail_msg("%s: a body version %d refuses decoded as version %d", name, EVENTS_VERSION_PREVIOUS,
                      EVENTS_VERSION_PREVIOUS);
         assert_true(err.message[0] != '\0');
-        assert_int_equal(events_decode_version(EVENTS_VERSION_CURRENT, body, &arena, &out, &err), EV_CODEC_OK);
+        assert_int_equal(events_decode_version(EVENTS_VERSION_CURRENT, body, &arena, &out, &err),
+                         EV_CODEC_OK);
         ev_arena_free(&arena);
         current_only++;
     }
@@ -166,8 +168,8 @@ static void test_current_fixtures_by_version(void **state)
 static void test_new_optional_member_absent_after_upgrade(void **state)
 {
     (void)state;
-    cJSON *schema = load_json("HISTORY_DIR", "schema/history",
-                              "events.v" STR(EVENTS_VERSION_PREVIOUS) ".schema.json");
+    cJSON *schema =
+        load_json("HISTORY_DIR", "schema/history", "events.v" STR(EVENTS_VERSION_PREVIOUS) ".schema.json");
     const cJSON *ex = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(schema, "examples"), 0);
     assert_non_null(ex);
     ev_arena arena;
@@ -186,8 +188,8 @@ static void test_unknown_version_refused(void **state)
 {
     (void)state;
     cJSON *file = load_json("GENERATED_DIR", "generated", "fixtures/events.fixtures.json");
-    const cJSON *body = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(file, "fixtures"), 0),
-                                                         "instance");
+    const cJSON *body = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(file, "fixtures"), 0), "instance");
     const int bad[] = {0, -1, EVENTS_VERSION_CURRENT + 1, EVENTS_VERSION_PREVIOUS - 1, 1000000};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         if (bad[i] == EVENTS_VERSION_PREVIOUS || bad[i] == EVENTS_VERSION_CURRENT)
