@@ -22,6 +22,7 @@ validated by the compiled validators of both schemas.
 """
 
 import json
+import re
 from decimal import Decimal, localcontext
 
 from .loader import ANNOTATIONS, Num, json_equal, pointer_fragment, to_json_text
@@ -47,7 +48,7 @@ class Finding:
         self.breaks = list(breaks)    # [] (compatible), [PRODUCERS], [CONSUMERS] or both
         self.old_path = old_path      # schema location on each side ("-" when absent)
         self.new_path = new_path
-        self.where = where            # instance location (JSON Pointer), with the event type if any
+        self.where = _where(where)    # instance location (JSON Pointer), with the event type if any
         self.detail = detail
         self.relation = relation      # "narrower", "wider", "changed" or None
         self.undecided = undecided
@@ -118,6 +119,13 @@ class Report:
         lines.append(f"verdict: {verdict}" + (f" ({'; '.join(extra)})" if extra else "") +
                      f"; version {self.old_version} -> {self.new_version}")
         return "\n".join(lines) + "\n"
+
+
+def _where(where):
+    """'/payload(type=humidity)/unit' -> '/payload/unit [type=humidity]'."""
+    variants = re.findall(r"\(([^()=]+=[^()]*)\)", where)
+    path = re.sub(r"\([^()=]+=[^()]*\)", "", where)
+    return path + (f" [{', '.join(variants)}]" if variants else "")
 
 
 def schema_version(doc):
@@ -558,10 +566,10 @@ class _Differ:
         for i, v in enumerate(ovals):
             if v not in nvals:
                 self.add("removed event type", [PRODUCERS], onode.kw_path("oneOf", i), "-",
-                         f"{where}/{prop}={v}", f"{prop} {v!r} is no longer accepted", "narrower")
+                         f"{where}/{prop}", f"{prop} {v!r} is no longer accepted", "narrower")
         for j, v in enumerate(nvals):
             if v not in ovals:
-                self.add("new event type", [CONSUMERS], "-", nnode.kw_path("oneOf", j), f"{where}/{prop}={v}",
+                self.add("new event type", [CONSUMERS], "-", nnode.kw_path("oneOf", j), f"{where}/{prop}",
                          f"{prop} {v!r}: the processing and the table must handle it", "wider")
         for i, v in enumerate(ovals):
             if v not in nvals:
