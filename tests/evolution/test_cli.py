@@ -2,6 +2,7 @@
 breaking change that keeps the version, the override stated in the banner, and the
 previous version's decoder generated (and compiled) beside the current one."""
 
+import glob
 import json
 import os
 import shutil
@@ -18,6 +19,37 @@ from validator_set import Toolchain  # noqa: E402
 
 GENERATE = os.path.join(ROOT, "codegen", "generate.py")
 HISTORY = os.path.join(ROOT, "schema", "history")
+# Decodes each stdin line as a version-PREVIOUS body: "OK<TAB>json" or "STATUS<TAB>path<TAB>message".
+DRIVER = r"""
+#include <stdio.h>
+#include <string.h>
+#include "events_versions.h"
+int main(void)
+{
+    char line[8192];
+    ev_json_init();
+    while (fgets(line, sizeof line, stdin) != NULL) {
+        cJSON *x = ev_json_parse(line, strlen(line), NULL);
+        ev_arena arena;
+        ev_arena_init(&arena, 0);
+        events_event ev;
+        ev_codec_error err;
+        memset(&err, 0, sizeof err);
+        ev_codec_status s = events_decode_version(EVENTS_VERSION_PREVIOUS, x, &arena, &ev, &err);
+        if (s == EV_CODEC_OK) {
+            ev_buf b = EV_BUF_INIT;
+            events_event_encode(&ev, &b, &err);
+            printf("OK\t%s\n", b.data);
+            ev_buf_free(&b);
+        } else {
+            printf("%s\t%s\t%s\n", ev_codec_status_name(s), err.path, err.message);
+        }
+        ev_arena_free(&arena);
+        cJSON_Delete(x);
+    }
+    return 0;
+}
+"""
 BUILT = os.path.exists(os.path.join(ROOT, "build", "lib", "libev_core.a"))
 
 
@@ -154,34 +186,72 @@ class GenerateWithHistory(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn("carries no version", r.stderr)
 
+    def build_upgrader(self, schema):
+        """Generates the schema (bumped) beside the released version, compiles everything with
+        the project's flags and links a driver that decodes version-N-1 bodies (stdin lines)."""
+        r = self.generate(schema)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = os.path.join(self.tmp, "out")
+        driver_c = os.path.join(self.tmp, "driver.c")
+        with open(driver_c, "w", encoding="utf-8") as f:
+            f.write(DRIVER)
+        tc = Toolchain.from_make()
+        objs = []
+        for src in sorted(glob.glob(os.path.join(out, "*.c"))) + [driver_c]:
+            obj = src[:-2] + ".o"
+            err = tc.compile(src, obj, out)
+            self.assertIsNone(err, err)
+            objs.append(obj)
+        exe = os.path.join(self.tmp, "upgrade")
+        err = tc.link(objs, exe)
+        self.assertIsNone(err, err)
+        return exe
+
+    def upgrade(self, exe, bodies):
+        r = subprocess.run([exe], input="".join(json.dumps(b) + "\n" for b in bodies), capture_output=True,
+                           text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return [line.split("\t") for line in r.stdout.splitlines()]
+
     @unittest.skipUnless(BUILT, "needs `make build` first")
-    def test_upgrade_rules_that_refuse_compile(self):
-        """A bumped version with changes the upgrade must refuse (removed event type, dropped
-        member, new required member, integer -> number, enum value removed) generates code
-        that compiles with the project's warnings as errors."""
+    def test_upgrade_refuses_what_it_cannot_carry(self):
+        """Removed event type, dropped member, removed enum value: the body is refused with the
+        member's path, never decoded with the data dropped; integer -> number is carried."""
         s = self.bumped(json.loads(json.dumps(self.schema)))
         s["$defs"]["event_type"]["enum"].remove("humidity")
         s["oneOf"] = [b for b in s["oneOf"] if b["properties"]["type"]["const"] != "humidity"]
         del s["$defs"]["humidity_payload"]
         del s["properties"]["tags"]
-        s["properties"]["site"] = {"type": "string"}
-        s["required"].append("site")
         s["$defs"]["pressure_payload"]["properties"]["altitude_m"]["type"] = "number"
         s["$defs"]["temperature_payload"]["properties"]["unit"]["enum"].remove("kelvin")
         s["examples"] = []
-        r = self.generate(s)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        out = os.path.join(self.tmp, "out")
-        with open(os.path.join(out, "events_versions.c"), encoding="utf-8") as f:
-            text = f.read()
-        for needle in ("humidity of version", "version 2 dropped", "required in version 2", "(double)(",
-                       "has no counterpart in version 2"):
-            self.assertIn(needle, text)
-        tc = Toolchain.from_make()
-        for name in ("events_versions.c", f"events_v{self.version}_codec.c", f"events_v{self.version}_ddb.c",
-                     f"events_v{self.version}_validate.c", "events_codec.c"):
-            err = tc.compile(os.path.join(out, name), os.path.join(self.tmp, name + ".o"), out)
-            self.assertIsNone(err, err)
+        exe = self.build_upgrader(s)
+        got = self.upgrade(exe, [
+            {"source": "s", "type": "humidity", "payload": {"value": 1}},
+            {"source": "s", "type": "temperature", "payload": {"value": 1, "unit": "kelvin"}},
+            {"source": "s", "type": "temperature", "payload": {"value": 1, "unit": "celsius"}, "tags": {"a": "b"}},
+            {"source": "s", "type": "pressure", "payload": {"value": 1, "unit": "Pa", "altitude_m": 12}},
+            {"source": "s", "type": "temperature", "payload": {"value": 1, "unit": "celsius"}},
+        ])
+        self.assertEqual(got[0], ["mismatch", "/type", 'value "humidity" of version 1 has no counterpart in version 2'])
+        self.assertEqual(got[1][:2], ["mismatch", "/payload/unit"])
+        self.assertIn('"kelvin"', got[1][2])
+        self.assertEqual(got[2][:2], ["mismatch", "/tags"])
+        self.assertIn("dropped", got[2][2])
+        self.assertEqual(got[3][0], "OK")
+        self.assertEqual(json.loads(got[3][1])["payload"]["altitude_m"], 12)
+        self.assertEqual(got[4], ["OK", '{"source":"s","type":"temperature","payload":{"value":1,"unit":"celsius"}}'])
+
+    @unittest.skipUnless(BUILT, "needs `make build` first")
+    def test_upgrade_refuses_a_new_required_member(self):
+        s = self.bumped(json.loads(json.dumps(self.schema)))
+        s["properties"]["site"] = {"type": "string"}
+        s["required"].append("site")
+        s["examples"] = []
+        exe = self.build_upgrader(s)
+        got = self.upgrade(exe, [{"source": "s", "type": "temperature", "payload": {"value": 1, "unit": "celsius"}}])
+        self.assertEqual(got[0][:2], ["mismatch", "/site"])
+        self.assertIn("required in version 2", got[0][2])
 
 
 if __name__ == "__main__":
