@@ -12,7 +12,12 @@
  * struct; a version-1 body is decoded with the version-1 decoder and
  * upgraded by the rules in docs/schema-evolution.md. Like events_event_decode, it
  * expects a body its version's validator accepted (events_validate_version).
+ *
+ * Ownership: the decoded struct lives in the caller's arena (strings of a
+ * version-1 body are shared between the old and the new struct there).
  * Threads: all functions are safe to call concurrently (init is once-only).
+ * Errors: ev_codec_status plus ev_codec_error (path and message); a body the
+ * upgrade cannot carry whole is refused, never decoded with data dropped.
  */
 
 #include "events_validate.h"
