@@ -35,6 +35,8 @@ BASE = {
         "meta": {"type": "object", "properties": {"by": {"type": "string", "maxLength": 4}}},
         "tags": {"type": "object", "maxProperties": 2,
                  "additionalProperties": {"type": "string", "maxLength": 4}},
+        "when": {"type": "string"},
+        "list": {"type": "array", "maxItems": 3, "items": {"type": "integer", "minimum": 0, "maximum": 9}},
     },
     "oneOf": [
         {"properties": {"type": {"const": "temp"}, "payload": {"$ref": "#/$defs/temp"}}},
@@ -122,6 +124,12 @@ EDITS = [
      ["new member"], 1),
     ("new member of an open object", lambda s: _p(s, "meta")["properties"].update(at={"type": "integer"}),
      ["new member"], 1),
+    ("format added", lambda s: _p(s, "when").update(format="date-time"), ["format added"], 1),
+    ("maxItems tightened", lambda s: _p(s, "list").update(maxItems=2), ["item count tightened"], 1),
+    ("uniqueItems added", lambda s: _p(s, "list").update(uniqueItems=True), ["uniqueItems added"], 1),
+    ("item type widened", lambda s: _p(s, "list")["items"].update(type="number"), ["type widened"], 1),
+    ("null admitted", lambda s: _p(s, "count").update(type=["integer", "null"]),
+     ["DynamoDB attribute type changed", "type widened"], 1),
     ("composition changed", lambda s: _p(s, "count").update({"not": {"const": 5}}), ["not changed"], 1),
 ]
 
@@ -139,6 +147,14 @@ OTHERS = [
 ]
 
 
+def draft7(schema):
+    """BASE written in draft-07 ($defs -> definitions)."""
+    text = json.dumps(schema).replace("#/$defs/", "#/definitions/").replace('"$defs"', '"definitions"')
+    out = json.loads(text)
+    out["$schema"] = "http://json-schema.org/draft-07/schema#"
+    return out
+
+
 def _version(path):
     m = re.search(r"\.v(\d+)\.schema\.json$", path)
     return int(m.group(1)) if m else 0
@@ -152,6 +168,9 @@ def pairs():
         new = copy.deepcopy(BASE)
         edit(new)
         out.append((name, copy.deepcopy(BASE), new, sorted(kinds), status))
+    tightened = copy.deepcopy(BASE)
+    _p(tightened, "count").update(maximum=50)
+    out.append(("draft-07, maximum tightened", draft7(BASE), draft7(tightened), ["upper bound tightened"], 1))
     for name, old, new, kinds, status in OTHERS:
         out.append((name, copy.deepcopy(old), copy.deepcopy(new), sorted(kinds), status))
     history = sorted(glob.glob(os.path.join(ROOT, "schema", "history", "events.v*.schema.json")), key=_version)

@@ -102,7 +102,7 @@ class Sampling(unittest.TestCase):
                     cases.append((2 * i + 1, text, True))
                 spans.append((start, samples))
             verdicts = vset.run(driver, cases)
-        total = 0
+        total, checked, witnessed = 0, 0, 0
         for (name, _, _, _, _, report), (start, samples) in zip(pairs, spans):
             with self.subTest(pair=name):
                 narrower, wider, old_ok, new_ok = [], [], 0, 0
@@ -122,6 +122,8 @@ class Sampling(unittest.TestCase):
                 self.assertGreater(new_ok, 0, "no sample is valid under the new schema")
                 if any(f.undecided for f in report.findings):
                     continue
+                checked += 1
+                witnessed += bool(narrower) + bool(wider)
                 claims_narrower = [f for f in report.findings if f.relation in ("narrower", "changed")]
                 claims_wider = [f for f in report.findings if f.relation in ("wider", "changed")]
                 self.assertEqual(bool(narrower), bool(claims_narrower),
@@ -131,6 +133,9 @@ class Sampling(unittest.TestCase):
                                  f"samples: {len(wider)} refused by old and accepted by new "
                                  f"(e.g. {wider[:2]}); classifier:\n{report.to_text()}")
         self.assertGreater(total, 10000)
+        print(f"\nevolution: {len(pairs)} schema pairs, {total} samples, each judged by both compiled validators; "
+              f"{checked} pairs' claims checked ({len(pairs) - checked} cannot decide), {witnessed} set changes "
+              "witnessed", file=sys.stderr)
 
 
 if __name__ == "__main__":
