@@ -78,6 +78,7 @@ help:
 	@echo "make schema-check SCHEMA=path OUT=dir  generate everything for a schema into dir, build and run its conformance test"
 	@echo "make suite-current SUITE=path        run a JSON-Schema-Test-Suite checkout (draft7 + draft2020-12)"
 	@echo "make schema-diff [OLD=file | BASE=ref] [NEW=file]  who a schema change breaks (docs/schema-evolution.md)"
+	@echo "make schema-compat  fail on a breaking schema change that keeps the version (part of make test)"
 
 deps:
 	@tools/deps.sh
