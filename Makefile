@@ -56,7 +56,7 @@ BENCHES    := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 # Fakes of outside services (e.g. the Lambda Runtime API) linked into unit tests.
 TEST_SUPPORT_LIB := $(BUILD)/lib/libev_testsupport.a
 
-.PHONY: schema-diff schema-compat evolution-tests functions template-tests codegen-tests tools-tests ddb-differential sigv4-differential help deps generate check-generated build test unit conformance suite suite-current number-oracle \
+.PHONY: functions template-tests codegen-tests tools-tests ddb-differential sigv4-differential help deps generate check-generated build test unit conformance suite suite-current number-oracle \
         differential integration bench fuzz sanitize valgrind lint run validator validator-flags schema-check clean format
 
 help:
@@ -300,6 +300,7 @@ codegen-tests: build
 
 # The schema-change classifier against samples judged by compiled validators
 # (tests/evolution/), and the generator's refusal of unbumped breaking changes.
+.PHONY: evolution-tests
 evolution-tests: build
 	$(VALIDATOR_ENV) $(PYTHON) -m unittest discover -s tests/evolution -t . -v 2>&1 | tail -n 40
 
@@ -402,6 +403,7 @@ validator-flags:
 
 # Who a schema change breaks (docs/schema-evolution.md): OLD=file, or BASE=ref
 # (default: the last release tag, else HEAD~1). Exit 0 compatible, 1 breaking.
+.PHONY: schema-diff schema-compat
 NEW ?= $(SCHEMA)
 schema-diff:
 	$(PYTHON) codegen/generate.py diff $(if $(OLD),$(OLD),--base $(if $(BASE),$(BASE),@release)) $(NEW) $(if $(FORMAT),--format $(FORMAT))
