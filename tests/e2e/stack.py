@@ -50,7 +50,7 @@ def valid_events():
 
 
 def invalid_events():
-    """Fixtures that break the schema but are JSON objects with a string source."""
+    """The fixtures that break the schema and are JSON objects (one event each)."""
     with open(os.path.join(ROOT, "generated", "fixtures", "events.fixtures.json")) as f:
         return [x["instance"] for x in json.load(f)["fixtures"]
                 if not x["valid"] and isinstance(x["instance"], dict)]
