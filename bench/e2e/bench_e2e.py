@@ -6,9 +6,9 @@ p50/p99 ingestion latency (POST to answer), for
              fauxqs, dynalite with its table on disk), 8 HTTP clients;
   reference  the original design in Python (bench/reference: json +
              jsonschema + boto3 handlers) on its own fauxqs and dynalite
-             (table on disk too), driven in-process: 8 client threads call
+             (table on disk too), driven in-process: 8 client processes call
              the ingestion handler with an API Gateway proxy event (no HTTP
-             in front, which favours it), 4 poller threads play the SQS event
+             in front, which favours it), 4 poller processes play the SQS event
              source mapping (ReceiveMessage 10, the processing handler,
              DeleteMessageBatch of the successes);
 
@@ -29,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+import multiprocessing as mp
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -71,29 +72,39 @@ def events_for(prefix, n):
 
 
 def drive(clients, events, send):
-    """send(client_index, event) -> (status, event_id, seconds); returns (accepted ids, latencies ms, others, t)."""
-    accepted, lat, other = [], [], []
-    lock = threading.Lock()
+    """Each client is its own process (forked; no GIL shared between
+    clients, as separate callers or Lambda containers), all released
+    together. send(ctx, event) -> (status, event_id, seconds), ctx a dict
+    private to the process. Returns (accepted ids, latencies ms, other
+    statuses, start time)."""
+    ctx = mp.get_context("fork")
+    results = ctx.Queue()
+    ready = ctx.Barrier(clients + 1)
     chunks = [events[c::clients] for c in range(clients)]
 
     def worker(c):
         mine, ml, mo = [], [], []
-        ctx = {}
+        state = {}
+        ready.wait()
         for ev in chunks[c]:
-            status, eid, secs = send(ctx, ev)
+            status, eid, secs = send(state, ev)
             ml.append(secs * 1000)
             (mine.append(eid) if status == 202 else mo.append(status))
-        with lock:
-            accepted.extend(mine)
-            lat.extend(ml)
-            other.extend(mo)
+        results.put((mine, ml, mo))
 
+    procs = [ctx.Process(target=worker, args=(c,)) for c in range(clients)]
+    for p in procs:
+        p.start()
+    ready.wait()
     start = time.monotonic()
-    threads = [threading.Thread(target=worker, args=(c,)) for c in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    accepted, lat, other = [], [], []
+    for _ in procs:
+        mine, ml, mo = results.get()
+        accepted.extend(mine)
+        lat.extend(ml)
+        other.extend(mo)
+    for p in procs:
+        p.join()
     return accepted, lat, other, start
 
 
@@ -117,15 +128,19 @@ def run_evpipe(build, n, clients):
 
         accepted, lat, other, start = drive(clients, events_for(prefix, n), send)
         sent_at = time.monotonic()
-        stored = 0
+        # The queue is empty once the last batch is written and deleted: poll
+        # its depth (cheap), then count the items once, off the clock (a Scan
+        # of thousands of items would slow dynalite, and so the pipeline).
+        stored, done = 0, None
         end = sent_at + 600
         while time.monotonic() < end:
             if st.depth(st.queue_url) == 0:
+                done = time.monotonic()
                 stored = len(st.scan(prefix))
                 if stored >= len(accepted):
                     break
-            time.sleep(0.25)
-        done = time.monotonic()
+            time.sleep(0.05)
+        done = done or time.monotonic()
         return {"accepted": len(accepted), "refused": len(other), "stored": stored,
                 "seconds": round(done - start, 3), "send_seconds": round(sent_at - start, 3),
                 "events_per_s": round(stored / (done - start), 1),
@@ -188,18 +203,21 @@ def run_reference(n, clients, ddb_url, sqs_url, pollers=4):
     import ingestion
     import processing
     ingestion.QUEUE_URL, processing.TABLE = queue, "ref-events"
-    # One boto3 client per thread, as one per Lambda container.
-    local = threading.local()
+    # One boto3 client per process (a forked child makes its own, never
+    # using its parent's connections), as one per Lambda container.
+    clients_of = {}
+
+    def client_for(service, url):
+        key = (os.getpid(), threading.get_ident(), service)
+        if key not in clients_of:
+            clients_of[key] = boto3.session.Session().client(service, endpoint_url=url, **kw)
+        return clients_of[key]
 
     def sqs_client():
-        if not hasattr(local, "sqs"):
-            local.sqs = boto3.session.Session().client("sqs", endpoint_url=sqs_url, **kw)
-        return local.sqs
+        return client_for("sqs", sqs_url)
 
     def ddb_client():
-        if not hasattr(local, "ddb"):
-            local.ddb = boto3.session.Session().client("dynamodb", endpoint_url=ddb_url, **kw)
-        return local.ddb
+        return client_for("dynamodb", ddb_url)
 
     class PerThread:
         def __init__(self, make):
@@ -211,9 +229,9 @@ def run_reference(n, clients, ddb_url, sqs_url, pollers=4):
     ingestion.sqs = PerThread(sqs_client)
     processing.ddb = PerThread(ddb_client)
 
-    deleted = [0]
-    lock = threading.Lock()
-    stop = threading.Event()
+    fork = mp.get_context("fork")
+    deleted = fork.Value("i", 0)
+    stop = fork.Event()
 
     def esm():
         while not stop.is_set():
@@ -234,8 +252,8 @@ def run_reference(n, clients, ddb_url, sqs_url, pollers=4):
                   if r["messageId"] not in failed]
             if ok:
                 sqs_client().delete_message_batch(QueueUrl=queue, Entries=ok)
-            with lock:
-                deleted[0] += len(ok)
+            with deleted.get_lock():
+                deleted.value += len(ok)
 
     def send(ctx, ev):
         body = json.dumps(ev)
@@ -253,30 +271,25 @@ def run_reference(n, clients, ddb_url, sqs_url, pollers=4):
             raise RuntimeError(f"reference ingestion refused a valid event: {r} {ev}")
     note("reference: warmed up, starting the pollers; queue: " + json.dumps(sqs.get_queue_attributes(
         QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]))
-    workers = [threading.Thread(target=esm) for _ in range(pollers)]
+    # The event source mapping's pollers: one process each.
+    workers = [fork.Process(target=esm) for _ in range(pollers)]
     for w in workers:
         w.start()
-    while True:
-        with lock:
-            if deleted[0] >= 20:
-                break
+    while deleted.value < 20:
         time.sleep(0.05)
-    with lock:
-        deleted[0] = 0
+    with deleted.get_lock():
+        deleted.value = 0
     accepted, lat, other, start = drive(clients, events_for("ref-", n), send)
     sent_at = time.monotonic()
-    while time.monotonic() < sent_at + 600:
-        with lock:
-            if deleted[0] >= len(accepted):
-                break
+    while time.monotonic() < sent_at + 600 and deleted.value < len(accepted):
         time.sleep(0.05)
     done = time.monotonic()
     stop.set()
     for w in workers:
         w.join()
-    return {"accepted": len(accepted), "refused": len(other), "stored": deleted[0],
+    return {"accepted": len(accepted), "refused": len(other), "stored": deleted.value,
             "seconds": round(done - start, 3), "send_seconds": round(sent_at - start, 3),
-            "events_per_s": round(deleted[0] / (done - start), 1),
+            "events_per_s": round(deleted.value / (done - start), 1),
             "ingest_p50_ms": pct(lat, 0.50), "ingest_p99_ms": pct(lat, 0.99)}
 
 
