@@ -305,6 +305,7 @@ def main():
     os.chdir(ROOT)
     result = {"benchmark": "end to end: POST /events to stored item", "events": a.events, "clients": a.clients,
               "cpus": os.cpu_count(), "machine": platform.machine(),
+              "load_average_1m_at_start": round(os.getloadavg()[0], 2),
               "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
               "note": "events_per_s: stored events / (first POST to last item stored); ingest latency: POST to "
                       "answer per request; ceiling: bench_putitem, 8 threads, on the reference's dynalite "

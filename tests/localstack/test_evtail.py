@@ -23,18 +23,22 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 NAME = "test_evtail"
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
+def free_ports(n):
+    socks = []
+    for _ in range(n):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        socks.append(s)
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return ports
 
 
 def wait_port(port, proc, name):
     for _ in range(600):
         if proc.poll() is not None:
-            raise RuntimeError(f"{name} exited during start-up")
+            raise RuntimeError(f"{name} exited during start-up (exit {proc.returncode})")
         try:
             socket.create_connection(("127.0.0.1", port), 0.5).close()
             return
@@ -44,7 +48,7 @@ def wait_port(port, proc, name):
 
 
 def start_emulators(work):
-    ddb_port, sqs_port = free_port(), free_port()
+    ddb_port, sqs_port = free_ports(2)
     loop = os.path.join(ROOT, "tools", "loopback.cjs")
     procs = []
     log = open(os.path.join(work, "emulators.log"), "w")
@@ -69,8 +73,13 @@ def main():
     work = tempfile.mkdtemp(prefix="evpipe-evtail-")
     procs, ddb_port, sqs_port = start_emulators(work)
     try:
-        wait_port(ddb_port, procs[0], "dynalite")
-        wait_port(sqs_port, procs[1], "fauxqs")
+        try:
+            wait_port(ddb_port, procs[0], "dynalite")
+            wait_port(sqs_port, procs[1], "fauxqs")
+        except RuntimeError:
+            with open(os.path.join(work, "emulators.log")) as f:
+                print(f.read()[-3000:], file=sys.stderr)
+            raise
         env = dict(os.environ, AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local", AWS_REGION="us-east-1",
                    AWS_ENDPOINT_URL_DYNAMODB=f"http://127.0.0.1:{ddb_port}",
                    AWS_ENDPOINT_URL_SQS=f"http://127.0.0.1:{sqs_port}")
