@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 import tempfile
@@ -294,6 +295,8 @@ def run_reference(n, clients, ddb_url, sqs_url, pollers=4):
 
 
 def main():
+    # SIGTERM (a timeout, a CI cancel) unwinds like Ctrl-C, so what was started is stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "e2e.json"))

@@ -300,6 +300,14 @@ class EndToEnd(unittest.TestCase):
 
 
 def main():
+    # SIGTERM (a timeout, a CI cancel): stop the stack, then exit (unittest
+    # would record a SystemExit as one test's error and go on).
+    def on_term(*_):
+        if EndToEnd.stack is not None:
+            EndToEnd.stack.stop()
+        os._exit(143)
+
+    signal.signal(signal.SIGTERM, on_term)
     missing = missing_programs(BUILD)
     if missing:
         print(f"e2e: SKIP: not built: {', '.join(os.path.join(BUILD, 'bin', m) for m in missing)} "

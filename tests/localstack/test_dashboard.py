@@ -153,6 +153,8 @@ def render(chromium, url, work):
 
 
 def main():
+    # SIGTERM (a timeout, a CI cancel) unwinds like Ctrl-C, so what was started is stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     build = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("BUILD", "build"))
     chromium = browser()
     if not chromium:

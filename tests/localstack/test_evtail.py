@@ -61,6 +61,8 @@ def start_emulators(work):
 
 
 def main():
+    # SIGTERM (a timeout, a CI cancel) unwinds like Ctrl-C, so what was started is stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     build = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("BUILD", "build"))
     evtail = os.path.join(build, "bin", "evtail")
     failures = []
