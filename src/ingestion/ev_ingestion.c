@@ -25,6 +25,10 @@ struct ev_ingestion {
     int retry_after_s;
     ev_ingestion_sender sender;
     ev_uuid7_gen ids;
+    /* Random bytes for the ids, drawn from the system 512 at a time: one
+     * getrandom(2) per 64 ids instead of one or two per id. */
+    unsigned char pool[512];
+    size_t pool_left;
     const char *shortest_type; /* of the schema's event types: the size check before parsing */
     ev_buf body;               /* the response body being built */
     ev_buf resp;               /* the proxy response handed to the runtime */
@@ -59,6 +63,23 @@ typedef struct request {
     size_t n;
     size_t accepted, rejected, failed;
 } request;
+
+/* ev_uuid_random_fn over the pool (ctx: the ev_ingestion). */
+static int pooled_random(void *ctx, void *buf, size_t len)
+{
+    ev_ingestion *ing = ctx;
+    if (len > sizeof ing->pool)
+        return ev_uuid_system_random(NULL, buf, len);
+    if (ing->pool_left < len) {
+        if (ev_uuid_system_random(NULL, ing->pool, sizeof ing->pool) != 0)
+            return -1;
+        ing->pool_left = sizeof ing->pool;
+    }
+    memcpy(buf, ing->pool + sizeof ing->pool - ing->pool_left, len);
+    memset(ing->pool + sizeof ing->pool - ing->pool_left, 0, len);
+    ing->pool_left -= len;
+    return 0;
+}
 
 /* ---- configuration ------------------------------------------------------ */
 
@@ -105,7 +126,10 @@ ev_ingestion *ev_ingestion_new(const ev_ingestion_config *cfg, const ev_ingestio
     ing->retry_after_s = cfg->retry_after_s > 0 ? cfg->retry_after_s : EV_INGESTION_RETRY_AFTER_S;
     snprintf(ing->retry_after, sizeof ing->retry_after, "%d", ing->retry_after_s);
     ing->sender = *sender;
-    ev_uuid7_gen_init(&ing->ids, cfg->clock, cfg->random, cfg->random_ctx);
+    if (cfg->random != NULL)
+        ev_uuid7_gen_init(&ing->ids, cfg->clock, cfg->random, cfg->random_ctx);
+    else
+        ev_uuid7_gen_init(&ing->ids, cfg->clock, pooled_random, ing);
     for (int t = 0; t < EVENTS_EVENT_TYPE_COUNT; t++) {
         const char *name = events_event_type_name((events_event_type)t);
         if (name != NULL && (ing->shortest_type == NULL || strlen(name) < strlen(ing->shortest_type)))

@@ -80,7 +80,7 @@ typedef struct ev_ingestion_config {
     size_t max_message_bytes; /* the queue's MaximumMessageSize; 0: EV_SQS_MAX_MESSAGE_BYTES */
     int retry_after_s;        /* Retry-After of a 503; 0: EV_INGESTION_RETRY_AFTER_S */
     const ev_clock *clock;    /* event ids' clock; NULL: system (received_at uses the invocation's) */
-    ev_uuid_random_fn random; /* event ids' randomness; NULL: system */
+    ev_uuid_random_fn random; /* event ids' randomness; NULL: the system's, drawn 512 bytes at a time */
     void *random_ctx;
 } ev_ingestion_config;
 
