@@ -40,8 +40,8 @@ static int noop_send(void *ctx, const ev_invocation *inv, const char *url, const
     return 0;
 }
 
-static int noop_batch(void *ctx, const ev_invocation *inv, const char *url, const ev_sqs_outgoing *msgs, size_t n,
-                      ev_sqs_batch_entry *results, ev_aws_error *err)
+static int noop_batch(void *ctx, const ev_invocation *inv, const char *url, const ev_sqs_outgoing *msgs,
+                      size_t n, ev_sqs_batch_entry *results, ev_aws_error *err)
 {
     (void)ctx, (void)inv, (void)url, (void)msgs, (void)err;
     for (size_t i = 0; i < n; i++)
@@ -52,33 +52,35 @@ static int noop_batch(void *ctx, const ev_invocation *inv, const char *url, cons
 static const char EVENT[] = "{\"source\":\"sensor-01\",\"type\":\"temperature\",\"payload\":{\"value\":22.5,"
                             "\"unit\":\"celsius\"},\"timestamp\":\"2026-11-28T17:00:00Z\",\"tags\":{\"site\":"
                             "\"lab-3\"}}";
-static const char INVALID[] = "{\"source\":\"sensor-01\",\"type\":\"temperature\",\"payload\":{\"value\":5000,"
-                              "\"unit\":\"celsius\"}}";
+static const char INVALID[] =
+    "{\"source\":\"sensor-01\",\"type\":\"temperature\",\"payload\":{\"value\":5000,"
+    "\"unit\":\"celsius\"}}";
 
 /* A proxy event as API Gateway sends it, around body (a JSON string literal's contents). */
 static char *proxy_event(const char *body, int base64)
 {
     size_t cap = strlen(body) * 2 + 4096;
     char *e = malloc(cap);
-    snprintf(e, cap,
-             "{\"body\":\"%s\",\"resource\":\"/events\",\"path\":\"/events\",\"httpMethod\":\"POST\","
-             "\"isBase64Encoded\":%s,\"queryStringParameters\":null,\"multiValueQueryStringParameters\":null,"
-             "\"pathParameters\":null,\"stageVariables\":null,\"headers\":{\"Accept\":\"*/*\",\"Content-Type\":"
-             "\"application/json\",\"Host\":\"abc123.execute-api.us-east-1.amazonaws.com\",\"User-Agent\":"
-             "\"curl/7.88.1\",\"X-Amzn-Trace-Id\":\"Root=1-5759e988-bd862e3fe1be46a994272793\","
-             "\"X-Forwarded-For\":\"198.51.100.7\",\"X-Forwarded-Port\":\"443\",\"X-Forwarded-Proto\":\"https\"},"
-             "\"multiValueHeaders\":{\"Accept\":[\"*/*\"],\"Content-Type\":[\"application/json\"],\"Host\":"
-             "[\"abc123.execute-api.us-east-1.amazonaws.com\"],\"User-Agent\":[\"curl/7.88.1\"],"
-             "\"X-Amzn-Trace-Id\":[\"Root=1-5759e988-bd862e3fe1be46a994272793\"],\"X-Forwarded-For\":"
-             "[\"198.51.100.7\"],\"X-Forwarded-Port\":[\"443\"],\"X-Forwarded-Proto\":[\"https\"]},"
-             "\"requestContext\":{\"accountId\":\"123456789012\",\"resourceId\":\"a1b2c3\",\"stage\":\"prod\","
-             "\"requestId\":\"c6af9ac6-7b61-11e6-9a41-93e8deadbeef\",\"requestTime\":\"09/Apr/2015:12:34:56 "
-             "+0000\",\"requestTimeEpoch\":1428582896000,\"path\":\"/prod/events\",\"resourcePath\":\"/events\","
-             "\"httpMethod\":\"POST\",\"apiId\":\"abc123\",\"protocol\":\"HTTP/1.1\",\"identity\":{\"sourceIp\":"
-             "\"198.51.100.7\",\"userAgent\":\"curl/7.88.1\",\"accountId\":null,\"caller\":null,\"user\":null,"
-             "\"userArn\":null,\"accessKey\":null,\"cognitoIdentityId\":null,\"cognitoIdentityPoolId\":null,"
-             "\"cognitoAuthenticationType\":null,\"cognitoAuthenticationProvider\":null}}}",
-             body, base64 ? "true" : "false");
+    snprintf(
+        e, cap,
+        "{\"body\":\"%s\",\"resource\":\"/events\",\"path\":\"/events\",\"httpMethod\":\"POST\","
+        "\"isBase64Encoded\":%s,\"queryStringParameters\":null,\"multiValueQueryStringParameters\":null,"
+        "\"pathParameters\":null,\"stageVariables\":null,\"headers\":{\"Accept\":\"*/*\",\"Content-Type\":"
+        "\"application/json\",\"Host\":\"abc123.execute-api.us-east-1.amazonaws.com\",\"User-Agent\":"
+        "\"curl/7.88.1\",\"X-Amzn-Trace-Id\":\"Root=1-5759e988-bd862e3fe1be46a994272793\","
+        "\"X-Forwarded-For\":\"198.51.100.7\",\"X-Forwarded-Port\":\"443\",\"X-Forwarded-Proto\":\"https\"},"
+        "\"multiValueHeaders\":{\"Accept\":[\"*/*\"],\"Content-Type\":[\"application/json\"],\"Host\":"
+        "[\"abc123.execute-api.us-east-1.amazonaws.com\"],\"User-Agent\":[\"curl/7.88.1\"],"
+        "\"X-Amzn-Trace-Id\":[\"Root=1-5759e988-bd862e3fe1be46a994272793\"],\"X-Forwarded-For\":"
+        "[\"198.51.100.7\"],\"X-Forwarded-Port\":[\"443\"],\"X-Forwarded-Proto\":[\"https\"]},"
+        "\"requestContext\":{\"accountId\":\"123456789012\",\"resourceId\":\"a1b2c3\",\"stage\":\"prod\","
+        "\"requestId\":\"c6af9ac6-7b61-11e6-9a41-93e8deadbeef\",\"requestTime\":\"09/Apr/2015:12:34:56 "
+        "+0000\",\"requestTimeEpoch\":1428582896000,\"path\":\"/prod/events\",\"resourcePath\":\"/events\","
+        "\"httpMethod\":\"POST\",\"apiId\":\"abc123\",\"protocol\":\"HTTP/1.1\",\"identity\":{\"sourceIp\":"
+        "\"198.51.100.7\",\"userAgent\":\"curl/7.88.1\",\"accountId\":null,\"caller\":null,\"user\":null,"
+        "\"userArn\":null,\"accessKey\":null,\"cognitoIdentityId\":null,\"cognitoIdentityPoolId\":null,"
+        "\"cognitoAuthenticationType\":null,\"cognitoAuthenticationProvider\":null}}}",
+        body, base64 ? "true" : "false");
     return e;
 }
 
@@ -171,7 +173,8 @@ int main(int argc, char **argv)
                "\"proxy_event_bytes\": %zu, \"requests\": %ld}",
                i ? "," : "", cases[i].name, us, us / cases[i].events, 1e6 * cases[i].events / us,
                strlen(cases[i].event), requests);
-        fprintf(stderr, "bench_ingestion_handler: %-16s %8.3f us/event\n", cases[i].name, us / cases[i].events);
+        fprintf(stderr, "bench_ingestion_handler: %-16s %8.3f us/event\n", cases[i].name,
+                us / cases[i].events);
         free(cases[i].event);
     }
     printf("\n}}\n");

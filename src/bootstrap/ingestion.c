@@ -48,7 +48,8 @@ static int init(void *p, ev_log *log, ev_runtime_error *err)
     return 0;
 }
 
-static int handle(void *p, const ev_invocation *inv, const char *event, size_t event_len, ev_handler_output *out)
+static int handle(void *p, const ev_invocation *inv, const char *event, size_t event_len,
+                  ev_handler_output *out)
 {
     ingestion_app *app = p;
     return ev_ingestion_handle(app->handler, inv, event, event_len, out);

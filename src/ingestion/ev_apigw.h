@@ -57,12 +57,13 @@ typedef struct ev_apigw_request {
     const char *request_id; /* requestContext.requestId, NULL when absent */
     const cJSON *headers;   /* object or NULL */
     const cJSON *multi_value_headers;
-    const cJSON *query;          /* queryStringParameters, object or NULL */
+    const cJSON *query;           /* queryStringParameters, object or NULL */
     const cJSON *stage_variables; /* object or NULL */
 } ev_apigw_request;
 
 /* Parses a proxy event of len bytes (need not be NUL-terminated). */
-int ev_apigw_parse(const char *event, size_t len, ev_arena *arena, ev_apigw_request *req, ev_apigw_error *err);
+int ev_apigw_parse(const char *event, size_t len, ev_arena *arena, ev_apigw_request *req,
+                   ev_apigw_error *err);
 
 /*
  * A header's value, the name compared without regard to case. `headers`

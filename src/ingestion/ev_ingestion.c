@@ -13,8 +13,8 @@
 #include "schema/ev_json.h"
 
 /* 5b0d2c4e-8f1a-4e3b-9c6d-7a2e1f0b3c4d */
-const ev_uuid EV_INGESTION_IDEMPOTENCY_NAMESPACE = {{0x5b, 0x0d, 0x2c, 0x4e, 0x8f, 0x1a, 0x4e, 0x3b, 0x9c, 0x6d,
-                                                      0x7a, 0x2e, 0x1f, 0x0b, 0x3c, 0x4d}};
+const ev_uuid EV_INGESTION_IDEMPOTENCY_NAMESPACE = {
+    {0x5b, 0x0d, 0x2c, 0x4e, 0x8f, 0x1a, 0x4e, 0x3b, 0x9c, 0x6d, 0x7a, 0x2e, 0x1f, 0x0b, 0x3c, 0x4d}};
 
 #define PROBLEM_PREFIX "urn:evpipe:problem:"
 #define N_ATTRS        6
@@ -88,7 +88,8 @@ int ev_ingestion_config_from_env(ev_ingestion_config *cfg, char *error, size_t e
     memset(cfg, 0, sizeof *cfg);
     const char *url = getenv(EV_INGESTION_QUEUE_URL_ENV);
     if (url == NULL || url[0] == '\0') {
-        snprintf(error, error_len, "%s is not set: the ingestion function needs the URL of the queue it sends to",
+        snprintf(error, error_len,
+                 "%s is not set: the ingestion function needs the URL of the queue it sends to",
                  EV_INGESTION_QUEUE_URL_ENV);
         return -1;
     }
@@ -160,16 +161,18 @@ static size_t fill_attributes(ev_sqs_message_attribute *a, const char *event_id,
 {
     size_t n = 0;
     a[n++] = (ev_sqs_message_attribute){.name = "event_id", .data_type = "String", .string_value = event_id};
-    a[n++] = (ev_sqs_message_attribute){.name = "event_type", .data_type = "String", .string_value = event_type};
+    a[n++] =
+        (ev_sqs_message_attribute){.name = "event_type", .data_type = "String", .string_value = event_type};
     a[n++] = (ev_sqs_message_attribute){
         .name = "schema_version", .data_type = "Number", .string_value = schema_version};
     a[n++] =
         (ev_sqs_message_attribute){.name = "received_at", .data_type = "String", .string_value = received_at};
     if (source_ip != NULL)
-        a[n++] = (ev_sqs_message_attribute){.name = "source_ip", .data_type = "String", .string_value = source_ip};
-    if (request_id != NULL)
         a[n++] =
-            (ev_sqs_message_attribute){.name = "request_id", .data_type = "String", .string_value = request_id};
+            (ev_sqs_message_attribute){.name = "source_ip", .data_type = "String", .string_value = source_ip};
+    if (request_id != NULL)
+        a[n++] = (ev_sqs_message_attribute){
+            .name = "request_id", .data_type = "String", .string_value = request_id};
     return n;
 }
 
@@ -294,7 +297,8 @@ static bool is_json_media_type(const char *ct)
     size_t sub_len = len - 12;
     if (sub_len == 4 && strncasecmp(sub, "json", 4) == 0)
         return true;
-    return sub_len > 5 && strncasecmp(sub + sub_len - 5, "+json", 5) == 0 && memchr(sub, '/', sub_len) == NULL;
+    return sub_len > 5 && strncasecmp(sub + sub_len - 5, "+json", 5) == 0 &&
+           memchr(sub, '/', sub_len) == NULL;
 }
 
 /* ---- the body ------------------------------------------------------------- */
@@ -389,10 +393,11 @@ static void append_errors(ev_buf *b, const ev_errors *errs, const char *prefix)
         ev_buf_append_char(b, '}');
     }
     if (errs->total > errs->count)
-        ev_buf_printf(b,
-                      "%s{\"pointer\":\"%s\",\"keyword\":\"truncated\",\"message\":\"%zu more errors not shown "
-                      "(%zu in all)\"}",
-                      errs->count ? "," : "", prefix, errs->total - errs->count, errs->total);
+        ev_buf_printf(
+            b,
+            "%s{\"pointer\":\"%s\",\"keyword\":\"truncated\",\"message\":\"%zu more errors not shown "
+            "(%zu in all)\"}",
+            errs->count ? "," : "", prefix, errs->total - errs->count, errs->total);
     ev_buf_append_char(b, ']');
     if (ptr.failed)
         b->failed = true;
@@ -456,8 +461,8 @@ static int check_item(request *r, item *it, size_t index, ev_buf *scratch)
     if (make_event_id(r, it, source->valuestring, index) != 0)
         return -1;
     it->event_type = type->valuestring;
-    it->attr_count = fill_attributes(it->attrs, it->event_id, it->event_type, r->schema_version, r->received_at,
-                                     r->http.source_ip, r->http.request_id);
+    it->attr_count = fill_attributes(it->attrs, it->event_id, it->event_type, r->schema_version,
+                                     r->received_at, r->http.source_ip, r->http.request_id);
     it->status = ITEM_VALID;
     return 0;
 }
@@ -484,9 +489,10 @@ static void log_accepted(request *r, const item *it, const char *message_id)
 static void log_queue_error(request *r, const ev_aws_error *err, size_t events)
 {
     char text[1024];
-    ev_log_error(r->inv->log, "events not queued", EV_LOG_STR("error", ev_aws_error_format(err, text, sizeof text)),
-                 EV_LOG_STR("error_kind", ev_aws_error_kind_name(err->kind)), EV_LOG_INT("events", (int64_t)events),
-                 EV_LOG_INT("attempts", err->attempts), EV_LOG_STR("api_request_id", r->http.request_id));
+    ev_log_error(
+        r->inv->log, "events not queued", EV_LOG_STR("error", ev_aws_error_format(err, text, sizeof text)),
+        EV_LOG_STR("error_kind", ev_aws_error_kind_name(err->kind)), EV_LOG_INT("events", (int64_t)events),
+        EV_LOG_INT("attempts", err->attempts), EV_LOG_STR("api_request_id", r->http.request_id));
 }
 
 /* What a client is told when the queue did not take a whole request. */
@@ -542,9 +548,11 @@ static void append_results(ev_buf *b, const request *r)
             break;
         default: /* failed, or valid but never sent */
             ev_buf_append_str(b, "\"status\":\"failed\",\"code\":");
-            ev_buf_append_json_text(b, it->code[0] ? it->code : "NotSent", strlen(it->code[0] ? it->code : "NotSent"), 0);
-            ev_buf_append_str(b, ",\"detail\":\"the queue did not take this event: it was not accepted; send it "
-                                 "again\"}");
+            ev_buf_append_json_text(b, it->code[0] ? it->code : "NotSent",
+                                    strlen(it->code[0] ? it->code : "NotSent"), 0);
+            ev_buf_append_str(b,
+                              ",\"detail\":\"the queue did not take this event: it was not accepted; send it "
+                              "again\"}");
             break;
         }
     }
@@ -580,19 +588,21 @@ static int answer_array(request *r, ev_handler_output *out)
         append_results(b, r);
         ev_buf_append_char(b, '}');
         if (r->rejected + r->failed > 0)
-            ev_log_warning(r->inv->log, "some events not accepted", EV_LOG_INT("accepted", (int64_t)r->accepted),
-                           EV_LOG_INT("rejected", (int64_t)r->rejected), EV_LOG_INT("failed", (int64_t)r->failed),
-                           EV_LOG_STR("api_request_id", r->http.request_id));
+            ev_log_warning(
+                r->inv->log, "some events not accepted", EV_LOG_INT("accepted", (int64_t)r->accepted),
+                EV_LOG_INT("rejected", (int64_t)r->rejected), EV_LOG_INT("failed", (int64_t)r->failed),
+                EV_LOG_STR("api_request_id", r->http.request_id));
         return finish(r, 202, "application/json", false, false, out);
     }
     char detail[256];
     bool unavailable = r->failed > 0;
     if (unavailable)
         snprintf(detail, sizeof detail,
-                 "no event was queued: %zu could not be sent, %zu broke the schema; retry after %d s", r->failed,
-                 r->rejected, r->ing->retry_after_s);
+                 "no event was queued: %zu could not be sent, %zu broke the schema; retry after %d s",
+                 r->failed, r->rejected, r->ing->retry_after_s);
     else
-        snprintf(detail, sizeof detail, "no event was accepted: every one of the %zu breaks the schema", r->n);
+        snprintf(detail, sizeof detail, "no event was accepted: every one of the %zu breaks the schema",
+                 r->n);
     int status = unavailable ? 503 : 400;
     problem_begin(b, unavailable ? "queue-unavailable" : "invalid-event",
                   unavailable ? "Service Unavailable" : "Invalid event", status, detail);
@@ -670,7 +680,8 @@ static bool idempotency_key_ok(const char *key)
 
 static size_t batch_cap(const ev_ingestion *ing)
 {
-    return ing->max_message_bytes > EV_SQS_MAX_MESSAGE_BYTES ? ing->max_message_bytes : EV_SQS_MAX_MESSAGE_BYTES;
+    return ing->max_message_bytes > EV_SQS_MAX_MESSAGE_BYTES ? ing->max_message_bytes
+                                                             : EV_SQS_MAX_MESSAGE_BYTES;
 }
 
 /* The size check before parsing: a body that cannot fit even with the
@@ -687,10 +698,11 @@ static int check_size_unparsed(request *r, const char *text, size_t len, ev_hand
     }
     size_t attrs = ev_ingestion_attributes_size(ing->shortest_type, r->http.source_ip, r->http.request_id);
     if (len + attrs > ing->max_message_bytes)
-        return refuse(r, 413, "payload-too-large", "Payload Too Large", NULL, out,
-                      "the event is %zu bytes; with its %zu bytes of message attributes it exceeds the queue's "
-                      "limit of %zu bytes",
-                      len, attrs, ing->max_message_bytes);
+        return refuse(
+            r, 413, "payload-too-large", "Payload Too Large", NULL, out,
+            "the event is %zu bytes; with its %zu bytes of message attributes it exceeds the queue's "
+            "limit of %zu bytes",
+            len, attrs, ing->max_message_bytes);
     return 0;
 }
 
@@ -707,14 +719,16 @@ static int check_size_items(request *r, ev_handler_output *out)
         size_t size = ev_sqs_message_size(&msg);
         total += size;
         if (size > ing->max_message_bytes)
-            return refuse(r, 413, "payload-too-large", "Payload Too Large", NULL, out,
-                          "event %zu is %zu bytes with its message attributes; the queue's limit is %zu bytes", i,
-                          size, ing->max_message_bytes);
+            return refuse(
+                r, 413, "payload-too-large", "Payload Too Large", NULL, out,
+                "event %zu is %zu bytes with its message attributes; the queue's limit is %zu bytes", i, size,
+                ing->max_message_bytes);
     }
     if (total > batch_cap(ing))
-        return refuse(r, 413, "payload-too-large", "Payload Too Large", NULL, out,
-                      "the events are %zu bytes with their message attributes; one request may send at most %zu",
-                      total, batch_cap(ing));
+        return refuse(
+            r, 413, "payload-too-large", "Payload Too Large", NULL, out,
+            "the events are %zu bytes with their message attributes; one request may send at most %zu", total,
+            batch_cap(ing));
     return 0;
 }
 
@@ -741,8 +755,9 @@ static int read_items(request *r, const char *text, size_t len, ev_handler_outpu
     r->is_array = true;
     size_t n = (size_t)cJSON_GetArraySize(root);
     if (n == 0)
-        return refuse(r, 400, "invalid-event", "Invalid event", one_error(r, "", "minItems", "the array is empty"),
-                      out, "the array holds no event: send 1 to %d", EV_INGESTION_MAX_BATCH);
+        return refuse(r, 400, "invalid-event", "Invalid event",
+                      one_error(r, "", "minItems", "the array is empty"), out,
+                      "the array holds no event: send 1 to %d", EV_INGESTION_MAX_BATCH);
     if (n > EV_INGESTION_MAX_BATCH)
         return refuse(r, 413, "too-many-events", "Payload Too Large", NULL, out,
                       "the array holds %zu events; one request takes at most %d", n, EV_INGESTION_MAX_BATCH);
@@ -762,8 +777,8 @@ static int screen(request *r, const ev_apigw_error *aerr, ev_handler_output *out
     const ev_apigw_request *h = &r->http;
     *answered = true;
     if (!is_events_path(h))
-        return refuse(r, 404, "not-found", "Not Found", NULL, out, "no resource at %s %s: the API takes POST /events",
-                      h->method, h->path);
+        return refuse(r, 404, "not-found", "Not Found", NULL, out,
+                      "no resource at %s %s: the API takes POST /events", h->method, h->path);
     if (strcmp(h->method, "POST") != 0)
         return refuse(r, 405, "method-not-allowed", "Method Not Allowed", NULL, out,
                       "%s is not allowed on /events: use POST", h->method);
@@ -772,8 +787,8 @@ static int screen(request *r, const ev_apigw_error *aerr, ev_handler_output *out
         return refuse(r, 415, "unsupported-media-type", "Unsupported Media Type", NULL, out,
                       "Content-Type %s is not JSON: send application/json (or application/<x>+json)", ct);
     if (aerr->status == EV_APIGW_BAD_BASE64)
-        return refuse(r, 400, "invalid-base64", "Invalid body encoding", one_error(r, "", "base64", aerr->message),
-                      out, "%s", aerr->message);
+        return refuse(r, 400, "invalid-base64", "Invalid body encoding",
+                      one_error(r, "", "base64", aerr->message), out, "%s", aerr->message);
     const char *key = ev_apigw_header(h, "Idempotency-Key");
     if (key != NULL && !idempotency_key_ok(key))
         return refuse(r, 400, "invalid-idempotency-key", "Invalid Idempotency-Key", NULL, out,
@@ -802,8 +817,8 @@ static int serve(request *r, const char *event, size_t event_len, ev_handler_out
     size_t len = r->http.body ? r->http.body_len : 0;
     trim(&text, &len);
     if (len == 0)
-        return refuse(r, 400, "invalid-json", "Invalid JSON", one_error(r, "", "json", "the body is empty"), out,
-                      "the request has no body: send one event object or an array of 1 to %d",
+        return refuse(r, 400, "invalid-json", "Invalid JSON", one_error(r, "", "json", "the body is empty"),
+                      out, "the request has no body: send one event object or an array of 1 to %d",
                       EV_INGESTION_MAX_BATCH);
     if ((rc = check_size_unparsed(r, text, len, out)) != 0 || out->body != NULL)
         return rc;
@@ -850,8 +865,9 @@ static int sqs_send(void *ctx, const ev_invocation *inv, const char *queue_url, 
     return ev_sqs_send_message(c, queue_url, msg, out, err);
 }
 
-static int sqs_send_batch(void *ctx, const ev_invocation *inv, const char *queue_url, const ev_sqs_outgoing *msgs,
-                          size_t n, ev_sqs_batch_entry *results, ev_aws_error *err)
+static int sqs_send_batch(void *ctx, const ev_invocation *inv, const char *queue_url,
+                          const ev_sqs_outgoing *msgs, size_t n, ev_sqs_batch_entry *results,
+                          ev_aws_error *err)
 {
     ev_aws_client *c = ctx;
     ev_aws_client_set_deadline(c, inv->deadline_ms);

@@ -50,9 +50,9 @@
 #include "core/ev_uuid.h"
 #include "runtime/ev_handler.h"
 
-#define EV_INGESTION_QUEUE_URL_ENV      "SQS_QUEUE_URL"
-#define EV_INGESTION_MAX_BATCH          10
-#define EV_INGESTION_RETRY_AFTER_S      1
+#define EV_INGESTION_QUEUE_URL_ENV       "SQS_QUEUE_URL"
+#define EV_INGESTION_MAX_BATCH           10
+#define EV_INGESTION_RETRY_AFTER_S       1
 #define EV_INGESTION_MAX_IDEMPOTENCY_KEY 255
 
 /* The namespace of the event ids derived from Idempotency-Key (fixed: the

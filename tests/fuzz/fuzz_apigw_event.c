@@ -45,8 +45,8 @@ static int fake_send(void *ctx, const ev_invocation *inv, const char *url, const
     return 0;
 }
 
-static int fake_batch(void *ctx, const ev_invocation *inv, const char *url, const ev_sqs_outgoing *msgs, size_t n,
-                      ev_sqs_batch_entry *results, ev_aws_error *err)
+static int fake_batch(void *ctx, const ev_invocation *inv, const char *url, const ev_sqs_outgoing *msgs,
+                      size_t n, ev_sqs_batch_entry *results, ev_aws_error *err)
 {
     (void)inv;
     (void)url;

@@ -21,8 +21,8 @@
 #include "schema/ev_json.h"
 #include "support/fake_sqs_sender.h"
 
-#define NOW_MS   1796206272345LL
-#define TRACE_ID "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+#define NOW_MS     1796206272345LL
+#define TRACE_ID   "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
 #define SOURCE_IP  "198.51.100.7"
 #define API_REQ_ID "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
 
@@ -41,8 +41,8 @@ typedef struct bench {
     ev_log log;
     ev_handler_output out;
     int rc;
-    cJSON *resp;      /* the proxy response */
-    cJSON *body;      /* its body, parsed */
+    cJSON *resp; /* the proxy response */
+    cJSON *body; /* its body, parsed */
     int status;
 } bench;
 
@@ -60,8 +60,10 @@ static bench *bench_new(size_t max_message_bytes)
     assert_non_null(b->ing);
     ev_arena_init(&b->arena, 0);
     ev_sink_capture_init(&b->logs);
-    ev_log_init(&b->log, &(ev_log_options){.sink = ev_sink_capture_fn, .sink_ctx = &b->logs,
-                                           .clock = &b->clock.clock, .service = "ingestion"});
+    ev_log_init(&b->log, &(ev_log_options){.sink = ev_sink_capture_fn,
+                                           .sink_ctx = &b->logs,
+                                           .clock = &b->clock.clock,
+                                           .service = "ingestion"});
     ev_log_set_level(&b->log, EV_LOG_DEBUG);
     return b;
 }
@@ -88,7 +90,8 @@ static void bench_free(bench *b)
 static void invoke_raw(bench *b, const char *event)
 {
     bench_clear(b);
-    ev_invocation_init(&b->inv, "8476a536-e9f4-11e8-9739-2dfe598c3fcd", NOW_MS + 3000, &b->arena, &b->clock.clock);
+    ev_invocation_init(&b->inv, "8476a536-e9f4-11e8-9739-2dfe598c3fcd", NOW_MS + 3000, &b->arena,
+                       &b->clock.clock);
     b->inv.trace_id = TRACE_ID;
     b->inv.log = &b->log;
     memset(&b->out, 0, sizeof b->out);
@@ -290,8 +293,9 @@ static void test_header_names_any_case_and_media_types(void **state)
         post(b, h, VALID);
         assert_int_equal(b->status, 202);
     }
-    static const char *const refused[] = {"text/plain", "application/xml", "application/jsonx", "json",
-                                          "multipart/form-data; boundary=x", "application/+json"};
+    static const char *const refused[] = {
+        "text/plain",       "application/xml", "application/jsonx", "json", "multipart/form-data; boundary=x",
+        "application/+json"};
     size_t sent = b->fake.sent_count;
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
         const char *h[] = {"content-type", refused[i], NULL};
@@ -321,15 +325,16 @@ static void test_base64_bodies(void **state)
     free(ev);
     assert_int_equal(b->status, 202);
     assert_string_equal(b->fake.sent[0].body, VALID);
-    static const char *const broken[] = {"eyJzb3VyY2UiOiJh", /* valid base64, but not JSON: 400 invalid-json */
-                                         "eyJzb3VyY2UiOiJ", "!!!!", "ab=c", "====", "eyJ zb3Vy"};
+    static const char *const broken[] = {
+        "eyJzb3VyY2UiOiJh", /* valid base64, but not JSON: 400 invalid-json */
+        "eyJzb3VyY2UiOiJ",  "!!!!", "ab=c", "====", "eyJ zb3Vy"};
     for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
         ev = proxy_event("POST", "/events", NULL, false, broken[i], true);
         invoke_raw(b, ev);
         free(ev);
         assert_int_equal(b->status, 400);
-        assert_string_equal(problem_type(b), i == 0 ? "urn:evpipe:problem:invalid-json"
-                                                    : "urn:evpipe:problem:invalid-base64");
+        assert_string_equal(problem_type(b),
+                            i == 0 ? "urn:evpipe:problem:invalid-json" : "urn:evpipe:problem:invalid-base64");
     }
     assert_int_equal(b->fake.sent_count, 1);
     bench_free(b);
@@ -367,7 +372,11 @@ static void test_not_a_proxy_event_fails_the_invocation(void **state)
 {
     (void)state;
     bench *b = bench_new(0);
-    static const char *const events[] = {"", "not json", "[]", "{\"Records\":[]}", "{\"httpMethod\":1}",
+    static const char *const events[] = {"",
+                                         "not json",
+                                         "[]",
+                                         "{\"Records\":[]}",
+                                         "{\"httpMethod\":1}",
                                          "{\"httpMethod\":\"POST\",\"path\":\"/events\",\"body\":5}"};
     for (size_t i = 0; i < sizeof events / sizeof events[0]; i++) {
         invoke_raw(b, events[i]);
@@ -382,7 +391,8 @@ static void test_invalid_json_and_empty_bodies(void **state)
 {
     (void)state;
     bench *b = bench_new(0);
-    static const char *const bodies[] = {"{\"source\":", "{\"a\":1,\"a\":2}", "[1,]", "nul", "0.10000000000000001"};
+    static const char *const bodies[] = {"{\"source\":", "{\"a\":1,\"a\":2}", "[1,]", "nul",
+                                         "0.10000000000000001"};
     for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
         post(b, NULL, bodies[i]);
         assert_int_equal(b->status, 400);
@@ -444,8 +454,8 @@ static void test_queue_down_is_503_with_retry_after(void **state)
 static void post_with_key(bench *b, const char *key, const char *source, char id_out[40])
 {
     char body[256];
-    snprintf(body, sizeof body,
-             "{\"source\":\"%s\",\"type\":\"humidity\",\"payload\":{\"value\":40}}", source);
+    snprintf(body, sizeof body, "{\"source\":\"%s\",\"type\":\"humidity\",\"payload\":{\"value\":40}}",
+             source);
     const char *h[] = {"Content-Type", "application/json", "idempotency-key", key, NULL};
     post(b, h, body);
     assert_int_equal(b->status, 202);
@@ -575,7 +585,8 @@ static void test_array_mixed(void **state)
 {
     (void)state;
     bench *b = bench_new(0);
-    const char *bad = "{\"source\":\"s\",\"type\":\"temperature\",\"payload\":{\"value\":5000,\"unit\":\"celsius\"}}";
+    const char *bad =
+        "{\"source\":\"s\",\"type\":\"temperature\",\"payload\":{\"value\":5000,\"unit\":\"celsius\"}}";
     char body[1024];
     snprintf(body, sizeof body, "[ %s ,\n %s,%s ]", VALID, bad, VALID);
     post(b, NULL, body);
@@ -588,12 +599,15 @@ static void test_array_mixed(void **state)
     assert_string_equal(body_str(result(b, 1), "status"), "rejected");
     assert_string_equal(body_str(result(b, 2), "status"), "accepted");
     assert_int_equal(cJSON_GetObjectItemCaseSensitive(result(b, 1), "index")->valueint, 1);
-    assert_true(errors_have_pointer(cJSON_GetObjectItemCaseSensitive(result(b, 1), "errors"), "/1/payload/value"));
+    assert_true(
+        errors_have_pointer(cJSON_GetObjectItemCaseSensitive(result(b, 1), "errors"), "/1/payload/value"));
     /* Each item's own text goes out, untouched. */
     assert_string_equal(b->fake.sent[0].body, VALID);
     assert_string_equal(b->fake.sent[1].body, VALID);
-    assert_string_equal(fake_message_attr(&b->fake.sent[0], "event_id", NULL), body_str(result(b, 0), "eventId"));
-    assert_string_equal(fake_message_attr(&b->fake.sent[1], "event_id", NULL), body_str(result(b, 2), "eventId"));
+    assert_string_equal(fake_message_attr(&b->fake.sent[0], "event_id", NULL),
+                        body_str(result(b, 0), "eventId"));
+    assert_string_equal(fake_message_attr(&b->fake.sent[1], "event_id", NULL),
+                        body_str(result(b, 2), "eventId"));
     bench_free(b);
 }
 
@@ -733,8 +747,10 @@ static void test_every_fixture(void **state)
                 fail_msg("fixture %s: status %d, expected 202", name, b->status);
             assert_int_equal(b->fake.sent_count, sent + 1);
             assert_string_equal(b->fake.sent[sent].body, text.data);
-            const cJSON *type = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(fx, "instance"), "type");
-            assert_string_equal(fake_message_attr(&b->fake.sent[sent], "event_type", NULL), type->valuestring);
+            const cJSON *type =
+                cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(fx, "instance"), "type");
+            assert_string_equal(fake_message_attr(&b->fake.sent[sent], "event_type", NULL),
+                                type->valuestring);
             /* Valid fixtures also go in arrays of up to 10. */
             ev_buf_append_str(&batch, in_batch ? "," : "[");
             ev_buf_append(&batch, text.data, text.len);
@@ -784,9 +800,11 @@ static void test_logs_hold_no_body_and_metrics_count(void **state)
     ev_sink_capture mlines;
     ev_sink_capture_init(&mlines);
     char merr[128];
-    ev_metrics *m = ev_metrics_new(&(ev_metrics_options){.metric_namespace = "evpipe", .service = "ingestion",
-                                                          .sink = ev_sink_capture_fn, .sink_ctx = &mlines,
-                                                          .clock = &b->clock.clock},
+    ev_metrics *m = ev_metrics_new(&(ev_metrics_options){.metric_namespace = "evpipe",
+                                                         .service = "ingestion",
+                                                         .sink = ev_sink_capture_fn,
+                                                         .sink_ctx = &mlines,
+                                                         .clock = &b->clock.clock},
                                    merr, sizeof merr);
     assert_non_null(m);
     const char *secret_ok = "{\"source\":\"sensor-01\",\"type\":\"temperature\",\"payload\":{\"value\":1,"

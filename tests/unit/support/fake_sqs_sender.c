@@ -47,7 +47,8 @@ static int fake_send(void *ctx, const ev_invocation *inv, const char *queue_url,
 }
 
 static int fake_send_batch(void *ctx, const ev_invocation *inv, const char *queue_url,
-                           const ev_sqs_outgoing *msgs, size_t n, ev_sqs_batch_entry *results, ev_aws_error *err)
+                           const ev_sqs_outgoing *msgs, size_t n, ev_sqs_batch_entry *results,
+                           ev_aws_error *err)
 {
     (void)inv;
     (void)queue_url;
