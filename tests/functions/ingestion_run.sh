@@ -10,7 +10,7 @@
 #   2. queue down (nothing listens on the endpoint): 503 with Retry-After.
 # usage: BUILD=build tests/functions/ingestion_run.sh
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 build=${BUILD:-build}
 bin=$build/bin/ingestion-bootstrap
 [ -x "$bin" ] || { echo "functions/ingestion: $bin not built (make build)" >&2; exit 1; }
