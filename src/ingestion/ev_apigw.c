@@ -94,6 +94,34 @@ static int read_body(const cJSON *root, ev_arena *arena, ev_apigw_request *req, 
     return 0;
 }
 
+/* A proxy event the strict parser refused: when cJSON alone reads it as an
+ * object with httpMethod (API Gateway wrote it; the client's body is what
+ * the strict checks refuse), its method, path and resource, copied into
+ * the arena. 0, or -1 when it is not that. */
+static int read_lenient(const char *event, size_t len, ev_arena *arena, ev_apigw_request *req,
+                        const ev_json_error *jerr)
+{
+    (void)jerr;
+    cJSON *root = cJSON_ParseWithLength(event, len);
+    const char *method = cJSON_IsObject(root) ? string_member(root, "httpMethod") : NULL;
+    int rc = -1;
+    if (method != NULL) {
+        const char *path = string_member(root, "path");
+        const char *resource = string_member(root, "resource");
+        req->method = ev_arena_strdup(arena, method);
+        req->path = ev_arena_strdup(arena, path ? path : "");
+        req->resource = resource ? ev_arena_strdup(arena, resource) : NULL;
+        rc = req->method && req->path && (resource == NULL || req->resource) ? 0 : -1;
+        if (rc != 0) {
+            req->method = "";
+            req->path = "";
+            req->resource = NULL;
+        }
+    }
+    cJSON_Delete(root);
+    return rc;
+}
+
 int ev_apigw_parse(const char *event, size_t len, ev_arena *arena, ev_apigw_request *req, ev_apigw_error *err)
 {
     memset(req, 0, sizeof *req);
@@ -108,11 +136,17 @@ int ev_apigw_parse(const char *event, size_t len, ev_arena *arena, ev_apigw_requ
     if (root == NULL) {
         if (jerr.status == EV_JSON_NO_MEMORY) {
             set_error(err, EV_APIGW_NO_MEMORY, "out of memory parsing the proxy event");
-        } else {
-            char msg[600];
-            snprintf(msg, sizeof msg, "the event is not JSON (%s at byte %ld)", jerr.message, jerr.offset);
-            set_error(err, EV_APIGW_NOT_PROXY, msg);
+            return -1;
         }
+        if (read_lenient(event, len, arena, req, &jerr) == 0) {
+            char msg[600];
+            snprintf(msg, sizeof msg, "the body cannot be read as strict JSON text: %s", jerr.message);
+            set_error(err, EV_APIGW_BAD_BODY, msg);
+            return -1;
+        }
+        char msg[600];
+        snprintf(msg, sizeof msg, "the event is not JSON (%s at byte %ld)", jerr.message, jerr.offset);
+        set_error(err, EV_APIGW_NOT_PROXY, msg);
         return -1;
     }
     if (!cJSON_IsObject(root)) {

@@ -22,6 +22,10 @@
  * Errors: ev_apigw_parse returns 0 or -1 with an ev_apigw_error saying
  * which: EV_APIGW_NOT_PROXY (the event is not a proxy event: the function is
  * wired to something else), EV_APIGW_BAD_BASE64 (a client error: 400),
+ * EV_APIGW_BAD_BODY (a proxy event the strict parser refuses because of
+ * its body, e.g. a NUL byte the client sent, which the event carries as
+ * \u0000: method, path and resource are still filled, headers are not;
+ * a client error: 400),
  * EV_APIGW_NO_MEMORY. Appends return 0 or -1 (memory), as ev_buf does.
  */
 #ifndef EV_INGESTION_APIGW_H
@@ -38,6 +42,7 @@ typedef enum ev_apigw_status {
     EV_APIGW_OK = 0,
     EV_APIGW_NOT_PROXY,  /* not JSON, or not the shape of a proxy event */
     EV_APIGW_BAD_BASE64, /* isBase64Encoded with a body that is not base64 */
+    EV_APIGW_BAD_BODY,   /* a proxy event whose text only a lenient parser reads (its body) */
     EV_APIGW_NO_MEMORY
 } ev_apigw_status;
 

@@ -786,6 +786,9 @@ static int screen(request *r, const ev_apigw_error *aerr, ev_handler_output *out
     if (!is_json_media_type(ct))
         return refuse(r, 415, "unsupported-media-type", "Unsupported Media Type", NULL, out,
                       "Content-Type %s is not JSON: send application/json (or application/<x>+json)", ct);
+    if (aerr->status == EV_APIGW_BAD_BODY)
+        return refuse(r, 400, "invalid-json", "Invalid JSON", one_error(r, "", "json", aerr->message), out,
+                      "%s", aerr->message);
     if (aerr->status == EV_APIGW_BAD_BASE64)
         return refuse(r, 400, "invalid-base64", "Invalid body encoding",
                       one_error(r, "", "base64", aerr->message), out, "%s", aerr->message);
@@ -804,7 +807,7 @@ static int serve(request *r, const char *event, size_t event_len, ev_handler_out
     ev_apigw_error aerr;
     bool answered;
     if (ev_apigw_parse(event, event_len, r->inv->arena, &r->http, &aerr) != 0 &&
-        aerr.status != EV_APIGW_BAD_BASE64) {
+        aerr.status != EV_APIGW_BAD_BASE64 && aerr.status != EV_APIGW_BAD_BODY) {
         ev_log_error(r->inv->log, "not an API Gateway proxy event", EV_LOG_STR("error", aerr.message),
                      EV_LOG_INT("bytes", (int64_t)event_len));
         return ev_handler_fail(out, aerr.status == EV_APIGW_NO_MEMORY ? "OutOfMemory" : "InvalidEvent", "%s",

@@ -402,6 +402,14 @@ static void test_invalid_json_and_empty_bodies(void **state)
         assert_non_null(body_str(cJSON_GetArrayItem(errors, 0), "pointer"));
         assert_string_equal(body_str(cJSON_GetArrayItem(errors, 0), "keyword"), "json");
     }
+    /* A NUL byte in the body reaches the function as \u0000 in the proxy
+     * event, which the strict parser refuses: still the client's 400. */
+    invoke_raw(b, "{\"httpMethod\":\"POST\",\"path\":\"/events\",\"body\":\"{\\\"a\\\":\\\"\\u0000\\\"}\"}");
+    assert_int_equal(b->rc, 0);
+    assert_int_equal(b->status, 400);
+    assert_string_equal(problem_type(b), "urn:evpipe:problem:invalid-json");
+    invoke_raw(b, "{\"httpMethod\":\"PUT\",\"path\":\"/events\",\"body\":\"\\u0000\"}");
+    assert_int_equal(b->status, 405);
     post(b, NULL, NULL);
     assert_int_equal(b->status, 400);
     post(b, NULL, "  \n ");
