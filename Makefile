@@ -125,6 +125,13 @@ $(BUILD)/bin/%-bootstrap: $(BUILD)/obj/src/bootstrap/%.o $(GEN_LIB) $(LIB_FILES)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) $< $(LINK_LIBS) $(LIBS_ALL) -o $@
 
+# devserver: libmicrohttpd (its HTTP servers) and libyaml (template.yaml),
+# linked only into the programs that use them.
+DEVSERVER_LIBS = $(shell pkg-config --libs libmicrohttpd yaml-0.1 2>/dev/null)
+$(BUILD)/bin/devserver: LIBS_ALL += $(DEVSERVER_LIBS)
+$(BUILD)/tests/test_devserver_%: LIBS_ALL += $(DEVSERVER_LIBS)
+$(BUILD)/fuzz/fuzz_template_yaml $(BUILD)/fuzz/fuzz_proxy_response: LIBS_ALL += $(DEVSERVER_LIBS)
+
 $(TEST_SUPPORT_LIB): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/unit/support/*.c))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
