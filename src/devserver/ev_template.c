@@ -224,6 +224,9 @@ static int ref_value(ev_template *t, const char *name, const char *path, value *
     resource *r = find_resource(t, name);
     if (r == NULL)
         return ev_ds_fail(err, "%s: !Ref %s names no parameter, pseudo parameter or resource", path, name);
+    if (r->ref == NULL)
+        return ev_ds_fail(err, "%s: !Ref %s: its name depends on this value (a resource's name may refer only to "
+                               "resources named before it)", path, name);
     return set_text(out, r->ref, strlen(r->ref), err, path);
 }
 
@@ -234,6 +237,8 @@ static int getatt_value(ev_template *t, const char *logical, const char *attr, c
     if (r == NULL)
         return ev_ds_fail(err, "%s: !GetAtt %s.%s names no resource", path, logical, attr);
     const char *v = NULL;
+    if (r->ref == NULL)
+        return ev_ds_fail(err, "%s: !GetAtt %s.%s: its name depends on this value", path, logical, attr);
     if (strcmp(attr, "Arn") == 0)
         v = r->arn;
     else if (strcmp(attr, "QueueName") == 0 && strcmp(r->type, "AWS::SQS::Queue") == 0)

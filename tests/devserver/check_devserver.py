@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""devserver's behaviour, seen from outside: HTTP to its API, the Runtime API
+emulator's handling of crashes and timeouts (through the log), and, when
+given the queue endpoint, the SQS event source mapping and the dead-letter
+queue. Run by tests/devserver/run.sh, which starts everything.
+
+Waits poll for a state with a generous limit (a shared machine is slow at
+times); nothing asserts how long something took.
+"""
+import argparse
+import base64
+import json
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+FAILURES = []
+
+
+def check(cond, what):
+    if cond:
+        print(f"ok: {what}")
+    else:
+        print(f"FAIL: {what}", file=sys.stderr)
+        FAILURES.append(what)
+    return cond
+
+
+def http(method, url, body=None, headers=None):
+    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+
+
+def wait_for(what, fn, limit_s=60):
+    """Polls fn() until it returns something true; None after limit_s."""
+    end = time.monotonic() + limit_s
+    while time.monotonic() < end:
+        v = fn()
+        if v:
+            return v
+        time.sleep(0.2)
+    print(f"FAIL: gave up waiting for {what}", file=sys.stderr)
+    return None
+
+
+def log_lines(path):
+    out = []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                pass
+    return out
+
+
+def check_api(api, log):
+    body = b'{"source":"s1","type":"temperature","payload":{"value":21.5,"unit":"celsius"}}'
+    status, headers, raw = http("POST", f"{api}/echo?a=1&a=2&b=x", body,
+                                {"Content-Type": "application/json", "X-Multi": "one"})
+    check(status == 200, f"POST /echo answers the function's status (got {status})")
+    ev = json.loads(raw)
+    check(ev["resource"] == "/echo" and ev["path"] == "/echo" and ev["httpMethod"] == "POST",
+          "event: resource, path, httpMethod")
+    check(ev["body"] == body.decode() and ev["isBase64Encoded"] is False, "event: text body as sent")
+    check(ev["headers"].get("X-Multi") == "one" and ev["multiValueHeaders"].get("X-Multi") == ["one"],
+          "event: headers in the client's case, with multiValueHeaders")
+    check(ev["queryStringParameters"] == {"a": "2", "b": "x"}, "event: queryStringParameters keep the last value")
+    check(ev["multiValueQueryStringParameters"] == {"a": ["1", "2"], "b": ["x"]},
+          "event: multiValueQueryStringParameters keep every value")
+    ctx = ev["requestContext"]
+    check(ctx["identity"]["sourceIp"] == "127.0.0.1", "event: requestContext.identity.sourceIp")
+    check(ctx["requestId"] == headers.get("x-amzn-RequestId"), "event: requestId is the x-amzn-RequestId answered")
+    uuid.UUID(ctx["requestId"])
+    check(ctx["stage"] == "test" and ctx["path"] == "/test/echo" and ctx["resourcePath"] == "/echo",
+          "event: stage from the template, path with the stage")
+    check(isinstance(ctx["requestTimeEpoch"], int) and ctx["protocol"] == "HTTP/1.1", "event: requestTimeEpoch, protocol")
+    check(ev["pathParameters"] is None and ev["stageVariables"] is None, "event: no path parameters, null stageVariables")
+    check(headers.get_all("X-Tag") == ["a", "b"], "response: multiValueHeaders become repeated headers")
+
+    binary = bytes([0, 1, 2, 255, 254])
+    status, _, raw = http("POST", f"{api}/echo", binary, {"Content-Type": "application/octet-stream"})
+    ev = json.loads(raw)
+    check(ev["isBase64Encoded"] is True and base64.b64decode(ev["body"]) == binary, "event: binary body as base64")
+
+    status, _, raw = http("GET", f"{api}/items/42")
+    ev = json.loads(raw)
+    check(status == 200 and ev["resource"] == "/items/{id}" and ev["pathParameters"] == {"id": "42"},
+          "route /items/{id} (ANY): pathParameters")
+    status, _, raw = http("DELETE", f"{api}/test/items/7")
+    check(status == 200 and json.loads(raw)["path"] == "/items/7", "a path with the stage first reaches the same route")
+    status, _, raw = http("GET", f"{api}/fail/a/b/binary")
+    check(status == 200 and raw == bytes([0, 1, 2, 255]), "response: isBase64Encoded body is decoded")
+
+    for method, path in (("GET", "/nope"), ("GET", "/echo"), ("POST", "/items")):
+        status, _, raw = http(method, f"{api}{path}")
+        check(status == 403 and json.loads(raw) == {"message": "Missing Authentication Token"},
+              f"{method} {path}: 403 Missing Authentication Token")
+
+    status, _, raw = http("POST", f"{api}/echo", b"x" * (10 * 1024 * 1024 + 1), {"Content-Type": "text/plain"})
+    check(status == 413, f"a body over 10 MB: 413 (got {status})")
+
+    for path, status_name in (("/fail/crash", "crash"), ("/fail/slow", "timeout"), ("/fail/error", "error"),
+                              ("/fail/malformed", None)):
+        status, _, raw = http("GET", f"{api}{path}")
+        check(status == 502 and json.loads(raw) == {"message": "Internal server error"}, f"{path}: 502 Internal server error")
+        if status_name:
+            found = wait_for(f"a {status_name} invocation in the log", lambda s=status_name: [
+                l for l in log_lines(log) if l.get("kind") == "invocation" and l.get("status") == s
+                and l.get("function") == "ApiFunction"], 10)
+            check(bool(found), f"{path}: the log has an invocation with status {status_name}")
+    check(any(l.get("message", "").startswith("malformed Lambda proxy response") for l in log_lines(log)),
+          "a malformed proxy response is logged with its reason")
+    status, _, _ = http("GET", f"{api}/items/after-crash")
+    check(status == 200, "the function answers again after its crash and timeout (restarted)")
+    exits = [l for l in log_lines(log) if l.get("message") == "function instance exited" and l.get("function") == "ApiFunction"]
+    check(len(exits) >= 2, "the crashed and the timed-out instances were seen to exit")
+    reqs = [l for l in log_lines(log) if l.get("kind") == "request"]
+    check(all({"method", "path", "status", "duration_ms", "request_id"} <= l.keys() for l in reqs) and len(reqs) > 10,
+          "one log line per request with method, path, status, duration_ms, request_id")
+
+
+def check_throttle(api):
+    statuses = [http("POST", f"{api}/echo", b"{}")[0] for _ in range(5)]
+    check(statuses[:2] == [200, 200] and statuses[2:] == [429] * 3, f"burst 2, rate 0: two pass, then 429 ({statuses})")
+    status, _, raw = http("POST", f"{api}/echo", b"{}")
+    check(json.loads(raw) == {"message": "Too Many Requests"}, "429 body")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--api", required=True)
+    ap.add_argument("--dashboard")
+    ap.add_argument("--sqs")
+    ap.add_argument("--records")
+    ap.add_argument("--log")
+    ap.add_argument("--stack")
+    ap.add_argument("--throttle-only", action="store_true")
+    a = ap.parse_args()
+    if a.throttle_only:
+        check_throttle(a.api)
+    else:
+        check_api(a.api, a.log)
+    if FAILURES:
+        print(f"check_devserver: {len(FAILURES)} failed", file=sys.stderr)
+        return 1
+    print("check_devserver: all passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
