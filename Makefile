@@ -322,7 +322,7 @@ conformance: $(GEN_TESTS)
 # evcheck end to end (long lines, memory limits, error counts) and the
 # cJSON version guard of ev_json.c.
 tools-tests: build
-	EVCHECK=$(BUILD)/bin/evcheck CC=$(CC) $(PYTHON) -m unittest discover -s tests/tools -t . 2>&1 | tail -n 4
+	EVCHECK=$(BUILD)/bin/evcheck EVMARSHAL=$(BUILD)/bin/evmarshal CC=$(CC) $(PYTHON) -m unittest discover -s tests/tools -t . 2>&1 | tail -n 4
 
 # Each group of the suite is compiled the way `make validator` compiles a schema.
 suite: build

@@ -21,7 +21,10 @@ int events_init(char *err, size_t err_len);
 bool events_validate(const cJSON *instance, ev_errors *errors);
 
 /* Frees what init compiled, for leak checkers at exit. Final: afterwards
- * init returns -1 and every validation fails with keyword "schema". */
+ * init returns -1 and every validation fails with keyword "schema".
+ * Not thread-safe by design (like curl_global_cleanup): call it once, at the
+ * end of the process, after every thread that validates has finished; a
+ * validation running at the same time would match against freed patterns. */
 void events_release(void);
 
 #endif
