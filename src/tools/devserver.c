@@ -21,6 +21,7 @@
 
 #include "aws/ev_aws_client.h"
 #include "devserver/ev_activity.h"
+#include "devserver/ev_esm.h"
 #include "devserver/ev_front.h"
 #include "devserver/ev_lambda_emu.h"
 #include "devserver/ev_stack.h"
@@ -184,6 +185,8 @@ typedef struct stack {
     ev_emu *emu;
     int fn_emu[EV_TPL_MAX_FUNCTIONS]; /* template function -> emulator index */
     ev_front *front;
+    ev_esm *esms[EV_TPL_MAX_FUNCTIONS * EV_TPL_MAX_SQS_EVENTS];
+    size_t esm_count;
 } stack;
 
 static ev_aws_client *aws_client(stack *s, ev_endpoint_service svc, const char *endpoint, ev_ds_error *err)
@@ -352,11 +355,48 @@ static int start_front(stack *s, ev_ds_error *err)
     return s->front ? 0 : -1;
 }
 
+/* One event source mapping per enabled SQS event of a function. */
+static int start_esms(stack *s, ev_ds_error *err)
+{
+    for (size_t i = 0; i < ev_template_function_count(s->tpl); i++) {
+        const ev_tpl_function *f = ev_template_function(s->tpl, i);
+        for (size_t k = 0; k < f->sqs_event_count; k++) {
+            const ev_tpl_sqs_event *e = &f->sqs_events[k];
+            if (!e->enabled)
+                continue;
+            const char *q = ev_template_queue(s->tpl, (size_t)e->queue)->logical_id;
+            int pollers = e->max_concurrency > 0 ? e->max_concurrency : 2;
+            if (pollers > instance_limit(s, f))
+                pollers = instance_limit(s, f);
+            ev_esm_config cfg = {.function_id = f->logical_id, .function = s->fn_emu[i],
+                                 .queue_url = ev_template_resource_ref(s->tpl, q),
+                                 .queue_arn = ev_template_resource_arn(s->tpl, q), .region = s->opt.region,
+                                 .endpoint_url = s->opt.sqs_endpoint, .credentials = &s->creds,
+                                 .batch_size = e->batch_size, .batching_window_s = e->batching_window_s,
+                                 .pollers = pollers, .report_batch_item_failures = e->report_batch_item_failures,
+                                 .emu = s->emu, .activity = s->act};
+            ev_esm *m = ev_esm_start(&cfg, err);
+            if (m == NULL)
+                return -1;
+            s->esms[s->esm_count++] = m;
+        }
+    }
+    return 0;
+}
+
 static void stop_all(stack *s)
 {
     if (s->front != NULL)
         ev_front_stop(s->front);
     s->front = NULL;
+    for (size_t i = 0; i < s->esm_count; i++)
+        ev_esm_request_stop(s->esms[i]);
+    /* Stopping the functions ends the invocations the pollers wait for. */
+    if (s->emu != NULL)
+        ev_emu_stop(s->emu);
+    for (size_t i = 0; i < s->esm_count; i++)
+        ev_esm_free(s->esms[i]);
+    s->esm_count = 0;
     if (s->emu != NULL)
         ev_emu_free(s->emu);
     s->emu = NULL;
@@ -413,6 +453,8 @@ int main(int argc, char **argv)
         return fail(&s, strstr(err.message, "in use") || strstr(err.message, "--host") ? 2 : 1, "api", &err);
     if (ev_emu_start(s.emu, &err) != 0)
         return fail(&s, 1, "functions", &err);
+    if (start_esms(&s, &err) != 0)
+        return fail(&s, 1, "event source mappings", &err);
 
     char extra[256];
     snprintf(extra, sizeof extra, "\"api\":\"http://%s:%d\",\"api_port\":%d", s.opt.host, ev_front_port(s.front),

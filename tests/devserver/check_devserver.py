@@ -126,6 +126,87 @@ def check_api(api, log):
           "one log line per request with method, path, status, duration_ms, request_id")
 
 
+def sqs(endpoint, op, body):
+    """One SQS JSON-protocol call (the emulator checks no signature)."""
+    status, _, raw = http("POST", endpoint + "/", json.dumps(body).encode(), {
+        "X-Amz-Target": f"AmazonSQS.{op}", "Content-Type": "application/x-amz-json-1.0",
+        "Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/sqs/aws4_request, "
+                         "SignedHeaders=host, Signature=00"})
+    if status != 200:
+        raise RuntimeError(f"SQS {op}: HTTP {status}: {raw[:300]!r}")
+    return json.loads(raw) if raw else {}
+
+
+def queue_counts(endpoint, url):
+    a = sqs(endpoint, "GetQueueAttributes", {"QueueUrl": url, "AttributeNames": ["All"]})["Attributes"]
+    return int(a["ApproximateNumberOfMessages"]), int(a["ApproximateNumberOfMessagesNotVisible"])
+
+
+def records(path):
+    try:
+        return log_lines(path)
+    except FileNotFoundError:
+        return []
+
+
+def check_esm(endpoint, stack, record_file):
+    url = sqs(endpoint, "GetQueueUrl", {"QueueName": f"{stack}-WorkQueue"})["QueueUrl"]
+    dlq = sqs(endpoint, "GetQueueUrl", {"QueueName": f"{stack}-WorkDeadLetterQueue"})["QueueUrl"]
+    run = uuid.uuid4().hex[:8]
+    ok_bodies = [f"ok-{run}-{i}" for i in range(3)]
+    for b in ok_bodies:
+        sqs(endpoint, "SendMessage", {"QueueUrl": url, "MessageBody": b, "MessageAttributes": {
+            "event_type": {"DataType": "String", "StringValue": "temperature"},
+            "schema_version": {"DataType": "Number", "StringValue": "3"}}})
+    got = wait_for("the three messages delivered to the consumer",
+                   lambda: len({r["body"] for r in records(record_file)} & set(ok_bodies)) == 3 or None)
+    check(bool(got), "the event source mapping delivers every message")
+    rec = next(r for r in records(record_file) if r["body"] == ok_bodies[0])
+    check(rec["eventSource"] == "aws:sqs" and rec["eventSourceARN"].endswith(f":{stack}-WorkQueue")
+          and rec["awsRegion"] == "us-east-1", "record: eventSource, eventSourceARN, awsRegion")
+    import hashlib
+    check(rec["md5OfBody"] == hashlib.md5(ok_bodies[0].encode()).hexdigest(), "record: md5OfBody")
+    attrs = rec["attributes"]
+    check(attrs.get("ApproximateReceiveCount") == "1" and attrs.get("SentTimestamp", "").isdigit()
+          and "ApproximateFirstReceiveTimestamp" in attrs, "record: attributes with receive count and timestamps")
+    ma = rec["messageAttributes"]
+    check(ma.get("event_type", {}).get("stringValue") == "temperature" and ma["event_type"].get("dataType") == "String"
+          and ma.get("schema_version", {}).get("dataType") == "Number", "record: messageAttributes {stringValue, dataType}")
+    check(bool(rec.get("messageId")) and bool(rec.get("receiptHandle")), "record: messageId, receiptHandle")
+    drained = wait_for("the queue to be empty", lambda: queue_counts(endpoint, url) == (0, 0) or None)
+    check(bool(drained), "successful messages are deleted")
+    # A message delivered twice (its visibility timeout passed while a new
+    # instance started) is possible, as in Lambda; once the queue is empty,
+    # nothing deleted may come back.
+    before = len([r for r in records(record_file) if r["body"] in ok_bodies])
+    time.sleep(6)  # three visibility timeouts
+    after = len([r for r in records(record_file) if r["body"] in ok_bodies])
+    check(after == before and queue_counts(endpoint, url) == (0, 0), "a deleted message is never delivered again")
+
+    fail_body, whole_body = f"please fail {run}", f"whole-batch-error {run}"
+    for b in (fail_body, whole_body):
+        sqs(endpoint, "SendMessage", {"QueueUrl": url, "MessageBody": b})
+
+    def seen_twice(body):
+        counts = {r["attributes"]["ApproximateReceiveCount"] for r in records(record_file) if r["body"] == body}
+        return {"1", "2"} <= counts or None
+    check(bool(wait_for("the failed item delivered again", lambda: seen_twice(fail_body))),
+          "a batchItemFailures message becomes visible again and is delivered again")
+    check(bool(wait_for("the failed batch delivered again", lambda: seen_twice(whole_body))),
+          "the messages of a failed invocation are delivered again")
+
+    def in_dlq():
+        bodies = set()
+        for _ in range(3):
+            r = sqs(endpoint, "ReceiveMessage", {"QueueUrl": dlq, "MaxNumberOfMessages": 10, "VisibilityTimeout": 0})
+            bodies |= {m["Body"] for m in r.get("Messages", [])}
+        return {fail_body, whole_body} <= bodies or None
+    check(bool(wait_for("both failing messages in the dead-letter queue", in_dlq)),
+          "after maxReceiveCount receives, failing messages reach the dead-letter queue")
+    counts = [r["attributes"]["ApproximateReceiveCount"] for r in records(record_file) if r["body"] == fail_body]
+    check(max(int(c) for c in counts) <= 2, f"no delivery past maxReceiveCount 2 (receive counts {counts})")
+
+
 def check_throttle(api):
     statuses = [http("POST", f"{api}/echo", b"{}")[0] for _ in range(5)]
     check(statuses[:2] == [200, 200] and statuses[2:] == [429] * 3, f"burst 2, rate 0: two pass, then 429 ({statuses})")
@@ -147,6 +228,8 @@ def main():
         check_throttle(a.api)
     else:
         check_api(a.api, a.log)
+        if a.sqs:
+            check_esm(a.sqs, a.stack, a.records)
     if FAILURES:
         print(f"check_devserver: {len(FAILURES)} failed", file=sys.stderr)
         return 1
