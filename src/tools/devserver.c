@@ -21,6 +21,7 @@
 
 #include "aws/ev_aws_client.h"
 #include "devserver/ev_activity.h"
+#include "devserver/ev_dashboard.h"
 #include "devserver/ev_esm.h"
 #include "devserver/ev_front.h"
 #include "devserver/ev_lambda_emu.h"
@@ -185,6 +186,7 @@ typedef struct stack {
     ev_emu *emu;
     int fn_emu[EV_TPL_MAX_FUNCTIONS]; /* template function -> emulator index */
     ev_front *front;
+    ev_dashboard *dashboard;
     ev_esm *esms[EV_TPL_MAX_FUNCTIONS * EV_TPL_MAX_SQS_EVENTS];
     size_t esm_count;
 } stack;
@@ -384,8 +386,36 @@ static int start_esms(stack *s, ev_ds_error *err)
     return 0;
 }
 
+/* The dashboard shows the queue a mapping reads (else the first), its
+ * dead-letter queue and the first table. */
+static int start_dashboard(stack *s, ev_ds_error *err)
+{
+    int q = ev_template_queue_count(s->tpl) > 0 ? 0 : -1;
+    for (size_t i = 0; i < ev_template_function_count(s->tpl); i++) {
+        const ev_tpl_function *f = ev_template_function(s->tpl, i);
+        if (f->sqs_event_count > 0) {
+            q = f->sqs_events[0].queue;
+            break;
+        }
+    }
+    const ev_tpl_queue *eq = q >= 0 ? ev_template_queue(s->tpl, (size_t)q) : NULL;
+    const ev_tpl_queue *dq = eq && eq->dlq >= 0 ? ev_template_queue(s->tpl, (size_t)eq->dlq) : NULL;
+    ev_dashboard_config cfg = {
+        .host = s->opt.host, .port = s->opt.dashboard_port, .dir = s->opt.dashboard_dir, .region = s->opt.region,
+        .sqs_endpoint = s->opt.sqs_endpoint, .ddb_endpoint = s->opt.ddb_endpoint, .credentials = &s->creds,
+        .events_queue_url = eq ? ev_template_resource_ref(s->tpl, eq->logical_id) : NULL,
+        .dlq_url = dq ? ev_template_resource_ref(s->tpl, dq->logical_id) : NULL,
+        .table = ev_template_table_count(s->tpl) > 0 ? ev_template_table(s->tpl, 0)->name : NULL,
+        .emu = s->emu, .activity = s->act};
+    s->dashboard = ev_dashboard_start(&cfg, err);
+    return s->dashboard ? 0 : -1;
+}
+
 static void stop_all(stack *s)
 {
+    if (s->dashboard != NULL)
+        ev_dashboard_stop(s->dashboard);
+    s->dashboard = NULL;
     if (s->front != NULL)
         ev_front_stop(s->front);
     s->front = NULL;
@@ -451,14 +481,18 @@ int main(int argc, char **argv)
         return fail(&s, strstr(err.message, "bootstrap") ? 2 : 1, "functions", &err);
     if (start_front(&s, &err) != 0)
         return fail(&s, strstr(err.message, "in use") || strstr(err.message, "--host") ? 2 : 1, "api", &err);
+    if (start_dashboard(&s, &err) != 0)
+        return fail(&s, strstr(err.message, "in use") ? 2 : 1, "dashboard", &err);
     if (ev_emu_start(s.emu, &err) != 0)
         return fail(&s, 1, "functions", &err);
     if (start_esms(&s, &err) != 0)
         return fail(&s, 1, "event source mappings", &err);
 
     char extra[256];
-    snprintf(extra, sizeof extra, "\"api\":\"http://%s:%d\",\"api_port\":%d", s.opt.host, ev_front_port(s.front),
-             ev_front_port(s.front));
+    snprintf(extra, sizeof extra,
+             "\"api\":\"http://%s:%d\",\"api_port\":%d,\"dashboard\":\"http://%s:%d\",\"dashboard_port\":%d",
+             s.opt.host, ev_front_port(s.front), ev_front_port(s.front), s.opt.host, ev_dashboard_port(s.dashboard),
+             ev_dashboard_port(s.dashboard));
     ev_activity_note(s.act, "INFO", "devserver ready", extra);
 
     int sig = 0;

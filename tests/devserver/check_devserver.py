@@ -207,6 +207,76 @@ def check_esm(endpoint, stack, record_file):
     check(max(int(c) for c in counts) <= 2, f"no delivery past maxReceiveCount 2 (receive counts {counts})")
 
 
+def ddb(endpoint, op, body):
+    status, _, raw = http("POST", endpoint + "/", json.dumps(body).encode(), {
+        "X-Amz-Target": f"DynamoDB_20120810.{op}", "Content-Type": "application/x-amz-json-1.0",
+        "X-Amz-Date": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()),
+        "Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/dynamodb/aws4_request, "
+                         "SignedHeaders=host, Signature=00"})
+    if status != 200:
+        raise RuntimeError(f"DynamoDB {op}: HTTP {status}: {raw[:300]!r}")
+    return json.loads(raw)
+
+
+def raw_get(base, path):
+    """GET with the path exactly as given (no client-side normalisation)."""
+    import http.client
+    host, port = base.split("//")[1].split(":")
+    c = http.client.HTTPConnection(host, int(port), timeout=30)
+    c.request("GET", path)
+    r = c.getresponse()
+    return r.status, r.read()
+
+
+def check_dashboard(dash, stack, ddb_endpoint):
+    for path, ctype in (("/", "text/html"), ("/index.html", "text/html"), ("/app.js", "text/javascript"),
+                        ("/style.css", "text/css")):
+        status, headers, _ = http("GET", f"{dash}{path}")
+        check(status == 200 and headers.get("Content-Type", "").startswith(ctype), f"dashboard {path}: 200 {ctype}")
+    for path in ("/../template.yaml", "/%2e%2e/template.yaml", "/escape.txt", "/nothing.js", "/a/../../x"):
+        status, _ = raw_get(dash, path)
+        check(status == 404, f"dashboard {path}: 404, nothing outside the directory (got {status})")
+    status, _, _ = http("POST", f"{dash}/api/state", b"{}")
+    check(status == 405, "dashboard: POST refused")
+
+    table = f"{stack}-TestTable"
+    for i, when in enumerate(("2026-12-02T07:00:00.000Z", "2026-12-02T08:00:00.000Z")):
+        ddb(ddb_endpoint, "PutItem", {"TableName": table, "Item": {
+            "event_id": {"S": f"e{i}"}, "source": {"S": "s"}, "received_at": {"S": when},
+            "payload": {"M": {"value": {"N": "21.50"}, "unit": {"S": "celsius"}}},
+            "tags": {"L": [{"S": "a"}, {"BOOL": True}, {"NULL": True}]}, "big": {"N": "12345678901234567890.123"}}})
+    status, headers, raw = http("GET", f"{dash}/api/state")
+    check(status == 200 and headers.get("Cache-Control") == "no-store", "GET /api/state: 200, not cached")
+    st = json.loads(raw)
+    check(set(st) >= {"requests", "invocations", "queues", "stored", "dlq_messages", "functions"},
+          "state: requests, invocations, queues, stored, dlq_messages, functions")
+    check(0 < len(st["requests"]) <= 100 and {"time", "method", "path", "status", "duration_ms", "request_id"}
+          <= st["requests"][-1].keys(), "state: requests with time, method, path, status, duration_ms, request_id")
+    statuses = {i["status"] for i in st["invocations"]}
+    check({"ok", "error", "timeout", "crash"} <= statuses and len(st["invocations"]) <= 100,
+          f"state: invocations with every status ({sorted(statuses)})")
+    q = st["queues"]
+    check(q["events"]["url"].endswith(f"/{stack}-WorkQueue") and isinstance(q["events"]["visible"], int)
+          and isinstance(q["events"]["in_flight"], int), "state: the events queue with visible and in_flight")
+    check(q["dlq"]["url"].endswith(f"/{stack}-WorkDeadLetterQueue") and q["dlq"]["visible"] + q["dlq"]["in_flight"] >= 2,
+          f"state: the dead-letter queue holds the failed messages ({q['dlq']}; a peek with VisibilityTimeout 0 "
+          "counts as in flight on fauxqs for an instant)")
+    bodies = {m["body"] for m in st["dlq_messages"]}
+    check(any(b.startswith("please fail") for b in bodies) and any(b.startswith("whole-batch-error") for b in bodies)
+          and all({"messageId", "body", "attributes"} <= m.keys() for m in st["dlq_messages"]),
+          "state: dlq_messages with messageId, body, attributes")
+    st2 = json.loads(http("GET", f"{dash}/api/state")[2])
+    check({m["body"] for m in st2["dlq_messages"]} == bodies, "peeking the dead-letter queue does not consume it")
+    fn = st["functions"]
+    check(fn["ApiFunction"]["restarts"] >= 2 and fn["ApiFunction"]["instances"] >= 1
+          and "WorkerFunction" in fn, f"state: functions with instances and restarts ({fn})")
+    stored = st["stored"]
+    check([i["event_id"] for i in stored[:2]] == ["e1", "e0"], "state: stored items newest first by received_at")
+    check(stored and stored[0]["payload"] == {"value": 21.5, "unit": "celsius"} and stored[0]["tags"] == ["a", True, None],
+          "state: items unmarshalled to plain JSON")
+    check(b'"big":12345678901234567890.123' in raw, "state: numbers keep their exact text")
+
+
 def check_throttle(api):
     statuses = [http("POST", f"{api}/echo", b"{}")[0] for _ in range(5)]
     check(statuses[:2] == [200, 200] and statuses[2:] == [429] * 3, f"burst 2, rate 0: two pass, then 429 ({statuses})")
@@ -219,6 +289,7 @@ def main():
     ap.add_argument("--api", required=True)
     ap.add_argument("--dashboard")
     ap.add_argument("--sqs")
+    ap.add_argument("--ddb")
     ap.add_argument("--records")
     ap.add_argument("--log")
     ap.add_argument("--stack")
@@ -230,6 +301,8 @@ def main():
         check_api(a.api, a.log)
         if a.sqs:
             check_esm(a.sqs, a.stack, a.records)
+        if a.dashboard:
+            check_dashboard(a.dashboard, a.stack, a.ddb)
     if FAILURES:
         print(f"check_devserver: {len(FAILURES)} failed", file=sys.stderr)
         return 1

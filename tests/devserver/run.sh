@@ -63,6 +63,9 @@ wait_port "$ddb_port" $! dynalite || { failed=1; exit 1; }
 unset AWS_PROFILE AWS_ENDPOINT_URL AWS_ENDPOINT_URL_SQS AWS_ENDPOINT_URL_DYNAMODB
 export AWS_REGION=us-east-1
 boot=$bindir/devserver-tests/test_bootstrap
+# The test page, with a link out of the directory that must never be followed.
+cp -r tests/devserver/dashboard "$work/dashboard"
+ln -s /etc/hostname "$work/dashboard/escape.txt"
 
 # Starts devserver; sets ds_pid, api_port, dash_port. Extra args follow.
 start_devserver() {
@@ -70,7 +73,7 @@ start_devserver() {
     api_port=$(free_port)
     dash_port=$(free_port)
     "$bindir/bin/devserver" --template tests/devserver/template.yaml --stack-name "$name" \
-        --port "$api_port" --dashboard-port "$dash_port" --dashboard-dir tests/devserver/dashboard \
+        --port "$api_port" --dashboard-port "$dash_port" --dashboard-dir "$work/dashboard" \
         --sqs-endpoint "http://127.0.0.1:$sqs_port" --dynamodb-endpoint "http://127.0.0.1:$ddb_port" \
         --bootstrap ApiFunction="$boot" --bootstrap WorkerFunction="$boot" "$@" >"$work/$name.log" 2>&1 &
     ds_pid=$!
@@ -103,7 +106,7 @@ records=$work/records.jsonl
 start_devserver main --parameter-overrides "RecordFile=$records" || { failed=1; exit 1; }
 python3 tests/devserver/check_devserver.py --api "http://127.0.0.1:$api_port" \
     --dashboard "http://127.0.0.1:$dash_port" --sqs "http://127.0.0.1:$sqs_port" \
-    --records "$records" --log "$work/main.log" --stack main || failed=1
+    --ddb "http://127.0.0.1:$ddb_port" --records "$records" --log "$work/main.log" --stack main || failed=1
 stop_devserver main || failed=1
 
 # Throttling: no refill and a burst of 2, so exactly two requests pass.
