@@ -245,8 +245,18 @@ static enum MHD_Result handle_init_error(instance *in, struct MHD_Connection *c,
     ev_buf_append_json_text(&extra, ctx->body.data ? ctx->body.data : "", ctx->body.len, 1024);
     ev_activity_note(f->emu->act, "ERROR", "function init failed", extra.data);
     ev_buf_free(&extra);
+    /* As Lambda answers the invocation that met a failed init with the init error. */
     pthread_mutex_lock(&f->emu->mu);
     in->init_failed = true;
+    invocation *inv = f->qhead;
+    if (inv != NULL) {
+        f->qhead = inv->next;
+        if (f->qhead == NULL)
+            f->qtail = NULL;
+        f->queued--;
+        finish(f, inv, EV_EMU_ERROR, type ? type : "Runtime.InitError", ctx->body.data ? ctx->body.data : "",
+               ctx->body.len);
+    }
     pthread_mutex_unlock(&f->emu->mu);
     return reply(c, 202, "{\"status\":\"OK\"}");
 }

@@ -20,7 +20,8 @@
  *     Sandbox.Timedout); the instance restarts;
  *   - an answer after the deadline: status timeout;
  *   - POST init/error, or an exit before the first next: restarted after a
- *     backoff (200 ms doubling to 10 s), the error logged;
+ *     backoff (200 ms doubling to 10 s), the error logged; the oldest
+ *     waiting invocation, if any, fails with the init error (status error);
  *   - an invocation no instance takes within Timeout + 10 s (init keeps
  *     failing): status error, Runtime.Unavailable.
  * Scaling: one instance per function starts with ev_emu_start (init errors

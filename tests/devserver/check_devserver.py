@@ -121,6 +121,15 @@ def check_api(api, log):
     check(status == 200, "the function answers again after its crash and timeout (restarted)")
     exits = [l for l in log_lines(log) if l.get("message") == "function instance exited" and l.get("function") == "ApiFunction"]
     check(len(exits) >= 2, "the crashed and the timed-out instances were seen to exit")
+    status, _, raw = http("GET", f"{api}/broken")
+    check(status == 502, f"a function whose init fails: 502 (got {status})")
+    inits = wait_for("init failures logged and retried", lambda: len(
+        [l for l in log_lines(log) if l.get("message") == "function init failed" and l.get("function") == "BrokenFunction"
+         and l.get("error_type") == "Runtime.ConfigInvalid"]) >= 2 or None, 30)
+    check(bool(inits), "init/error is logged with its type, and the instance is started again")
+    broken = [l for l in log_lines(log) if l.get("kind") == "invocation" and l.get("function") == "BrokenFunction"]
+    check(any(l.get("status") == "error" and l.get("error_type") == "Runtime.ConfigInvalid" for l in broken),
+          "the invocation that met the failed init fails with the init error")
     reqs = [l for l in log_lines(log) if l.get("kind") == "request"]
     check(all({"method", "path", "status", "duration_ms", "request_id"} <= l.keys() for l in reqs) and len(reqs) > 10,
           "one log line per request with method, path, status, duration_ms, request_id")

@@ -75,7 +75,8 @@ start_devserver() {
     "$bindir/bin/devserver" --template tests/devserver/template.yaml --stack-name "$name" \
         --port "$api_port" --dashboard-port "$dash_port" --dashboard-dir "$work/dashboard" \
         --sqs-endpoint "http://127.0.0.1:$sqs_port" --dynamodb-endpoint "http://127.0.0.1:$ddb_port" \
-        --bootstrap ApiFunction="$boot" --bootstrap WorkerFunction="$boot" "$@" >"$work/$name.log" 2>&1 &
+        --bootstrap ApiFunction="$boot" --bootstrap WorkerFunction="$boot" \
+        --bootstrap BrokenFunction="$boot" "$@" >"$work/$name.log" 2>&1 &
     ds_pid=$!
     pids+=($ds_pid)
     wait_port "$api_port" $ds_pid "devserver $name"
