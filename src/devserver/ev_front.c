@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "devserver/ev_apigw.h"
+#include "devserver/ev_gateway.h"
 #include "devserver/ev_throttle.h"
 
 #define MAX_KV 256
@@ -22,7 +22,7 @@ struct ev_front {
     struct MHD_Daemon *daemon;
     int port;
     char *stage, *api_id, *account_id;
-    ev_apigw_route *routes;
+    ev_gateway_route *routes;
     int *functions;
     size_t route_count;
     ev_emu *emu;
@@ -38,7 +38,7 @@ typedef struct request_ctx {
 } request_ctx;
 
 typedef struct kv_list {
-    ev_apigw_kv items[MAX_KV];
+    ev_gateway_kv items[MAX_KV];
     size_t count;
 } kv_list;
 
@@ -96,7 +96,7 @@ static enum MHD_Result collect_kv(void *cls, enum MHD_ValueKind kind, const char
 
 /* Queues a response with API Gateway's headers. */
 static enum MHD_Result send_answer(struct MHD_Connection *c, int status, const char *body, size_t len,
-                                   const ev_apigw_response *fn, const char *request_id, const char *trace_id)
+                                   const ev_gateway_response *fn, const char *request_id, const char *trace_id)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
     if (r == NULL)
@@ -133,10 +133,10 @@ static const char *client_ip(struct MHD_Connection *c, char *buf, size_t len)
 /* The path without the stage prefix, when that is how the route matches. */
 static const char *route_path(ev_front *f, const char *method, const char *url, int *route)
 {
-    *route = ev_apigw_match(f->routes, f->route_count, method, url);
+    *route = ev_gateway_match(f->routes, f->route_count, method, url);
     size_t sl = strlen(f->stage);
     if (*route < 0 && url[0] == '/' && strncmp(url + 1, f->stage, sl) == 0 && url[1 + sl] == '/') {
-        *route = ev_apigw_match(f->routes, f->route_count, method, url + 1 + sl);
+        *route = ev_gateway_match(f->routes, f->route_count, method, url + 1 + sl);
         if (*route >= 0)
             return url + 1 + sl;
     }
@@ -144,13 +144,13 @@ static const char *route_path(ev_front *f, const char *method, const char *url, 
 }
 
 /* Runs the function and turns its answer into HTTP. */
-static int invoke(ev_front *f, struct MHD_Connection *c, const ev_apigw_request *req, int route,
+static int invoke(ev_front *f, struct MHD_Connection *c, const ev_gateway_request *req, int route,
                   enum MHD_Result *rc, const char *trace_id)
 {
     static const char internal[] = "{\"message\":\"Internal server error\"}";
     ev_buf event = EV_BUF_INIT;
     ev_ds_error err;
-    if (ev_apigw_build_event(req, &event, &err) != 0) {
+    if (ev_gateway_build_event(req, &event, &err) != 0) {
         ev_buf_free(&event);
         *rc = send_answer(c, 500, internal, strlen(internal), NULL, req->request_id, trace_id);
         return 500;
@@ -159,11 +159,11 @@ static int invoke(ev_front *f, struct MHD_Connection *c, const ev_apigw_request 
     ev_emu_result_init(&res);
     int status = 502;
     if (ev_emu_invoke(f->emu, f->functions[route], event.data, event.len, trace_id, &res) == 0) {
-        ev_apigw_response resp;
-        if (ev_apigw_parse_response(res.body.data ? res.body.data : "", res.body.len, &resp, &err) == 0) {
+        ev_gateway_response resp;
+        if (ev_gateway_parse_response(res.body.data ? res.body.data : "", res.body.len, &resp, &err) == 0) {
             status = resp.status;
             *rc = send_answer(c, status, resp.body, resp.body_len, &resp, req->request_id, trace_id);
-            ev_apigw_response_free(&resp);
+            ev_gateway_response_free(&resp);
         } else {
             char extra[900];
             ev_buf e = EV_BUF_INIT;
@@ -198,7 +198,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
-        if (ctx->body.len + *upload_data_size > EV_APIGW_MAX_PAYLOAD_BYTES) {
+        if (ctx->body.len + *upload_data_size > EV_GATEWAY_MAX_PAYLOAD_BYTES) {
             ctx->too_large = true;
             ev_buf_free(&ctx->body);
         } else if (!ctx->too_large) {
@@ -240,7 +240,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
             }
             MHD_get_connection_values(c, MHD_HEADER_KIND, collect_kv, headers);
             MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_kv, query);
-            ev_apigw_request req = {
+            ev_gateway_request req = {
                 .method = method, .path = path, .resource = f->routes[route].resource,
                 .headers = headers->items, .header_count = headers->count, .query = query->items,
                 .query_count = query->count, .body = ctx->body.data ? ctx->body.data : "", .body_len = ctx->body.len,

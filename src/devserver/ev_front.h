@@ -2,7 +2,7 @@
  * ev_front: the API Gateway REST front: an HTTP server (libmicrohttpd,
  * a thread per connection) on a loopback address that turns each request
  * into a proxy event for the function its route names and the function's
- * answer back into HTTP (ev_apigw.h says how).
+ * answer back into HTTP (ev_gateway.h says how).
  *
  * Order of checks, as API Gateway applies them: a body over 10 MB -> 413
  * {"message":"Request Too Long"}; no route -> 403 {"message":"Missing

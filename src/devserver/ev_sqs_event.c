@@ -5,7 +5,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "devserver/ev_apigw.h"
+#include "devserver/ev_gateway.h"
 #include "schema/ev_json.h"
 
 static void jstr(ev_buf *b, const char *s, size_t len)
@@ -33,7 +33,7 @@ static void message_attributes(ev_buf *b, const ev_sqs_message *m)
         ev_buf_append_str(b, ":{");
         if (a->binary_value != NULL) {
             ev_buf_append_str(b, "\"binaryValue\":\"");
-            ev_base64_encode(a->binary_value, a->binary_len, b);
+            ev_gateway_base64_encode(a->binary_value, a->binary_len, b);
             ev_buf_append_char(b, '"');
         } else {
             member(b, "stringValue", a->string_value ? a->string_value : "", false);

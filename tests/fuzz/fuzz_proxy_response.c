@@ -1,5 +1,5 @@
 /*
- * libFuzzer target: ev_apigw_parse_response, a function's answer to an API
+ * libFuzzer target: ev_gateway_parse_response, a function's answer to an API
  * Gateway proxy event turned into HTTP (statusCode, headers and
  * multiValueHeaders, body, isBase64Encoded). Any bytes must give either an
  * answer that is safe to send (status 100..599, header names and values
@@ -10,15 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "devserver/ev_apigw.h"
+#include "devserver/ev_gateway.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    ev_apigw_response r;
+    ev_gateway_response r;
     ev_ds_error err;
-    if (ev_apigw_parse_response((const char *)data, size, &r, &err) != 0) {
+    if (ev_gateway_parse_response((const char *)data, size, &r, &err) != 0) {
         if (err.message[0] == '\0')
             abort();
         return 0;
@@ -28,6 +28,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < r.header_count; i++)
         if (strpbrk(r.names[i], "\r\n: ") != NULL || strpbrk(r.values[i], "\r\n") != NULL)
             abort();
-    ev_apigw_response_free(&r);
+    ev_gateway_response_free(&r);
     return 0;
 }

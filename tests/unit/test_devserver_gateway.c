@@ -1,4 +1,4 @@
-/* ev_apigw (routes, proxy events, proxy responses, base64) and ev_throttle. */
+/* ev_gateway (routes, proxy events, proxy responses, base64) and ev_throttle. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,10 +11,10 @@
 #include <cjson/cJSON.h>
 #include <cmocka.h>
 
-#include "devserver/ev_apigw.h"
+#include "devserver/ev_gateway.h"
 #include "devserver/ev_throttle.h"
 
-static const ev_apigw_route ROUTES[] = {
+static const ev_gateway_route ROUTES[] = {
     {"/events", "POST"}, {"/events", "ANY"}, {"/items/{id}", "GET"}, {"/items/special", "GET"},
     {"/files/{path+}", "ANY"}, {"/{proxy+}", "DELETE"},
 };
@@ -23,24 +23,24 @@ static const ev_apigw_route ROUTES[] = {
 static void test_match(void **state)
 {
     (void)state;
-    assert_int_equal(ev_apigw_match(ROUTES, NROUTES, "POST", "/events"), 0);
-    assert_int_equal(ev_apigw_match(ROUTES, NROUTES, "GET", "/events"), 1);
-    assert_int_equal(ev_apigw_match(ROUTES, NROUTES, "GET", "/items/42"), 2);
-    assert_int_equal(ev_apigw_match(ROUTES, NROUTES, "GET", "/items/special"), 3);
-    assert_int_equal(ev_apigw_match(ROUTES, NROUTES, "PUT", "/items/42"), -1);
-    assert_int_equal(ev_apigw_match(ROUTES, NROUTES, "GET", "/items/42/x"), -1);
-    assert_int_equal(ev_apigw_match(ROUTES, NROUTES, "PUT", "/files/a/b/c"), 4);
-    assert_int_equal(ev_apigw_match(ROUTES, NROUTES, "PUT", "/files"), -1);
-    assert_int_equal(ev_apigw_match(ROUTES, NROUTES, "DELETE", "/anything/at/all"), 5);
-    assert_int_equal(ev_apigw_match(ROUTES, NROUTES, "DELETE", "/events"), 1); /* literal beats greedy */
-    assert_int_equal(ev_apigw_match(ROUTES, NROUTES, "GET", "/"), -1);
+    assert_int_equal(ev_gateway_match(ROUTES, NROUTES, "POST", "/events"), 0);
+    assert_int_equal(ev_gateway_match(ROUTES, NROUTES, "GET", "/events"), 1);
+    assert_int_equal(ev_gateway_match(ROUTES, NROUTES, "GET", "/items/42"), 2);
+    assert_int_equal(ev_gateway_match(ROUTES, NROUTES, "GET", "/items/special"), 3);
+    assert_int_equal(ev_gateway_match(ROUTES, NROUTES, "PUT", "/items/42"), -1);
+    assert_int_equal(ev_gateway_match(ROUTES, NROUTES, "GET", "/items/42/x"), -1);
+    assert_int_equal(ev_gateway_match(ROUTES, NROUTES, "PUT", "/files/a/b/c"), 4);
+    assert_int_equal(ev_gateway_match(ROUTES, NROUTES, "PUT", "/files"), -1);
+    assert_int_equal(ev_gateway_match(ROUTES, NROUTES, "DELETE", "/anything/at/all"), 5);
+    assert_int_equal(ev_gateway_match(ROUTES, NROUTES, "DELETE", "/events"), 1); /* literal beats greedy */
+    assert_int_equal(ev_gateway_match(ROUTES, NROUTES, "GET", "/"), -1);
 }
 
-static cJSON *build(const ev_apigw_request *req)
+static cJSON *build(const ev_gateway_request *req)
 {
     ev_buf b = EV_BUF_INIT;
     ev_ds_error err;
-    assert_int_equal(ev_apigw_build_event(req, &b, &err), 0);
+    assert_int_equal(ev_gateway_build_event(req, &b, &err), 0);
     cJSON *j = cJSON_ParseWithLength(b.data, b.len);
     assert_non_null(j);
     ev_buf_free(&b);
@@ -56,10 +56,10 @@ static const char *str(const cJSON *o, const char *k)
 static void test_event(void **state)
 {
     (void)state;
-    const ev_apigw_kv headers[] = {{"Content-Type", "application/json"}, {"X-A", "1"}, {"x-a", "2"},
+    const ev_gateway_kv headers[] = {{"Content-Type", "application/json"}, {"X-A", "1"}, {"x-a", "2"},
                                    {"User-Agent", "t/1"}, {"X-Bad", "\xff\xfe"}};
-    const ev_apigw_kv query[] = {{"q", "1"}, {"q", "2"}, {"Q", "3"}};
-    ev_apigw_request req = {.method = "POST", .path = "/files/a/b", .resource = "/files/{path+}",
+    const ev_gateway_kv query[] = {{"q", "1"}, {"q", "2"}, {"Q", "3"}};
+    ev_gateway_request req = {.method = "POST", .path = "/files/a/b", .resource = "/files/{path+}",
                             .headers = headers, .header_count = 5, .query = query, .query_count = 3,
                             .body = "{\"k\":1.50}", .body_len = 10, .source_ip = "127.0.0.9",
                             .request_id = "rid", .stage = "dev", .protocol = "HTTP/1.1", .api_id = "api",
@@ -97,7 +97,7 @@ static void test_event(void **state)
     cJSON_Delete(ev);
 
     /* No headers, no query, no body: nulls, as API Gateway sends them. */
-    ev_apigw_request bare = {.method = "GET", .path = "/items/7", .resource = "/items/{id}", .body = "",
+    ev_gateway_request bare = {.method = "GET", .path = "/items/7", .resource = "/items/{id}", .body = "",
                              .source_ip = "127.0.0.1", .request_id = "r", .stage = "s", .protocol = "HTTP/1.0",
                              .api_id = "a", .account_id = "1"};
     ev = build(&bare);
@@ -112,8 +112,8 @@ static void test_binary_body(void **state)
 {
     (void)state;
     const char bin[] = {'a', '\0', (char)0xff};
-    const ev_apigw_kv png[] = {{"Content-Type", "image/png"}};
-    ev_apigw_request req = {.method = "POST", .path = "/events", .resource = "/events", .body = bin,
+    const ev_gateway_kv png[] = {{"Content-Type", "image/png"}};
+    ev_gateway_request req = {.method = "POST", .path = "/events", .resource = "/events", .body = bin,
                             .body_len = 3, .source_ip = "127.0.0.1", .request_id = "r", .stage = "s",
                             .protocol = "HTTP/1.1", .api_id = "a", .account_id = "1"};
     cJSON *ev = build(&req);
@@ -128,19 +128,19 @@ static void test_binary_body(void **state)
     assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "isBase64Encoded")));
     assert_string_equal(str(ev, "body"), "dGV4dA==");
     cJSON_Delete(ev);
-    assert_true(ev_apigw_body_is_text("application/json", "{}", 2));
-    assert_true(ev_apigw_body_is_text(NULL, "\xc3\xa9", 2));
-    assert_false(ev_apigw_body_is_text("application/octet-stream", "x", 1));
+    assert_true(ev_gateway_body_is_text("application/json", "{}", 2));
+    assert_true(ev_gateway_body_is_text(NULL, "\xc3\xa9", 2));
+    assert_false(ev_gateway_body_is_text("application/octet-stream", "x", 1));
 }
 
 static void test_response(void **state)
 {
     (void)state;
-    ev_apigw_response r;
+    ev_gateway_response r;
     ev_ds_error err;
     const char *ok = "{\"statusCode\":202,\"headers\":{\"Content-Type\":\"application/json\",\"X-M\":\"h\","
                      "\"Retry-After\":1},\"multiValueHeaders\":{\"x-m\":[\"1\",\"2\"]},\"body\":\"{\\\"id\\\":1}\"}";
-    assert_int_equal(ev_apigw_parse_response(ok, strlen(ok), &r, &err), 0);
+    assert_int_equal(ev_gateway_parse_response(ok, strlen(ok), &r, &err), 0);
     assert_int_equal(r.status, 202);
     assert_string_equal(r.body, "{\"id\":1}");
     size_t xm = 0;
@@ -151,19 +151,19 @@ static void test_response(void **state)
     }
     assert_int_equal(xm, 2); /* multiValueHeaders win over headers of the same name */
     assert_true(retry);
-    ev_apigw_response_free(&r);
+    ev_gateway_response_free(&r);
 
     const char *b64 = "{\"statusCode\":\"200\",\"body\":\"AAEC/w==\",\"isBase64Encoded\":true}";
-    assert_int_equal(ev_apigw_parse_response(b64, strlen(b64), &r, &err), 0);
+    assert_int_equal(ev_gateway_parse_response(b64, strlen(b64), &r, &err), 0);
     assert_int_equal(r.status, 200);
     assert_int_equal(r.body_len, 4);
     assert_memory_equal(r.body, "\x00\x01\x02\xff", 4);
-    ev_apigw_response_free(&r);
+    ev_gateway_response_free(&r);
 
     const char *empty = "{\"statusCode\":204}";
-    assert_int_equal(ev_apigw_parse_response(empty, strlen(empty), &r, &err), 0);
+    assert_int_equal(ev_gateway_parse_response(empty, strlen(empty), &r, &err), 0);
     assert_int_equal(r.body_len, 0);
-    ev_apigw_response_free(&r);
+    ev_gateway_response_free(&r);
 
     const struct {
         const char *json, *error;
@@ -184,7 +184,7 @@ static void test_response(void **state)
         {"{\"statusCode\":200,\"statusCode\":201}", "not JSON"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        if (ev_apigw_parse_response(bad[i].json, strlen(bad[i].json), &r, &err) == 0)
+        if (ev_gateway_parse_response(bad[i].json, strlen(bad[i].json), &r, &err) == 0)
             fail_msg("accepted %s", bad[i].json);
         if (strstr(err.message, bad[i].error) == NULL)
             fail_msg("%s: error \"%s\" lacks \"%s\"", bad[i].json, err.message, bad[i].error);
@@ -197,21 +197,21 @@ static void test_base64(void **state)
     const char *cases[][2] = {{"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"foob", "Zm9vYg=="}};
     for (size_t i = 0; i < 5; i++) {
         ev_buf b = EV_BUF_INIT;
-        assert_int_equal(ev_base64_encode(cases[i][0], strlen(cases[i][0]), &b), 0);
+        assert_int_equal(ev_gateway_base64_encode(cases[i][0], strlen(cases[i][0]), &b), 0);
         assert_string_equal(b.data ? b.data : "", cases[i][1]);
         ev_buf_free(&b);
         unsigned char *d = NULL;
         size_t n = 0;
-        assert_int_equal(ev_base64_decode(cases[i][1], strlen(cases[i][1]), &d, &n), 0);
+        assert_int_equal(ev_gateway_base64_decode(cases[i][1], strlen(cases[i][1]), &d, &n), 0);
         assert_int_equal(n, strlen(cases[i][0]));
         assert_memory_equal(d, cases[i][0], n);
         free(d);
     }
     unsigned char *d = NULL;
     size_t n = 0;
-    assert_int_equal(ev_base64_decode("Zg=", 3, &d, &n), -1);
-    assert_int_equal(ev_base64_decode("Z=g=", 4, &d, &n), -1);
-    assert_int_equal(ev_base64_decode("Zg==Zg==", 8, &d, &n), -1);
+    assert_int_equal(ev_gateway_base64_decode("Zg=", 3, &d, &n), -1);
+    assert_int_equal(ev_gateway_base64_decode("Z=g=", 4, &d, &n), -1);
+    assert_int_equal(ev_gateway_base64_decode("Zg==Zg==", 8, &d, &n), -1);
 }
 
 static void test_throttle(void **state)

@@ -1,5 +1,5 @@
-/* ev_apigw: routes, proxy events and proxy responses (see ev_apigw.h). */
-#include "devserver/ev_apigw.h"
+/* ev_gateway: routes, proxy events and proxy responses (see ev_gateway.h). */
+#include "devserver/ev_gateway.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -61,7 +61,7 @@ static int route_rank(const char *resource, const char *path, int *rank)
     return i == pn ? (int)rn : -1;
 }
 
-int ev_apigw_match(const ev_apigw_route *routes, size_t n, const char *method, const char *path)
+int ev_gateway_match(const ev_gateway_route *routes, size_t n, const char *method, const char *path)
 {
     int best = -1, best_rank[MAX_SEGMENTS] = {0}, best_len = 0;
     bool best_exact = false;
@@ -90,7 +90,7 @@ int ev_apigw_match(const ev_apigw_route *routes, size_t n, const char *method, c
 
 static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-int ev_base64_encode(const void *in, size_t len, ev_buf *out)
+int ev_gateway_base64_encode(const void *in, size_t len, ev_buf *out)
 {
     const unsigned char *p = in;
     for (size_t i = 0; i < len; i += 3) {
@@ -112,7 +112,7 @@ static int b64_value(char c)
     return p ? (int)(p - B64) : -1;
 }
 
-int ev_base64_decode(const char *in, size_t len, unsigned char **out, size_t *out_len)
+int ev_gateway_base64_decode(const char *in, size_t len, unsigned char **out, size_t *out_len)
 {
     *out = NULL;
     *out_len = 0;
@@ -152,7 +152,7 @@ int ev_base64_decode(const char *in, size_t len, unsigned char **out, size_t *ou
 
 /* ---- the event ---- */
 
-bool ev_apigw_body_is_text(const char *content_type, const char *body, size_t len)
+bool ev_gateway_body_is_text(const char *content_type, const char *body, size_t len)
 {
     if (memchr(body, '\0', len) != NULL || !ev_buf_utf8_valid(body, len))
         return false;
@@ -186,7 +186,7 @@ static void json_member(ev_buf *b, const char *name, const char *value, bool com
 
 /* headers/query as {name: last} and {name: [values]}; names grouped
  * case-insensitively for headers, exactly for the query. */
-static void kv_maps(ev_buf *b, const char *single, const char *multi, const ev_apigw_kv *kv, size_t n,
+static void kv_maps(ev_buf *b, const char *single, const char *multi, const ev_gateway_kv *kv, size_t n,
                     bool fold_case)
 {
     int (*cmp)(const char *, const char *) = fold_case ? strcasecmp : strcmp;
@@ -278,7 +278,7 @@ static void path_parameters(ev_buf *b, const char *resource, const char *path)
     ev_buf_append_char(b, '}');
 }
 
-static const char *header_value(const ev_apigw_request *req, const char *name)
+static const char *header_value(const ev_gateway_request *req, const char *name)
 {
     const char *v = NULL;
     for (size_t i = 0; i < req->header_count; i++)
@@ -287,7 +287,7 @@ static const char *header_value(const ev_apigw_request *req, const char *name)
     return v;
 }
 
-static void request_context(ev_buf *b, const ev_apigw_request *req)
+static void request_context(ev_buf *b, const ev_gateway_request *req)
 {
     char when[64], stage_path[4200];
     time_t secs = (time_t)(req->time_ms / 1000);
@@ -320,7 +320,7 @@ static void request_context(ev_buf *b, const ev_apigw_request *req)
     ev_buf_append_char(b, '}');
 }
 
-int ev_apigw_build_event(const ev_apigw_request *req, ev_buf *out, ev_ds_error *err)
+int ev_gateway_build_event(const ev_gateway_request *req, ev_buf *out, ev_ds_error *err)
 {
     ev_buf_reset(out);
     ev_buf_append_char(out, '{');
@@ -333,14 +333,14 @@ int ev_apigw_build_event(const ev_apigw_request *req, ev_buf *out, ev_ds_error *
     ev_buf_append_str(out, ",\"stageVariables\":null");
     request_context(out, req);
     ev_buf_append_str(out, ",\"body\":");
-    bool text = req->body_len == 0 || ev_apigw_body_is_text(header_value(req, "Content-Type"), req->body, req->body_len);
+    bool text = req->body_len == 0 || ev_gateway_body_is_text(header_value(req, "Content-Type"), req->body, req->body_len);
     if (req->body == NULL || req->body_len == 0) {
         ev_buf_append_str(out, "null");
     } else if (text) {
         ev_buf_append_json_string(out, req->body, req->body_len);
     } else {
         ev_buf_append_char(out, '"');
-        ev_base64_encode(req->body, req->body_len, out);
+        ev_gateway_base64_encode(req->body, req->body_len, out);
         ev_buf_append_char(out, '"');
     }
     ev_buf_printf(out, ",\"isBase64Encoded\":%s}", text ? "false" : "true");
@@ -349,7 +349,7 @@ int ev_apigw_build_event(const ev_apigw_request *req, ev_buf *out, ev_ds_error *
 
 /* ---- the response ---- */
 
-static int add_header(ev_apigw_response *r, const char *name, const char *value, ev_ds_error *err)
+static int add_header(ev_gateway_response *r, const char *name, const char *value, ev_ds_error *err)
 {
     for (const char *p = name; *p; p++)
         if ((unsigned char)*p <= ' ' || *p == ':' || (unsigned char)*p >= 0x7f)
@@ -387,7 +387,7 @@ static const char *header_text(const cJSON *v)
     return NULL;
 }
 
-static int read_headers(const cJSON *root, ev_apigw_response *r, ev_ds_error *err)
+static int read_headers(const cJSON *root, ev_gateway_response *r, ev_ds_error *err)
 {
     const cJSON *multi = cJSON_GetObjectItemCaseSensitive(root, "multiValueHeaders");
     const cJSON *single = cJSON_GetObjectItemCaseSensitive(root, "headers");
@@ -423,7 +423,7 @@ static int read_headers(const cJSON *root, ev_apigw_response *r, ev_ds_error *er
     return 0;
 }
 
-static int read_status(const cJSON *root, ev_apigw_response *r, ev_ds_error *err)
+static int read_status(const cJSON *root, ev_gateway_response *r, ev_ds_error *err)
 {
     const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, "statusCode");
     const char *text = cJSON_IsNumber(s) ? ev_json_number_text(s) : cJSON_IsString(s) ? s->valuestring : NULL;
@@ -436,7 +436,7 @@ static int read_status(const cJSON *root, ev_apigw_response *r, ev_ds_error *err
     return 0;
 }
 
-static int read_body(const cJSON *root, ev_apigw_response *r, ev_ds_error *err)
+static int read_body(const cJSON *root, ev_gateway_response *r, ev_ds_error *err)
 {
     const cJSON *body = cJSON_GetObjectItemCaseSensitive(root, "body");
     const cJSON *b64 = cJSON_GetObjectItemCaseSensitive(root, "isBase64Encoded");
@@ -448,7 +448,7 @@ static int read_body(const cJSON *root, ev_apigw_response *r, ev_ds_error *err)
     size_t len = strlen(text);
     if (cJSON_IsTrue(b64)) {
         unsigned char *d = NULL;
-        if (ev_base64_decode(text, len, &d, &r->body_len) != 0)
+        if (ev_gateway_base64_decode(text, len, &d, &r->body_len) != 0)
             return ev_ds_fail(err, "isBase64Encoded is true but body is not base64");
         r->body = (char *)d;
         return 0;
@@ -458,7 +458,7 @@ static int read_body(const cJSON *root, ev_apigw_response *r, ev_ds_error *err)
     return r->body ? 0 : ev_ds_fail(err, "out of memory");
 }
 
-int ev_apigw_parse_response(const char *json, size_t len, ev_apigw_response *out, ev_ds_error *err)
+int ev_gateway_parse_response(const char *json, size_t len, ev_gateway_response *out, ev_ds_error *err)
 {
     memset(out, 0, sizeof *out);
     ev_json_error jerr;
@@ -472,11 +472,11 @@ int ev_apigw_parse_response(const char *json, size_t len, ev_apigw_response *out
         rc = 0;
     cJSON_Delete(root);
     if (rc != 0)
-        ev_apigw_response_free(out);
+        ev_gateway_response_free(out);
     return rc;
 }
 
-void ev_apigw_response_free(ev_apigw_response *r)
+void ev_gateway_response_free(ev_gateway_response *r)
 {
     for (size_t i = 0; i < r->header_count; i++) {
         free(r->names[i]);

@@ -1,5 +1,5 @@
 /*
- * ev_apigw: API Gateway REST's side of a Lambda proxy integration, as pure
+ * ev_gateway: API Gateway REST's side of a Lambda proxy integration, as pure
  * functions (no sockets): route matching, the proxy event (payload format
  * 1.0) built from an HTTP request, and the function's proxy response turned
  * back into an HTTP answer.
@@ -31,12 +31,12 @@
  * 502 {"message":"Internal server error"}; the error says what was wrong.
  *
  * Ownership: inputs are borrowed; the event text (ev_buf) and the parsed
- * response (ev_apigw_response_free) are the caller's.
+ * response (ev_gateway_response_free) are the caller's.
  * Threads: no shared state; call from any thread.
  * Errors: ev_ds_error, 0/-1.
  */
-#ifndef EV_DEVSERVER_APIGW_H
-#define EV_DEVSERVER_APIGW_H
+#ifndef EV_DEVSERVER_GATEWAY_H
+#define EV_DEVSERVER_GATEWAY_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -45,28 +45,28 @@
 #include "core/ev_buf.h"
 #include "devserver/ev_ds_error.h"
 
-#define EV_APIGW_MAX_PAYLOAD_BYTES (10u * 1024u * 1024u) /* API Gateway's request limit: 413 beyond */
+#define EV_GATEWAY_MAX_PAYLOAD_BYTES (10u * 1024u * 1024u) /* API Gateway's request limit: 413 beyond */
 
-typedef struct ev_apigw_kv {
+typedef struct ev_gateway_kv {
     const char *name;
     const char *value;
-} ev_apigw_kv;
+} ev_gateway_kv;
 
-typedef struct ev_apigw_route {
+typedef struct ev_gateway_route {
     const char *resource; /* "/items/{id}" */
     const char *method;   /* upper case, or "ANY" */
-} ev_apigw_route;
+} ev_gateway_route;
 
 /* Index of the route for method + path (path without the query), or -1. */
-int ev_apigw_match(const ev_apigw_route *routes, size_t n, const char *method, const char *path);
+int ev_gateway_match(const ev_gateway_route *routes, size_t n, const char *method, const char *path);
 
-typedef struct ev_apigw_request {
+typedef struct ev_gateway_request {
     const char *method;
     const char *path;     /* decoded, without query and without the stage prefix */
     const char *resource; /* the matched route's resource path */
-    const ev_apigw_kv *headers; /* in the order received */
+    const ev_gateway_kv *headers; /* in the order received */
     size_t header_count;
-    const ev_apigw_kv *query; /* decoded, in order */
+    const ev_gateway_kv *query; /* decoded, in order */
     size_t query_count;
     const char *body;
     size_t body_len;
@@ -77,28 +77,28 @@ typedef struct ev_apigw_request {
     const char *api_id;
     const char *account_id;
     int64_t time_ms; /* epoch ms of the request */
-} ev_apigw_request;
+} ev_gateway_request;
 
 /* The proxy event as JSON text into out (reset first). */
-int ev_apigw_build_event(const ev_apigw_request *req, ev_buf *out, ev_ds_error *err);
+int ev_gateway_build_event(const ev_gateway_request *req, ev_buf *out, ev_ds_error *err);
 
 /* True when a body of this Content-Type (may be NULL) is sent as text. */
-bool ev_apigw_body_is_text(const char *content_type, const char *body, size_t len);
+bool ev_gateway_body_is_text(const char *content_type, const char *body, size_t len);
 
-typedef struct ev_apigw_response {
+typedef struct ev_gateway_response {
     int status;
     char **names; /* header names and values, in order; a multi-value header repeats its name */
     char **values;
     size_t header_count;
     char *body; /* NUL-terminated (body_len excludes it); never NULL after success */
     size_t body_len;
-} ev_apigw_response;
+} ev_gateway_response;
 
-int ev_apigw_parse_response(const char *json, size_t len, ev_apigw_response *out, ev_ds_error *err);
-void ev_apigw_response_free(ev_apigw_response *r);
+int ev_gateway_parse_response(const char *json, size_t len, ev_gateway_response *out, ev_ds_error *err);
+void ev_gateway_response_free(ev_gateway_response *r);
 
 /* Standard base64 (RFC 4648 with padding). decode: *out malloc'd, NUL-terminated; -1 on bad input. */
-int ev_base64_decode(const char *in, size_t len, unsigned char **out, size_t *out_len);
-int ev_base64_encode(const void *in, size_t len, ev_buf *out);
+int ev_gateway_base64_decode(const char *in, size_t len, unsigned char **out, size_t *out_len);
+int ev_gateway_base64_encode(const void *in, size_t len, ev_buf *out);
 
 #endif
