@@ -43,8 +43,8 @@ void ev_ds_uuid4(char out[37])
         memset(b, 0x5a, sizeof b);
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
-             b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
 void ev_ds_trace_id(char out[96])
@@ -113,7 +113,8 @@ static void request_json(ev_buf *b, const request_rec *r, bool with_kind)
     str(b, r->method);
     ev_buf_append_str(b, ",\"path\":");
     str(b, r->path);
-    ev_buf_printf(b, ",\"status\":%d,\"duration_ms\":%lld,\"request_id\":", r->status, (long long)r->duration_ms);
+    ev_buf_printf(b, ",\"status\":%d,\"duration_ms\":%lld,\"request_id\":", r->status,
+                  (long long)r->duration_ms);
     str(b, r->request_id);
     ev_buf_append_char(b, '}');
 }

@@ -160,11 +160,16 @@ int ev_ddb_item_to_json(const cJSON *item, ev_buf *out)
 const char *ev_dashboard_content_type(const char *name)
 {
     static const char *const types[][2] = {
-        {".html", "text/html; charset=utf-8"},  {".js", "text/javascript; charset=utf-8"},
-        {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
-        {".json", "application/json"},           {".map", "application/json"},
-        {".svg", "image/svg+xml"},               {".png", "image/png"},
-        {".ico", "image/x-icon"},                {".txt", "text/plain; charset=utf-8"},
+        {".html", "text/html; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".mjs", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".json", "application/json"},
+        {".map", "application/json"},
+        {".svg", "image/svg+xml"},
+        {".png", "image/png"},
+        {".ico", "image/x-icon"},
+        {".txt", "text/plain; charset=utf-8"},
     };
     const char *dot = strrchr(name, '.');
     for (size_t i = 0; dot != NULL && i < sizeof types / sizeof types[0]; i++)
@@ -179,8 +184,8 @@ bool ev_dashboard_path_ok(const char *url)
         return false;
     for (const char *p = url; *p; p++) {
         char c = *p;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-              c == '-' || c == '/'))
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+              c == '_' || c == '-' || c == '/'))
             return false;
     }
     return strstr(url, "..") == NULL && strstr(url, "//") == NULL;
@@ -213,7 +218,8 @@ static enum MHD_Result serve_file(ev_dashboard *d, struct MHD_Connection *c, con
         return not_found(c);
     char want[PATH_MAX * 2], real[PATH_MAX];
     snprintf(want, sizeof want, "%s%s%s", d->dir, url, url[strlen(url) - 1] == '/' ? "index.html" : "");
-    if (realpath(want, real) == NULL || strncmp(real, d->dir, strlen(d->dir)) != 0 || real[strlen(d->dir)] != '/')
+    if (realpath(want, real) == NULL || strncmp(real, d->dir, strlen(d->dir)) != 0 ||
+        real[strlen(d->dir)] != '/')
         return not_found(c);
     int fd = open(real, O_RDONLY | O_CLOEXEC);
     struct stat st;
@@ -264,7 +270,8 @@ static void queue_state(ev_dashboard *d, ev_buf *b, const char *name, const char
         return;
     }
     jtext(b, url);
-    static const char *const names[] = {"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"};
+    static const char *const names[] = {"ApproximateNumberOfMessages",
+                                        "ApproximateNumberOfMessagesNotVisible"};
     cJSON *attrs = NULL;
     ev_aws_error aerr;
     ev_aws_error_clear(&aerr);
@@ -281,7 +288,8 @@ static void queue_state(ev_dashboard *d, ev_buf *b, const char *name, const char
 
 static const char *received_at(const cJSON *item)
 {
-    const cJSON *s = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(item, "received_at"), "S");
+    const cJSON *s =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(item, "received_at"), "S");
     return cJSON_IsString(s) ? s->valuestring : "";
 }
 
@@ -363,8 +371,12 @@ static void dlq_state(ev_dashboard *d, ev_buf *b)
     size_t count = 0;
     static const char *const all[] = {"All"};
     for (int round = 0; d->dlq_url != NULL && round < 3 && count < DLQ_PEEK_MAX; round++) {
-        ev_sqs_receive_input in = {.queue_url = d->dlq_url, .max_messages = 10, .wait_time_seconds = 0,
-                                   .visibility_timeout = 0, .attribute_names = all, .attribute_name_count = 1};
+        ev_sqs_receive_input in = {.queue_url = d->dlq_url,
+                                   .max_messages = 10,
+                                   .wait_time_seconds = 0,
+                                   .visibility_timeout = 0,
+                                   .attribute_names = all,
+                                   .attribute_name_count = 1};
         ev_sqs_messages msgs = EV_SQS_MESSAGES_INIT;
         ev_aws_error aerr;
         ev_aws_error_clear(&aerr);
@@ -469,8 +481,8 @@ static ev_aws_client *client(const ev_dashboard_config *cfg, ev_endpoint_service
 {
     ev_aws_error aerr;
     ev_aws_error_clear(&aerr);
-    ev_aws_client_config cc = {.service = svc, .region = cfg->region, .endpoint_url = endpoint,
-                               .credentials = cfg->credentials};
+    ev_aws_client_config cc = {
+        .service = svc, .region = cfg->region, .endpoint_url = endpoint, .credentials = cfg->credentials};
     ev_aws_client *c = ev_aws_client_new(&cc, &aerr);
     if (c == NULL) {
         char msg[600];
@@ -495,7 +507,8 @@ ev_dashboard *ev_dashboard_start(const ev_dashboard_config *cfg, ev_ds_error *er
     if (!d->has_dir) {
         char extra[PATH_MAX + 64];
         snprintf(extra, sizeof extra, "\"dir\":\"%.1000s\",\"error\":\"%s\"", cfg->dir, strerror(errno));
-        ev_activity_note(d->act, "WARNING", "dashboard directory not found: only /api/state is served", extra);
+        ev_activity_note(d->act, "WARNING", "dashboard directory not found: only /api/state is served",
+                         extra);
     }
     if ((d->sqs = client(cfg, EV_ENDPOINT_SQS, cfg->sqs_endpoint, err)) == NULL ||
         (d->ddb = client(cfg, EV_ENDPOINT_DYNAMODB, cfg->ddb_endpoint, err)) == NULL) {
@@ -507,8 +520,9 @@ ev_dashboard *ev_dashboard_start(const ev_dashboard_config *cfg, ev_ds_error *er
         ev_dashboard_stop(d);
         return NULL;
     }
-    d->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, handle, d, MHD_OPTION_LISTEN_SOCKET,
-                                 fd, MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_END);
+    d->daemon =
+        MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, handle, d, MHD_OPTION_LISTEN_SOCKET,
+                         fd, MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_END);
     if (d->daemon == NULL) {
         close(fd);
         ev_ds_fail(err, "cannot start the dashboard server on %s:%d", cfg->host, d->port);
@@ -518,7 +532,10 @@ ev_dashboard *ev_dashboard_start(const ev_dashboard_config *cfg, ev_ds_error *er
     return d;
 }
 
-int ev_dashboard_port(const ev_dashboard *d) { return d->port; }
+int ev_dashboard_port(const ev_dashboard *d)
+{
+    return d->port;
+}
 
 void ev_dashboard_stop(ev_dashboard *d)
 {

@@ -71,9 +71,13 @@ static void note_aws(ev_esm *m, const char *level, const char *what, const ev_aw
 static int receive(ev_esm *m, ev_aws_client *c, batch *b, int max, int wait_s)
 {
     static const char *const all[] = {"All"};
-    ev_sqs_receive_input in = {.queue_url = m->queue_url, .max_messages = max > 10 ? 10 : max,
-                               .wait_time_seconds = wait_s, .visibility_timeout = -1, .attribute_names = all,
-                               .attribute_name_count = 1, .message_attribute_names = all,
+    ev_sqs_receive_input in = {.queue_url = m->queue_url,
+                               .max_messages = max > 10 ? 10 : max,
+                               .wait_time_seconds = wait_s,
+                               .visibility_timeout = -1,
+                               .attribute_names = all,
+                               .attribute_name_count = 1,
+                               .message_attribute_names = all,
                                .message_attribute_name_count = 1};
     ev_sqs_messages *r = &b->receives[b->receive_count];
     *r = (ev_sqs_messages)EV_SQS_MESSAGES_INIT;
@@ -130,8 +134,10 @@ static void delete_done(ev_esm *m, ev_aws_client *c, const batch *b, const bool 
             ev_aws_error aerr;
             ev_aws_error_clear(&aerr);
             if (ev_sqs_delete_message_batch(c, m->queue_url, handles, n, results, &aerr) != 0)
-                note_aws(m, "WARNING", "event source mapping: DeleteMessageBatch failed (the messages will be delivered again)",
-                         &aerr);
+                note_aws(
+                    m, "WARNING",
+                    "event source mapping: DeleteMessageBatch failed (the messages will be delivered again)",
+                    &aerr);
             n = 0;
         }
     }
@@ -172,7 +178,9 @@ static void *poller_main(void *arg)
     ev_esm *m = p->esm;
     ev_aws_error aerr;
     ev_aws_error_clear(&aerr);
-    ev_aws_client_config cfg = {.service = EV_ENDPOINT_SQS, .region = m->region, .endpoint_url = m->endpoint,
+    ev_aws_client_config cfg = {.service = EV_ENDPOINT_SQS,
+                                .region = m->region,
+                                .endpoint_url = m->endpoint,
                                 .credentials = &m->creds};
     ev_aws_client *c = ev_aws_client_new(&cfg, &aerr);
     if (c == NULL) {
@@ -216,7 +224,8 @@ ev_esm *ev_esm_start(const ev_esm_config *cfg, ev_ds_error *err)
     m->act = cfg->activity;
     m->count = cfg->pollers < 1 ? 1 : cfg->pollers > MAX_POLLERS ? MAX_POLLERS : cfg->pollers;
     ev_credentials_error cerr;
-    if (!m->function_id || !m->queue_url || !m->queue_arn || !m->region || (cfg->endpoint_url && !m->endpoint) ||
+    if (!m->function_id || !m->queue_url || !m->queue_arn || !m->region ||
+        (cfg->endpoint_url && !m->endpoint) ||
         ev_credentials_set(&m->creds, cfg->credentials->access_key_id, cfg->credentials->secret_access_key,
                            cfg->credentials->session_token, &cerr) != 0) {
         ev_ds_fail(err, "event source mapping of %s: out of memory", cfg->function_id);
@@ -233,10 +242,11 @@ ev_esm *ev_esm_start(const ev_esm_config *cfg, ev_ds_error *err)
         m->pollers[i].started = true;
     }
     char extra[800];
-    snprintf(extra, sizeof extra,
-             "\"function\":\"%s\",\"queue\":\"%.400s\",\"batch_size\":%d,\"batching_window_s\":%d,\"pollers\":%d,"
-             "\"report_batch_item_failures\":%s",
-             m->function_id, m->queue_url, m->batch_size, m->window_s, m->count, m->report ? "true" : "false");
+    snprintf(
+        extra, sizeof extra,
+        "\"function\":\"%s\",\"queue\":\"%.400s\",\"batch_size\":%d,\"batching_window_s\":%d,\"pollers\":%d,"
+        "\"report_batch_item_failures\":%s",
+        m->function_id, m->queue_url, m->batch_size, m->window_s, m->count, m->report ? "true" : "false");
     ev_activity_note(m->act, "INFO", "event source mapping started", extra);
     return m;
 }

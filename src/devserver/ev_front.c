@@ -68,7 +68,8 @@ int ev_ds_listen(const char *host, int port, int *bound_port, ev_ds_error *err)
         int e = errno;
         close(fd);
         if (e == EADDRINUSE)
-            return ev_ds_fail(err, "port %d on %s is in use (choose another with --port/--dashboard-port)", port, host);
+            return ev_ds_fail(err, "port %d on %s is in use (choose another with --port/--dashboard-port)",
+                              port, host);
         return ev_ds_fail(err, "cannot listen on %s:%d: %s", host, port, strerror(e));
     }
     if (listen(fd, 128) != 0) {
@@ -96,7 +97,8 @@ static enum MHD_Result collect_kv(void *cls, enum MHD_ValueKind kind, const char
 
 /* Queues a response with API Gateway's headers. */
 static enum MHD_Result send_answer(struct MHD_Connection *c, int status, const char *body, size_t len,
-                                   const ev_gateway_response *fn, const char *request_id, const char *trace_id)
+                                   const ev_gateway_response *fn, const char *request_id,
+                                   const char *trace_id)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
     if (r == NULL)
@@ -240,12 +242,22 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
             }
             MHD_get_connection_values(c, MHD_HEADER_KIND, collect_kv, headers);
             MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_kv, query);
-            ev_gateway_request req = {
-                .method = method, .path = path, .resource = f->routes[route].resource,
-                .headers = headers->items, .header_count = headers->count, .query = query->items,
-                .query_count = query->count, .body = ctx->body.data ? ctx->body.data : "", .body_len = ctx->body.len,
-                .source_ip = client_ip(c, ip, sizeof ip), .request_id = request_id, .stage = f->stage,
-                .protocol = version, .api_id = f->api_id, .account_id = f->account_id, .time_ms = now};
+            ev_gateway_request req = {.method = method,
+                                      .path = path,
+                                      .resource = f->routes[route].resource,
+                                      .headers = headers->items,
+                                      .header_count = headers->count,
+                                      .query = query->items,
+                                      .query_count = query->count,
+                                      .body = ctx->body.data ? ctx->body.data : "",
+                                      .body_len = ctx->body.len,
+                                      .source_ip = client_ip(c, ip, sizeof ip),
+                                      .request_id = request_id,
+                                      .stage = f->stage,
+                                      .protocol = version,
+                                      .api_id = f->api_id,
+                                      .account_id = f->account_id,
+                                      .time_ms = now};
             status = invoke(f, c, &req, route, &rc, trace_id);
             free(headers);
             free(query);
@@ -255,7 +267,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     return rc;
 }
 
-static void request_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
 {
     (void)cls;
     (void)c;
@@ -305,9 +318,9 @@ ev_front *ev_front_start(const ev_front_config *cfg, ev_ds_error *err)
         ev_front_stop(f);
         return NULL;
     }
-    f->daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
-                                 handle, f, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED, request_done,
-                                 NULL, MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_END);
+    f->daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL,
+                                 NULL, handle, f, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED,
+                                 request_done, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_END);
     if (f->daemon == NULL) {
         close(fd);
         ev_ds_fail(err, "cannot start the API server on %s:%d", cfg->host, f->port);
@@ -317,7 +330,10 @@ ev_front *ev_front_start(const ev_front_config *cfg, ev_ds_error *err)
     return f;
 }
 
-int ev_front_port(const ev_front *f) { return f->port; }
+int ev_front_port(const ev_front *f)
+{
+    return f->port;
+}
 
 void ev_front_stop(ev_front *f)
 {

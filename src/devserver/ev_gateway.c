@@ -158,9 +158,10 @@ bool ev_gateway_body_is_text(const char *content_type, const char *body, size_t 
         return false;
     if (content_type == NULL)
         return true;
-    static const char *const binary[] = {"application/octet-stream", "image/", "audio/", "video/",
-                                         "application/zip", "application/gzip", "application/pdf",
-                                         "application/x-protobuf", "application/protobuf"};
+    static const char *const binary[] = {
+        "application/octet-stream", "image/",           "audio/",          "video/",
+        "application/zip",          "application/gzip", "application/pdf", "application/x-protobuf",
+        "application/protobuf"};
     for (size_t i = 0; i < sizeof binary / sizeof binary[0]; i++)
         if (strncasecmp(content_type, binary[i], strlen(binary[i])) == 0)
             return false;
@@ -328,12 +329,14 @@ int ev_gateway_build_event(const ev_gateway_request *req, ev_buf *out, ev_ds_err
     json_member(out, "path", req->path, true);
     json_member(out, "httpMethod", req->method, true);
     kv_maps(out, "headers", "multiValueHeaders", req->headers, req->header_count, true);
-    kv_maps(out, "queryStringParameters", "multiValueQueryStringParameters", req->query, req->query_count, false);
+    kv_maps(out, "queryStringParameters", "multiValueQueryStringParameters", req->query, req->query_count,
+            false);
     path_parameters(out, req->resource, req->path);
     ev_buf_append_str(out, ",\"stageVariables\":null");
     request_context(out, req);
     ev_buf_append_str(out, ",\"body\":");
-    bool text = req->body_len == 0 || ev_gateway_body_is_text(header_value(req, "Content-Type"), req->body, req->body_len);
+    bool text = req->body_len == 0 ||
+                ev_gateway_body_is_text(header_value(req, "Content-Type"), req->body, req->body_len);
     if (req->body == NULL || req->body_len == 0) {
         ev_buf_append_str(out, "null");
     } else if (text) {
@@ -400,7 +403,8 @@ static int read_headers(const cJSON *root, ev_gateway_response *r, ev_ds_error *
             for (const cJSON *v = h->child; v != NULL; v = v->next) {
                 const char *text = header_text(v);
                 if (text == NULL)
-                    return ev_ds_fail(err, "multiValueHeaders.%.64s holds a value that is not a string", h->string);
+                    return ev_ds_fail(err, "multiValueHeaders.%.64s holds a value that is not a string",
+                                      h->string);
                 if (add_header(r, h->string, text, err) != 0)
                     return -1;
             }
@@ -414,7 +418,8 @@ static int read_headers(const cJSON *root, ev_gateway_response *r, ev_ds_error *
             if (text == NULL)
                 return ev_ds_fail(err, "headers.%.64s is not a string", h->string);
             bool in_multi = false;
-            for (const cJSON *m = multi ? multi->child : NULL; m != NULL && cJSON_IsObject(multi); m = m->next)
+            for (const cJSON *m = multi ? multi->child : NULL; m != NULL && cJSON_IsObject(multi);
+                 m = m->next)
                 in_multi = in_multi || strcasecmp(m->string, h->string) == 0;
             if (!in_multi && add_header(r, h->string, text, err) != 0)
                 return -1;
@@ -468,7 +473,8 @@ int ev_gateway_parse_response(const char *json, size_t len, ev_gateway_response 
     int rc = -1;
     if (!cJSON_IsObject(root))
         ev_ds_fail(err, "the function's answer is not a JSON object");
-    else if (read_status(root, out, err) == 0 && read_headers(root, out, err) == 0 && read_body(root, out, err) == 0)
+    else if (read_status(root, out, err) == 0 && read_headers(root, out, err) == 0 &&
+             read_body(root, out, err) == 0)
         rc = 0;
     cJSON_Delete(root);
     if (rc != 0)

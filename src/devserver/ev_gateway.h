@@ -62,8 +62,8 @@ int ev_gateway_match(const ev_gateway_route *routes, size_t n, const char *metho
 
 typedef struct ev_gateway_request {
     const char *method;
-    const char *path;     /* decoded, without query and without the stage prefix */
-    const char *resource; /* the matched route's resource path */
+    const char *path;             /* decoded, without query and without the stage prefix */
+    const char *resource;         /* the matched route's resource path */
     const ev_gateway_kv *headers; /* in the order received */
     size_t header_count;
     const ev_gateway_kv *query; /* decoded, in order */

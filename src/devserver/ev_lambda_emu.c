@@ -15,14 +15,14 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#define MAX_FUNCTIONS       16
-#define KILL_GRACE_MS       100
-#define QUEUE_EXTRA_MS      10000
-#define BACKOFF_FIRST_MS    200
-#define BACKOFF_MAX_MS      10000
-#define STOP_WAIT_MS        2000
-#define SUPERVISOR_TICK_MS  20
-#define RUNTIME_PREFIX      "/2018-06-01/runtime/"
+#define MAX_FUNCTIONS      16
+#define KILL_GRACE_MS      100
+#define QUEUE_EXTRA_MS     10000
+#define BACKOFF_FIRST_MS   200
+#define BACKOFF_MAX_MS     10000
+#define STOP_WAIT_MS       2000
+#define SUPERVISOR_TICK_MS 20
+#define RUNTIME_PREFIX     "/2018-06-01/runtime/"
 
 typedef enum inst_state { S_DOWN, S_STARTING, S_IDLE, S_BUSY, S_POSTED } inst_state;
 
@@ -118,8 +118,8 @@ void ev_emu_result_free(ev_emu_result *r)
 }
 
 /* Ends an invocation (caller holds mu). body may be NULL. */
-static void finish(function *f, invocation *inv, ev_emu_status status, const char *error_type, const char *body,
-                   size_t body_len)
+static void finish(function *f, invocation *inv, ev_emu_status status, const char *error_type,
+                   const char *body, size_t body_len)
 {
     ev_emu_result *r = inv->result;
     r->status = status;
@@ -145,7 +145,8 @@ static void finish(function *f, invocation *inv, ev_emu_status status, const cha
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *body)
 {
-    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
     if (r == NULL)
         return MHD_NO;
     MHD_add_response_header(r, "Content-Type", "application/json");
@@ -209,8 +210,9 @@ static enum MHD_Result handle_result(instance *in, struct MHD_Connection *c, con
     function *f = in->fn;
     ev_emu *e = f->emu;
     if (ctx->too_large && !is_error)
-        return reply(c, 413, "{\"errorMessage\":\"Response payload size exceeded maximum allowed payload size "
-                             "(6291556 bytes).\",\"errorType\":\"RequestEntityTooLarge\"}");
+        return reply(c, 413,
+                     "{\"errorMessage\":\"Response payload size exceeded maximum allowed payload size "
+                     "(6291556 bytes).\",\"errorType\":\"RequestEntityTooLarge\"}");
     pthread_mutex_lock(&e->mu);
     invocation *inv = in->current;
     if (inv == NULL || strcmp(inv->request_id, id) != 0) {
@@ -222,7 +224,8 @@ static enum MHD_Result handle_result(instance *in, struct MHD_Connection *c, con
     if (ev_activity_now_ms() > inv->deadline_ms) {
         finish(f, inv, EV_EMU_TIMEOUT, "Sandbox.Timedout", NULL, 0);
     } else if (is_error) {
-        const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Lambda-Runtime-Function-Error-Type");
+        const char *type =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Lambda-Runtime-Function-Error-Type");
         finish(f, inv, EV_EMU_ERROR, type ? type : "Unhandled", ctx->body.data ? ctx->body.data : "",
                ctx->body.len);
     } else {
@@ -293,7 +296,8 @@ static enum MHD_Result runtime_api(void *cls, struct MHD_Connection *c, const ch
         return handle_init_error(in, c, ctx);
     if (strcmp(method, "POST") == 0 && strncmp(rest, "invocation/", 11) == 0) {
         const char *id = rest + 11, *slash = strchr(id, '/');
-        if (slash != NULL && slash - id < 40 && (strcmp(slash, "/response") == 0 || strcmp(slash, "/error") == 0)) {
+        if (slash != NULL && slash - id < 40 &&
+            (strcmp(slash, "/response") == 0 || strcmp(slash, "/error") == 0)) {
             char rid[40];
             snprintf(rid, sizeof rid, "%.*s", (int)(slash - id), id);
             return handle_result(in, c, rid, strcmp(slash, "/error") == 0, ctx);
@@ -302,7 +306,8 @@ static enum MHD_Result runtime_api(void *cls, struct MHD_Connection *c, const ch
     return reply(c, 404, "{\"errorMessage\":\"unknown Runtime API call\",\"errorType\":\"NotFound\"}");
 }
 
-static void conn_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+static void conn_done(void *cls, struct MHD_Connection *c, void **con_cls,
+                      enum MHD_RequestTerminationCode toe)
 {
     (void)cls;
     (void)c;
@@ -320,8 +325,8 @@ static void conn_done(void *cls, struct MHD_Connection *c, void **con_cls, enum 
 static void note_instance(function *f, instance *in, const char *level, const char *message, const char *more)
 {
     char extra[512];
-    snprintf(extra, sizeof extra, "\"function\":\"%s\",\"instance\":%d,\"pid\":%d,\"port\":%d%s%s", f->logical_id,
-             in->index, (int)in->pid, in->port, more ? "," : "", more ? more : "");
+    snprintf(extra, sizeof extra, "\"function\":\"%s\",\"instance\":%d,\"pid\":%d,\"port\":%d%s%s",
+             f->logical_id, in->index, (int)in->pid, in->port, more ? "," : "", more ? more : "");
     ev_activity_note(f->emu->act, level, message, extra);
 }
 
@@ -357,8 +362,9 @@ static void spawn_instance(function *f, instance *in)
         snprintf(more, sizeof more, "\"bootstrap\":\"%.200s\",\"error\":\"%s\"", f->bootstrap, strerror(rc));
         in->pid = 0;
         note_instance(f, in, "ERROR", "cannot start the function's bootstrap", more);
-        in->backoff_ms = in->backoff_ms ? (in->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : in->backoff_ms * 2)
-                                        : BACKOFF_FIRST_MS;
+        in->backoff_ms = in->backoff_ms
+                             ? (in->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : in->backoff_ms * 2)
+                             : BACKOFF_FIRST_MS;
         in->restart_at_mono = mono_ms() + in->backoff_ms;
         return;
     }
@@ -390,8 +396,9 @@ static void instance_exited(function *f, instance *in, int ws)
         return;
     f->restarts++;
     if (!in->reached_next || in->init_failed)
-        in->backoff_ms = in->backoff_ms ? (in->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : in->backoff_ms * 2)
-                                        : BACKOFF_FIRST_MS;
+        in->backoff_ms = in->backoff_ms
+                             ? (in->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : in->backoff_ms * 2)
+                             : BACKOFF_FIRST_MS;
     else
         in->backoff_ms = 0;
     in->restart_at_mono = mono_ms() + in->backoff_ms;
@@ -494,10 +501,10 @@ static struct MHD_Daemon *start_daemon(instance *in, ev_ds_error *err)
     sa.sin_family = AF_INET;
     sa.sin_port = 0;
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0,
-                                            NULL, NULL, runtime_api, in, MHD_OPTION_SOCK_ADDR, &sa,
-                                            MHD_OPTION_NOTIFY_COMPLETED, conn_done, NULL,
-                                            MHD_OPTION_CONNECTION_TIMEOUT, 0u, MHD_OPTION_END);
+    struct MHD_Daemon *d =
+        MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
+                         runtime_api, in, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED, conn_done,
+                         NULL, MHD_OPTION_CONNECTION_TIMEOUT, 0u, MHD_OPTION_END);
     if (d == NULL) {
         ev_ds_fail(err, "%s: cannot start a Runtime API server on 127.0.0.1", in->fn->logical_id);
         return NULL;
@@ -603,8 +610,14 @@ void ev_emu_stats(ev_emu *e, int function_index, int *instances, int *restarts)
     pthread_mutex_unlock(&e->mu);
 }
 
-int ev_emu_function_count(const ev_emu *e) { return e->count; }
-const char *ev_emu_function_id(const ev_emu *e, int function_index) { return e->fns[function_index].logical_id; }
+int ev_emu_function_count(const ev_emu *e)
+{
+    return e->count;
+}
+const char *ev_emu_function_id(const ev_emu *e, int function_index)
+{
+    return e->fns[function_index].logical_id;
+}
 
 /* Waits for every child until deadline (mono ms); caller holds mu. Returns the number still alive. */
 static int reap_all(ev_emu *e, int64_t deadline)

@@ -129,7 +129,8 @@ int ev_sqs_event_failures(const char *answer, size_t len, bool report_batch_item
     if (root == NULL)
         return whole_batch(failed, n, err, "the answer is not JSON");
     int rc = 0;
-    const cJSON *list = cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "batchItemFailures") : NULL;
+    const cJSON *list =
+        cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "batchItemFailures") : NULL;
     if (cJSON_IsNull(root) || (cJSON_IsObject(root) && (list == NULL || cJSON_IsNull(list))))
         rc = 0;
     else if (!cJSON_IsObject(root) || !cJSON_IsArray(list))

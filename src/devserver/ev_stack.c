@@ -40,8 +40,8 @@ static int create_queue(ev_template *t, size_t qi, ev_aws_client *sqs, ev_activi
     const ev_tpl_queue *q = ev_template_queue(t, qi);
     ev_sqs_attr attrs[8];
     size_t n = 0;
-    const char *names[] = {"VisibilityTimeout", "MessageRetentionPeriod", "MaximumMessageSize", "DelaySeconds",
-                           "ReceiveMessageWaitTimeSeconds"};
+    const char *names[] = {"VisibilityTimeout", "MessageRetentionPeriod", "MaximumMessageSize",
+                           "DelaySeconds", "ReceiveMessageWaitTimeSeconds"};
     const char *values[] = {q->visibility_timeout, q->message_retention_period, q->maximum_message_size,
                             q->delay_seconds, q->receive_wait_time};
     for (size_t i = 0; i < 5; i++)
@@ -52,8 +52,8 @@ static int create_queue(ev_template *t, size_t qi, ev_aws_client *sqs, ev_activi
     char redrive[1400];
     if (q->dlq >= 0) {
         const char *dlq_arn = ev_template_resource_arn(t, ev_template_queue(t, (size_t)q->dlq)->logical_id);
-        snprintf(redrive, sizeof redrive, "{\"deadLetterTargetArn\":\"%s\",\"maxReceiveCount\":\"%d\"}", dlq_arn,
-                 q->max_receive_count);
+        snprintf(redrive, sizeof redrive, "{\"deadLetterTargetArn\":\"%s\",\"maxReceiveCount\":\"%d\"}",
+                 dlq_arn, q->max_receive_count);
         attrs[n++] = (ev_sqs_attr){"RedrivePolicy", redrive};
     }
     char url[EV_SQS_URL_MAX], arn[512], msg[600];
@@ -160,7 +160,8 @@ int ev_stack_create_tables(ev_template *t, ev_aws_client *ddb, ev_activity *act,
         note(act, "INFO", reused ? "table reused" : "table created", "table", tb->name);
         if (tb->ttl_attribute != NULL &&
             ev_dynamodb_update_time_to_live(ddb, tb->name, tb->ttl_attribute, true, &aerr) != 0) {
-            snprintf(msg, sizeof msg, "TTL on %s skipped: the DynamoDB endpoint lacks UpdateTimeToLive (dynalite does)",
+            snprintf(msg, sizeof msg,
+                     "TTL on %s skipped: the DynamoDB endpoint lacks UpdateTimeToLive (dynalite does)",
                      tb->ttl_attribute);
             note(act, "INFO", msg, "table", tb->name);
         }

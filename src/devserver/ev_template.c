@@ -24,8 +24,8 @@ typedef struct resource {
     char *type;
     char *ref;
     char *arn;
-    char *name; /* QueueName / TableName / FunctionName as resolved */
-    int node;   /* the resource's mapping node */
+    char *name;  /* QueueName / TableName / FunctionName as resolved */
+    int node;    /* the resource's mapping node */
     bool active; /* its Condition holds (or it has none) */
 } resource;
 
@@ -195,8 +195,9 @@ static int ref_value(ev_template *t, const char *name, const char *path, value *
     const ev_tpl_param *p = find_param(t, name);
     if (p != NULL) {
         if (p->value == NULL)
-            return ev_ds_fail(err, "%s: parameter %s has no Default and no override (--parameter-overrides %s=...)",
-                              path, name, name);
+            return ev_ds_fail(
+                err, "%s: parameter %s has no Default and no override (--parameter-overrides %s=...)", path,
+                name, name);
         return set_text(out, p->value, strlen(p->value), err, path);
     }
     const char *pseudo = NULL;
@@ -225,8 +226,10 @@ static int ref_value(ev_template *t, const char *name, const char *path, value *
     if (r == NULL)
         return ev_ds_fail(err, "%s: !Ref %s names no parameter, pseudo parameter or resource", path, name);
     if (r->ref == NULL)
-        return ev_ds_fail(err, "%s: !Ref %s: its name depends on this value (a resource's name may refer only to "
-                               "resources named before it)", path, name);
+        return ev_ds_fail(err,
+                          "%s: !Ref %s: its name depends on this value (a resource's name may refer only to "
+                          "resources named before it)",
+                          path, name);
     return set_text(out, r->ref, strlen(r->ref), err, path);
 }
 
@@ -246,8 +249,8 @@ static int getatt_value(ev_template *t, const char *logical, const char *attr, c
     else if (strcmp(attr, "QueueUrl") == 0 && strcmp(r->type, "AWS::SQS::Queue") == 0)
         v = r->ref;
     if (v == NULL)
-        return ev_ds_fail(err, "%s: !GetAtt %s.%s: attribute %s of %s is not supported locally", path, logical,
-                          attr, attr, r->type);
+        return ev_ds_fail(err, "%s: !GetAtt %s.%s: attribute %s of %s is not supported locally", path,
+                          logical, attr, attr, r->type);
     return set_text(out, v, strlen(v), err, path);
 }
 
@@ -424,8 +427,8 @@ static int intrinsic(ev_template *t, const char *name, int arg, const char *path
         return do_join(t, arg, path, depth, out, err);
     if (strcmp(name, "If") == 0)
         return do_if(t, arg, path, depth, out, err);
-    return ev_ds_fail(err, "%s: unsupported intrinsic !%s (devserver resolves Ref, GetAtt, Sub, Join, If)", path,
-                      name);
+    return ev_ds_fail(err, "%s: unsupported intrinsic !%s (devserver resolves Ref, GetAtt, Sub, Join, If)",
+                      path, name);
 }
 
 static int resolve(ev_template *t, int id, const char *path, int depth, value *out, ev_ds_error *err)
@@ -435,7 +438,8 @@ static int resolve(ev_template *t, int id, const char *path, int depth, value *o
     if (depth > MAX_DEPTH)
         return ev_ds_fail(err, "%s: nested deeper than %d levels", path, MAX_DEPTH);
     if (++t->visits > MAX_VISITS)
-        return ev_ds_fail(err, "%s: resolving visits more than %d nodes (alias expansion?)", path, MAX_VISITS);
+        return ev_ds_fail(err, "%s: resolving visits more than %d nodes (alias expansion?)", path,
+                          MAX_VISITS);
     yaml_node_t *n = node_at(t, id);
     if (n == NULL)
         return ev_ds_fail(err, "%s: missing value", path);
@@ -459,7 +463,8 @@ static int resolve(ev_template *t, int id, const char *path, int depth, value *o
 
 /* ---- conditions ---- */
 
-static int eval_condition_node(ev_template *t, int id, const char *path, int depth, bool *out, ev_ds_error *err)
+static int eval_condition_node(ev_template *t, int id, const char *path, int depth, bool *out,
+                               ev_ds_error *err)
 {
     if (depth > MAX_DEPTH || ++t->visits > MAX_VISITS)
         return ev_ds_fail(err, "%s: condition nested too deeply", path);
@@ -498,7 +503,8 @@ static int eval_condition_node(ev_template *t, int id, const char *path, int dep
         free(b);
         return 0;
     }
-    bool is_not = strcmp(name, "Not") == 0, is_and = strcmp(name, "And") == 0, is_or = strcmp(name, "Or") == 0;
+    bool is_not = strcmp(name, "Not") == 0, is_and = strcmp(name, "And") == 0,
+         is_or = strcmp(name, "Or") == 0;
     if (!is_not && !is_and && !is_or)
         return ev_ds_fail(err, "%s: unsupported condition function %s", path, name);
     size_t count = seq_len(t, arg);
@@ -571,7 +577,8 @@ static int opt_int(ev_template *t, int map, const char *key, const char *base, l
     if (s == NULL)
         return 0;
     if (parse_long(s, lo, hi, out) != 0)
-        return ev_ds_fail(err, "%s.%s: expected an integer from %ld to %ld, got \"%s\"", base, key, lo, hi, s);
+        return ev_ds_fail(err, "%s.%s: expected an integer from %ld to %ld, got \"%s\"", base, key, lo, hi,
+                          s);
     if (present)
         *present = true;
     return 0;
@@ -604,7 +611,8 @@ static int apply_override(ev_template *t, const char *item, ev_ds_error *err)
     if (strncmp(item, "ParameterKey=", 13) == 0) {
         const char *comma = strstr(item, ",ParameterValue=");
         if (comma == NULL)
-            return ev_ds_fail(err, "--parameter-overrides: \"%s\": expected ParameterKey=K,ParameterValue=V", item);
+            return ev_ds_fail(err, "--parameter-overrides: \"%s\": expected ParameterKey=K,ParameterValue=V",
+                              item);
         pathf(key, sizeof key, "%.*s", (int)(comma - item - 13), item + 13);
         val = comma + 16;
     } else {
@@ -711,7 +719,8 @@ static int name_resource(ev_template *t, resource *r, ev_ds_error *err)
         return -1;
     if (name == NULL) {
         bool fifo = false;
-        if (svc != NULL && strcmp(svc, "sqs") == 0 && opt_bool(t, props, "FifoQueue", base, false, &fifo, err) != 0)
+        if (svc != NULL && strcmp(svc, "sqs") == 0 &&
+            opt_bool(t, props, "FifoQueue", base, false, &fifo, err) != 0)
             return -1;
         name = own_printf(t, "%s-%s%s", t->stack, r->logical_id, fifo ? ".fifo" : "");
     }
@@ -794,8 +803,8 @@ static int read_queue(ev_template *t, resource *r, ev_ds_error *err)
     q->dlq = -1;
     long v;
     bool present;
-    const char *const keys[] = {"VisibilityTimeout", "MessageRetentionPeriod", "MaximumMessageSize", "DelaySeconds",
-                                "ReceiveMessageWaitTimeSeconds"};
+    const char *const keys[] = {"VisibilityTimeout", "MessageRetentionPeriod", "MaximumMessageSize",
+                                "DelaySeconds", "ReceiveMessageWaitTimeSeconds"};
     char **fields[] = {&q->visibility_timeout, &q->message_retention_period, &q->maximum_message_size,
                        &q->delay_seconds, &q->receive_wait_time};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
@@ -835,8 +844,9 @@ static int read_redrive(ev_template *t, ev_tpl_queue *q, ev_ds_error *err)
 
 /* ---- tables ---- */
 
-static int read_keyattrs(ev_template *t, int list, const char *base, const char *name_key, const char *type_key,
-                         ev_tpl_keyattr *out, size_t max, size_t *count, ev_ds_error *err)
+static int read_keyattrs(ev_template *t, int list, const char *base, const char *name_key,
+                         const char *type_key, ev_tpl_keyattr *out, size_t max, size_t *count,
+                         ev_ds_error *err)
 {
     *count = 0;
     for (size_t i = 0; i < seq_len(t, list); i++) {
@@ -937,7 +947,8 @@ static int read_api(ev_template *t, resource *r, ev_ds_error *err)
             char *end = NULL;
             a->rate_limit = strtod(rate, &end);
             if (*end != '\0' || !(a->rate_limit >= 0) || !isfinite(a->rate_limit))
-                return ev_ds_fail(err, "%s.ThrottlingRateLimit: expected a number >= 0, got \"%s\"", path, rate);
+                return ev_ds_fail(err, "%s.ThrottlingRateLimit: expected a number >= 0, got \"%s\"", path,
+                                  rate);
         }
         bool present;
         if (opt_int(t, item, "ThrottlingBurstLimit", path, 0, 100000000, &a->burst_limit, &present, err) != 0)
@@ -959,7 +970,8 @@ static int read_api_event(ev_template *t, ev_tpl_function *f, const char *name, 
     char *api_ref = NULL;
     e->name = own_dup(t, name);
     e->api = -1;
-    if (opt_text(t, props, "Path", base, &e->path, err) != 0 || opt_text(t, props, "Method", base, &e->method, err) != 0 ||
+    if (opt_text(t, props, "Path", base, &e->path, err) != 0 ||
+        opt_text(t, props, "Method", base, &e->method, err) != 0 ||
         opt_text(t, props, "RestApiId", base, &api_ref, err) != 0)
         return -1;
     if (e->path == NULL || e->method == NULL || e->path[0] != '/')
@@ -971,7 +983,8 @@ static int read_api_event(ev_template *t, ev_tpl_function *f, const char *name, 
         if (strcmp(find_resource(t, t->apis[i].logical_id)->ref, api_ref) == 0)
             e->api = (int)i;
     if (api_ref != NULL && e->api < 0)
-        return ev_ds_fail(err, "%s.RestApiId: %s is not an AWS::Serverless::Api of this template", base, api_ref);
+        return ev_ds_fail(err, "%s.RestApiId: %s is not an AWS::Serverless::Api of this template", base,
+                          api_ref);
     return 0;
 }
 
@@ -1003,7 +1016,8 @@ static int read_sqs_event(ev_template *t, ev_tpl_function *f, const char *name, 
     if (e->batch_size > 10 && e->batching_window_s == 0)
         return ev_ds_fail(err, "%s.BatchSize: over 10 needs MaximumBatchingWindowInSeconds >= 1", base);
     pathf(path, sizeof path, "%s.ScalingConfig", base);
-    if (opt_int(t, map_get(t, props, "ScalingConfig"), "MaximumConcurrency", path, 2, 1000, &v, &present, err) != 0)
+    if (opt_int(t, map_get(t, props, "ScalingConfig"), "MaximumConcurrency", path, 2, 1000, &v, &present,
+                err) != 0)
         return -1;
     e->max_concurrency = present ? (int)v : 0;
     if (opt_bool(t, props, "Enabled", base, true, &e->enabled, err) != 0)
@@ -1173,7 +1187,9 @@ ev_template *ev_template_load_file(const char *path, const ev_template_options *
     fclose(f);
     if (bad || b.failed || b.len > MAX_TEXT_BYTES) {
         ev_ds_fail(err, "template %s: %s", path,
-                   bad ? "read error" : b.failed ? "out of memory" : "larger than 16 MiB");
+                   bad        ? "read error"
+                   : b.failed ? "out of memory"
+                              : "larger than 16 MiB");
         ev_buf_free(&b);
         return NULL;
     }
@@ -1201,18 +1217,54 @@ void ev_template_free(ev_template *t)
 
 /* ---- accessors ---- */
 
-size_t ev_template_param_count(const ev_template *t) { return t->param_count; }
-const ev_tpl_param *ev_template_param(const ev_template *t, size_t i) { return &t->params[i]; }
-const ev_tpl_param *ev_template_find_param(const ev_template *t, const char *name) { return find_param(t, name); }
-size_t ev_template_api_count(const ev_template *t) { return t->api_count; }
-const ev_tpl_api *ev_template_api(const ev_template *t, size_t i) { return &t->apis[i]; }
-size_t ev_template_function_count(const ev_template *t) { return t->function_count; }
-const ev_tpl_function *ev_template_function(const ev_template *t, size_t i) { return &t->functions[i]; }
-size_t ev_template_queue_count(const ev_template *t) { return t->queue_count; }
-const ev_tpl_queue *ev_template_queue(const ev_template *t, size_t i) { return &t->queues[i]; }
-size_t ev_template_table_count(const ev_template *t) { return t->table_count; }
-const ev_tpl_table *ev_template_table(const ev_template *t, size_t i) { return &t->tables[i]; }
-const char *ev_template_region(const ev_template *t) { return t->region; }
+size_t ev_template_param_count(const ev_template *t)
+{
+    return t->param_count;
+}
+const ev_tpl_param *ev_template_param(const ev_template *t, size_t i)
+{
+    return &t->params[i];
+}
+const ev_tpl_param *ev_template_find_param(const ev_template *t, const char *name)
+{
+    return find_param(t, name);
+}
+size_t ev_template_api_count(const ev_template *t)
+{
+    return t->api_count;
+}
+const ev_tpl_api *ev_template_api(const ev_template *t, size_t i)
+{
+    return &t->apis[i];
+}
+size_t ev_template_function_count(const ev_template *t)
+{
+    return t->function_count;
+}
+const ev_tpl_function *ev_template_function(const ev_template *t, size_t i)
+{
+    return &t->functions[i];
+}
+size_t ev_template_queue_count(const ev_template *t)
+{
+    return t->queue_count;
+}
+const ev_tpl_queue *ev_template_queue(const ev_template *t, size_t i)
+{
+    return &t->queues[i];
+}
+size_t ev_template_table_count(const ev_template *t)
+{
+    return t->table_count;
+}
+const ev_tpl_table *ev_template_table(const ev_template *t, size_t i)
+{
+    return &t->tables[i];
+}
+const char *ev_template_region(const ev_template *t)
+{
+    return t->region;
+}
 
 int ev_template_find_function(const ev_template *t, const char *logical_id)
 {
@@ -1257,7 +1309,8 @@ int ev_template_set_resource(ev_template *t, const char *logical_id, const char 
 
 /* ---- environments ---- */
 
-static int env_add(ev_template *t, int vars, const char *base, ev_tpl_env **env, size_t *count, ev_ds_error *err)
+static int env_add(ev_template *t, int vars, const char *base, ev_tpl_env **env, size_t *count,
+                   ev_ds_error *err)
 {
     yaml_node_t *m = node_at(t, vars);
     if (m == NULL)

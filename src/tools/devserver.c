@@ -45,22 +45,27 @@ typedef struct options {
 
 static void usage(FILE *out)
 {
-    fputs("usage: devserver [options]\n"
-          "  --template PATH              template.yaml (default: template.yaml)\n"
-          "  --parameter-overrides K=V..  template parameters (repeatable; also ParameterKey=K,ParameterValue=V)\n"
-          "  --host 127.0.0.1             loopback address to listen on (nothing else is accepted)\n"
-          "  --port N                     API port (default 3000; 0: any free port)\n"
-          "  --dashboard-port N           dashboard port (default 3001; 0: any free port)\n"
-          "  --dashboard-dir DIR          dashboard files (default dashboard/)\n"
-          "  --sqs-endpoint URL           SQS endpoint (default $AWS_ENDPOINT_URL_SQS, $AWS_ENDPOINT_URL)\n"
-          "  --dynamodb-endpoint URL      DynamoDB endpoint (default $AWS_ENDPOINT_URL_DYNAMODB, $AWS_ENDPOINT_URL)\n"
-          "  --region R                   region (default $AWS_REGION, us-east-1)\n"
-          "  --stack-name NAME            prefix of resource names (default evpipe)\n"
-          "  --ingestion-bootstrap PATH   IngestionFunction's program (default build/bin/ingestion-bootstrap)\n"
-          "  --processing-bootstrap PATH  ProcessingFunction's program (default build/bin/processing-bootstrap)\n"
-          "  --bootstrap ID=PATH          any function's program, by logical id (repeatable)\n"
-          "  --max-instances N            instances per function without reserved or maximum concurrency (default 4)\n",
-          out);
+    fputs(
+        "usage: devserver [options]\n"
+        "  --template PATH              template.yaml (default: template.yaml)\n"
+        "  --parameter-overrides K=V..  template parameters (repeatable; also "
+        "ParameterKey=K,ParameterValue=V)\n"
+        "  --host 127.0.0.1             loopback address to listen on (nothing else is accepted)\n"
+        "  --port N                     API port (default 3000; 0: any free port)\n"
+        "  --dashboard-port N           dashboard port (default 3001; 0: any free port)\n"
+        "  --dashboard-dir DIR          dashboard files (default dashboard/)\n"
+        "  --sqs-endpoint URL           SQS endpoint (default $AWS_ENDPOINT_URL_SQS, $AWS_ENDPOINT_URL)\n"
+        "  --dynamodb-endpoint URL      DynamoDB endpoint (default $AWS_ENDPOINT_URL_DYNAMODB, "
+        "$AWS_ENDPOINT_URL)\n"
+        "  --region R                   region (default $AWS_REGION, us-east-1)\n"
+        "  --stack-name NAME            prefix of resource names (default evpipe)\n"
+        "  --ingestion-bootstrap PATH   IngestionFunction's program (default build/bin/ingestion-bootstrap)\n"
+        "  --processing-bootstrap PATH  ProcessingFunction's program (default "
+        "build/bin/processing-bootstrap)\n"
+        "  --bootstrap ID=PATH          any function's program, by logical id (repeatable)\n"
+        "  --max-instances N            instances per function without reserved or maximum concurrency "
+        "(default 4)\n",
+        out);
 }
 
 static int parse_int(const char *flag, const char *s, int lo, int hi, int *out)
@@ -148,8 +153,13 @@ static int parse_flag(options *o, int argc, char **argv, int i)
 
 static int parse_args(int argc, char **argv, options *o)
 {
-    *o = (options){.template_path = "template.yaml", .host = "127.0.0.1", .dashboard_dir = "dashboard",
-                   .port = 3000, .dashboard_port = 3001, .max_instances = 4, .stack = "evpipe"};
+    *o = (options){.template_path = "template.yaml",
+                   .host = "127.0.0.1",
+                   .dashboard_dir = "dashboard",
+                   .port = 3000,
+                   .dashboard_port = 3001,
+                   .max_instances = 4,
+                   .stack = "evpipe"};
     for (int i = 1; i < argc;) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
@@ -162,16 +172,18 @@ static int parse_args(int argc, char **argv, options *o)
     }
     unsigned char addr[4];
     if (inet_pton(AF_INET, o->host, addr) != 1 || addr[0] != 127) {
-        fprintf(stderr, "devserver: --host %s: devserver listens on a loopback address only (127.0.0.1)\n", o->host);
+        fprintf(stderr, "devserver: --host %s: devserver listens on a loopback address only (127.0.0.1)\n",
+                o->host);
         return -1;
     }
     if (o->region == NULL)
         o->region = getenv("AWS_REGION") && *getenv("AWS_REGION") ? getenv("AWS_REGION") : "us-east-1";
     if (o->sqs_endpoint == NULL)
-        o->sqs_endpoint = getenv("AWS_ENDPOINT_URL_SQS") ? getenv("AWS_ENDPOINT_URL_SQS") : getenv("AWS_ENDPOINT_URL");
+        o->sqs_endpoint =
+            getenv("AWS_ENDPOINT_URL_SQS") ? getenv("AWS_ENDPOINT_URL_SQS") : getenv("AWS_ENDPOINT_URL");
     if (o->ddb_endpoint == NULL)
-        o->ddb_endpoint =
-            getenv("AWS_ENDPOINT_URL_DYNAMODB") ? getenv("AWS_ENDPOINT_URL_DYNAMODB") : getenv("AWS_ENDPOINT_URL");
+        o->ddb_endpoint = getenv("AWS_ENDPOINT_URL_DYNAMODB") ? getenv("AWS_ENDPOINT_URL_DYNAMODB")
+                                                              : getenv("AWS_ENDPOINT_URL");
     return 0;
 }
 
@@ -195,8 +207,8 @@ static ev_aws_client *aws_client(stack *s, ev_endpoint_service svc, const char *
 {
     ev_aws_error aerr;
     ev_aws_error_clear(&aerr);
-    ev_aws_client_config cfg = {.service = svc, .region = s->opt.region, .endpoint_url = endpoint,
-                                .credentials = &s->creds};
+    ev_aws_client_config cfg = {
+        .service = svc, .region = s->opt.region, .endpoint_url = endpoint, .credentials = &s->creds};
     ev_aws_client *c = ev_aws_client_new(&cfg, &aerr);
     if (c == NULL) {
         char msg[600];
@@ -233,7 +245,9 @@ static int bootstrap_path(const stack *s, const ev_tpl_function *f, char *out, s
         chosen = guess;
     }
     if (realpath(chosen, out) == NULL || access(out, X_OK) != 0)
-        return ev_ds_fail(err, "%s: bootstrap %s is not an executable file (build it with `make build`, or pass --bootstrap %s=PATH)",
+        return ev_ds_fail(err,
+                          "%s: bootstrap %s is not an executable file (build it with `make build`, or pass "
+                          "--bootstrap %s=PATH)",
                           f->logical_id, chosen, f->logical_id);
     (void)len;
     return 0;
@@ -253,7 +267,8 @@ static int instance_limit(const stack *s, const ev_tpl_function *f)
 }
 
 /* NAME=value strings the bootstrap runs with. */
-static int function_env(stack *s, size_t fi, const char *bootstrap, char ***out, size_t *count, ev_ds_error *err)
+static int function_env(stack *s, size_t fi, const char *bootstrap, char ***out, size_t *count,
+                        ev_ds_error *err)
 {
     const ev_tpl_function *f = ev_template_function(s->tpl, fi);
     ev_tpl_env *env = NULL;
@@ -327,9 +342,13 @@ static int start_functions(stack *s, ev_ds_error *err)
         size_t n = 0;
         if (bootstrap_path(s, f, path, sizeof path, err) != 0 || function_env(s, i, path, &env, &n, err) != 0)
             return -1;
-        ev_emu_function_config cfg = {.logical_id = f->logical_id, .name = f->name,
-                                      .arn = ev_template_resource_arn(s->tpl, f->logical_id), .bootstrap = path,
-                                      .env = (const char *const *)env, .env_count = n, .timeout_s = f->timeout_s,
+        ev_emu_function_config cfg = {.logical_id = f->logical_id,
+                                      .name = f->name,
+                                      .arn = ev_template_resource_arn(s->tpl, f->logical_id),
+                                      .bootstrap = path,
+                                      .env = (const char *const *)env,
+                                      .env_count = n,
+                                      .timeout_s = f->timeout_s,
                                       .max_instances = instance_limit(s, f)};
         s->fn_emu[i] = ev_emu_add_function(s->emu, &cfg, err);
         free_env(env, n);
@@ -349,10 +368,17 @@ static int start_front(stack *s, ev_ds_error *err)
         for (size_t k = 0; k < f->api_event_count && n < MAX_ROUTES; k++)
             routes[n++] = (ev_front_route){f->api_events[k].path, f->api_events[k].method, s->fn_emu[i]};
     }
-    ev_front_config cfg = {.host = s->opt.host, .port = s->opt.port, .stage = api ? api->stage : "Prod",
-                           .rate_limit = api ? api->rate_limit : -1, .burst_limit = api ? api->burst_limit : -1,
-                           .api_id = "local", .account_id = "123456789012", .routes = routes, .route_count = n,
-                           .emu = s->emu, .activity = s->act};
+    ev_front_config cfg = {.host = s->opt.host,
+                           .port = s->opt.port,
+                           .stage = api ? api->stage : "Prod",
+                           .rate_limit = api ? api->rate_limit : -1,
+                           .burst_limit = api ? api->burst_limit : -1,
+                           .api_id = "local",
+                           .account_id = "123456789012",
+                           .routes = routes,
+                           .route_count = n,
+                           .emu = s->emu,
+                           .activity = s->act};
     s->front = ev_front_start(&cfg, err);
     return s->front ? 0 : -1;
 }
@@ -370,13 +396,19 @@ static int start_esms(stack *s, ev_ds_error *err)
             int pollers = e->max_concurrency > 0 ? e->max_concurrency : 2;
             if (pollers > instance_limit(s, f))
                 pollers = instance_limit(s, f);
-            ev_esm_config cfg = {.function_id = f->logical_id, .function = s->fn_emu[i],
+            ev_esm_config cfg = {.function_id = f->logical_id,
+                                 .function = s->fn_emu[i],
                                  .queue_url = ev_template_resource_ref(s->tpl, q),
-                                 .queue_arn = ev_template_resource_arn(s->tpl, q), .region = s->opt.region,
-                                 .endpoint_url = s->opt.sqs_endpoint, .credentials = &s->creds,
-                                 .batch_size = e->batch_size, .batching_window_s = e->batching_window_s,
-                                 .pollers = pollers, .report_batch_item_failures = e->report_batch_item_failures,
-                                 .emu = s->emu, .activity = s->act};
+                                 .queue_arn = ev_template_resource_arn(s->tpl, q),
+                                 .region = s->opt.region,
+                                 .endpoint_url = s->opt.sqs_endpoint,
+                                 .credentials = &s->creds,
+                                 .batch_size = e->batch_size,
+                                 .batching_window_s = e->batching_window_s,
+                                 .pollers = pollers,
+                                 .report_batch_item_failures = e->report_batch_item_failures,
+                                 .emu = s->emu,
+                                 .activity = s->act};
             ev_esm *m = ev_esm_start(&cfg, err);
             if (m == NULL)
                 return -1;
@@ -401,12 +433,18 @@ static int start_dashboard(stack *s, ev_ds_error *err)
     const ev_tpl_queue *eq = q >= 0 ? ev_template_queue(s->tpl, (size_t)q) : NULL;
     const ev_tpl_queue *dq = eq && eq->dlq >= 0 ? ev_template_queue(s->tpl, (size_t)eq->dlq) : NULL;
     ev_dashboard_config cfg = {
-        .host = s->opt.host, .port = s->opt.dashboard_port, .dir = s->opt.dashboard_dir, .region = s->opt.region,
-        .sqs_endpoint = s->opt.sqs_endpoint, .ddb_endpoint = s->opt.ddb_endpoint, .credentials = &s->creds,
+        .host = s->opt.host,
+        .port = s->opt.dashboard_port,
+        .dir = s->opt.dashboard_dir,
+        .region = s->opt.region,
+        .sqs_endpoint = s->opt.sqs_endpoint,
+        .ddb_endpoint = s->opt.ddb_endpoint,
+        .credentials = &s->creds,
         .events_queue_url = eq ? ev_template_resource_ref(s->tpl, eq->logical_id) : NULL,
         .dlq_url = dq ? ev_template_resource_ref(s->tpl, dq->logical_id) : NULL,
         .table = ev_template_table_count(s->tpl) > 0 ? ev_template_table(s->tpl, 0)->name : NULL,
-        .emu = s->emu, .activity = s->act};
+        .emu = s->emu,
+        .activity = s->act};
     s->dashboard = ev_dashboard_start(&cfg, err);
     return s->dashboard ? 0 : -1;
 }
@@ -460,7 +498,9 @@ int main(int argc, char **argv)
 
     s.act = ev_activity_new(stdout);
     ev_ds_error err = {{0}};
-    ev_template_options topt = {.stack_name = s.opt.stack, .region = s.opt.region, .overrides = s.opt.overrides,
+    ev_template_options topt = {.stack_name = s.opt.stack,
+                                .region = s.opt.region,
+                                .overrides = s.opt.overrides,
                                 .override_count = s.opt.override_count};
     s.tpl = ev_template_load_file(s.opt.template_path, &topt, &err);
     if (s.tpl == NULL)
@@ -491,8 +531,8 @@ int main(int argc, char **argv)
     char extra[256];
     snprintf(extra, sizeof extra,
              "\"api\":\"http://%s:%d\",\"api_port\":%d,\"dashboard\":\"http://%s:%d\",\"dashboard_port\":%d",
-             s.opt.host, ev_front_port(s.front), ev_front_port(s.front), s.opt.host, ev_dashboard_port(s.dashboard),
-             ev_dashboard_port(s.dashboard));
+             s.opt.host, ev_front_port(s.front), ev_front_port(s.front), s.opt.host,
+             ev_dashboard_port(s.dashboard), ev_dashboard_port(s.dashboard));
     ev_activity_note(s.act, "INFO", "devserver ready", extra);
 
     int sig = 0;

@@ -85,7 +85,8 @@ static int handle_api(const ev_invocation *inv, const char *event, size_t len, e
     return rc;
 }
 
-static int handle_sqs(const app *a, const ev_invocation *inv, const char *event, size_t len, ev_handler_output *out)
+static int handle_sqs(const app *a, const ev_invocation *inv, const char *event, size_t len,
+                      ev_handler_output *out)
 {
     cJSON *ev = cJSON_ParseWithLength(event, len);
     const cJSON *records = cJSON_GetObjectItemCaseSensitive(ev, "Records");

@@ -15,8 +15,8 @@
 #include "devserver/ev_throttle.h"
 
 static const ev_gateway_route ROUTES[] = {
-    {"/events", "POST"}, {"/events", "ANY"}, {"/items/{id}", "GET"}, {"/items/special", "GET"},
-    {"/files/{path+}", "ANY"}, {"/{proxy+}", "DELETE"},
+    {"/events", "POST"},       {"/events", "ANY"},        {"/items/{id}", "GET"},
+    {"/items/special", "GET"}, {"/files/{path+}", "ANY"}, {"/{proxy+}", "DELETE"},
 };
 #define NROUTES (sizeof ROUTES / sizeof ROUTES[0])
 
@@ -56,14 +56,28 @@ static const char *str(const cJSON *o, const char *k)
 static void test_event(void **state)
 {
     (void)state;
-    const ev_gateway_kv headers[] = {{"Content-Type", "application/json"}, {"X-A", "1"}, {"x-a", "2"},
-                                   {"User-Agent", "t/1"}, {"X-Bad", "\xff\xfe"}};
+    const ev_gateway_kv headers[] = {{"Content-Type", "application/json"},
+                                     {"X-A", "1"},
+                                     {"x-a", "2"},
+                                     {"User-Agent", "t/1"},
+                                     {"X-Bad", "\xff\xfe"}};
     const ev_gateway_kv query[] = {{"q", "1"}, {"q", "2"}, {"Q", "3"}};
-    ev_gateway_request req = {.method = "POST", .path = "/files/a/b", .resource = "/files/{path+}",
-                            .headers = headers, .header_count = 5, .query = query, .query_count = 3,
-                            .body = "{\"k\":1.50}", .body_len = 10, .source_ip = "127.0.0.9",
-                            .request_id = "rid", .stage = "dev", .protocol = "HTTP/1.1", .api_id = "api",
-                            .account_id = "123456789012", .time_ms = 1764661200123};
+    ev_gateway_request req = {.method = "POST",
+                              .path = "/files/a/b",
+                              .resource = "/files/{path+}",
+                              .headers = headers,
+                              .header_count = 5,
+                              .query = query,
+                              .query_count = 3,
+                              .body = "{\"k\":1.50}",
+                              .body_len = 10,
+                              .source_ip = "127.0.0.9",
+                              .request_id = "rid",
+                              .stage = "dev",
+                              .protocol = "HTTP/1.1",
+                              .api_id = "api",
+                              .account_id = "123456789012",
+                              .time_ms = 1764661200123};
     cJSON *ev = build(&req);
     assert_string_equal(str(ev, "resource"), "/files/{path+}");
     assert_string_equal(str(ev, "path"), "/files/a/b");
@@ -97,9 +111,16 @@ static void test_event(void **state)
     cJSON_Delete(ev);
 
     /* No headers, no query, no body: nulls, as API Gateway sends them. */
-    ev_gateway_request bare = {.method = "GET", .path = "/items/7", .resource = "/items/{id}", .body = "",
-                             .source_ip = "127.0.0.1", .request_id = "r", .stage = "s", .protocol = "HTTP/1.0",
-                             .api_id = "a", .account_id = "1"};
+    ev_gateway_request bare = {.method = "GET",
+                               .path = "/items/7",
+                               .resource = "/items/{id}",
+                               .body = "",
+                               .source_ip = "127.0.0.1",
+                               .request_id = "r",
+                               .stage = "s",
+                               .protocol = "HTTP/1.0",
+                               .api_id = "a",
+                               .account_id = "1"};
     ev = build(&bare);
     assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(ev, "headers")));
     assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(ev, "multiValueQueryStringParameters")));
@@ -113,9 +134,17 @@ static void test_binary_body(void **state)
     (void)state;
     const char bin[] = {'a', '\0', (char)0xff};
     const ev_gateway_kv png[] = {{"Content-Type", "image/png"}};
-    ev_gateway_request req = {.method = "POST", .path = "/events", .resource = "/events", .body = bin,
-                            .body_len = 3, .source_ip = "127.0.0.1", .request_id = "r", .stage = "s",
-                            .protocol = "HTTP/1.1", .api_id = "a", .account_id = "1"};
+    ev_gateway_request req = {.method = "POST",
+                              .path = "/events",
+                              .resource = "/events",
+                              .body = bin,
+                              .body_len = 3,
+                              .source_ip = "127.0.0.1",
+                              .request_id = "r",
+                              .stage = "s",
+                              .protocol = "HTTP/1.1",
+                              .api_id = "a",
+                              .account_id = "1"};
     cJSON *ev = build(&req);
     assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "isBase64Encoded")));
     assert_string_equal(str(ev, "body"), "YQD/");
@@ -138,8 +167,9 @@ static void test_response(void **state)
     (void)state;
     ev_gateway_response r;
     ev_ds_error err;
-    const char *ok = "{\"statusCode\":202,\"headers\":{\"Content-Type\":\"application/json\",\"X-M\":\"h\","
-                     "\"Retry-After\":1},\"multiValueHeaders\":{\"x-m\":[\"1\",\"2\"]},\"body\":\"{\\\"id\\\":1}\"}";
+    const char *ok =
+        "{\"statusCode\":202,\"headers\":{\"Content-Type\":\"application/json\",\"X-M\":\"h\","
+        "\"Retry-After\":1},\"multiValueHeaders\":{\"x-m\":[\"1\",\"2\"]},\"body\":\"{\\\"id\\\":1}\"}";
     assert_int_equal(ev_gateway_parse_response(ok, strlen(ok), &r, &err), 0);
     assert_int_equal(r.status, 202);
     assert_string_equal(r.body, "{\"id\":1}");
@@ -223,8 +253,8 @@ static void test_throttle(void **state)
     assert_true(ev_throttle_take(&t, 1000));
     assert_true(ev_throttle_take(&t, 1000));
     assert_false(ev_throttle_take(&t, 1000));
-    assert_false(ev_throttle_take(&t, 1400)); /* 0.8 token */
-    assert_true(ev_throttle_take(&t, 1500));  /* 1.0 */
+    assert_false(ev_throttle_take(&t, 1400));  /* 0.8 token */
+    assert_true(ev_throttle_take(&t, 1500));   /* 1.0 */
     assert_true(ev_throttle_take(&t, 100000)); /* refilled to the burst, no more */
     assert_true(ev_throttle_take(&t, 100000));
     assert_true(ev_throttle_take(&t, 100000));

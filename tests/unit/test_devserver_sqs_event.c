@@ -22,8 +22,10 @@ static void make(fixture *f)
 {
     memset(f, 0, sizeof *f);
     static const unsigned char bin[] = {0, 1, 0xff};
-    f->attrs[0] = (ev_sqs_message_attribute){.name = "event_type", .data_type = "String", .string_value = "temperature"};
-    f->attrs[1] = (ev_sqs_message_attribute){.name = "raw", .data_type = "Binary", .binary_value = bin, .binary_len = 3};
+    f->attrs[0] = (ev_sqs_message_attribute){
+        .name = "event_type", .data_type = "String", .string_value = "temperature"};
+    f->attrs[1] = (ev_sqs_message_attribute){
+        .name = "raw", .data_type = "Binary", .binary_value = bin, .binary_len = 3};
     const char *ids[] = {"id-0", "id-1", "id-2"};
     const char *bodies[] = {"{\"v\":1.10}", "two \"quoted\"", ""};
     for (int i = 0; i < 3; i++) {
@@ -60,7 +62,8 @@ static void test_build(void **state)
     make(&f);
     ev_buf b = EV_BUF_INIT;
     ev_ds_error err;
-    assert_int_equal(ev_sqs_event_build(f.p, 3, "arn:aws:sqs:us-east-1:000000000000:q", "us-east-1", &b, &err), 0);
+    assert_int_equal(
+        ev_sqs_event_build(f.p, 3, "arn:aws:sqs:us-east-1:000000000000:q", "us-east-1", &b, &err), 0);
     cJSON *ev = cJSON_ParseWithLength(b.data, b.len);
     assert_non_null(ev);
     const cJSON *records = cJSON_GetObjectItemCaseSensitive(ev, "Records");
@@ -109,8 +112,8 @@ static void test_failures(void **state)
 {
     (void)state;
     expect("{\"batchItemFailures\":[{\"itemIdentifier\":\"id-1\"}]}", true, 0, false, true, false);
-    expect("{\"batchItemFailures\":[{\"itemIdentifier\":\"id-0\"},{\"itemIdentifier\":\"id-2\"}]}", true, 0, true,
-           false, true);
+    expect("{\"batchItemFailures\":[{\"itemIdentifier\":\"id-0\"},{\"itemIdentifier\":\"id-2\"}]}", true, 0,
+           true, false, true);
     expect("{\"batchItemFailures\":[]}", true, 0, false, false, false);
     expect("{}", true, 0, false, false, false);
     expect("", true, 0, false, false, false);

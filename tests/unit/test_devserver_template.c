@@ -30,8 +30,8 @@ static long param_long(const ev_template *t, const char *name)
 
 static ev_template *load_project(const char *const *overrides, size_t n, ev_ds_error *err)
 {
-    ev_template_options o = {.stack_name = "evpipe", .region = "eu-west-1", .overrides = overrides,
-                             .override_count = n};
+    ev_template_options o = {
+        .stack_name = "evpipe", .region = "eu-west-1", .overrides = overrides, .override_count = n};
     return ev_template_load_file("template.yaml", &o, err);
 }
 
@@ -49,7 +49,8 @@ static void test_project_template(void **state)
     assert_true(api->rate_limit == (double)param_long(t, "ThrottlingRateLimit"));
     assert_int_equal(api->burst_limit, param_long(t, "ThrottlingBurstLimit"));
 
-    int qi = ev_template_find_queue(t, "EventsQueue"), di = ev_template_find_queue(t, "EventsDeadLetterQueue");
+    int qi = ev_template_find_queue(t, "EventsQueue"),
+        di = ev_template_find_queue(t, "EventsDeadLetterQueue");
     assert_true(qi >= 0 && di >= 0);
     const ev_tpl_queue *q = ev_template_queue(t, (size_t)qi), *dlq = ev_template_queue(t, (size_t)di);
     assert_int_equal(q->dlq, di);
@@ -60,9 +61,11 @@ static void test_project_template(void **state)
     assert_non_null(q->visibility_timeout);
     assert_string_equal(q->name, "evpipe-EventsQueue");
 
-    int fi = ev_template_find_function(t, "IngestionFunction"), pi = ev_template_find_function(t, "ProcessingFunction");
+    int fi = ev_template_find_function(t, "IngestionFunction"),
+        pi = ev_template_find_function(t, "ProcessingFunction");
     assert_true(fi >= 0 && pi >= 0);
-    const ev_tpl_function *ing = ev_template_function(t, (size_t)fi), *proc = ev_template_function(t, (size_t)pi);
+    const ev_tpl_function *ing = ev_template_function(t, (size_t)fi),
+                          *proc = ev_template_function(t, (size_t)pi);
     assert_string_equal(ing->handler, "bootstrap"); /* from Globals */
     assert_int_equal(ing->memory_mb, 128);
     assert_true(ing->timeout_s >= 1);
@@ -93,13 +96,15 @@ static void test_project_template(void **state)
     assert_string_equal(tb->ttl_attribute, "expires_at");
 
     /* Environments: globals + the function's own, the queue's real URL once set. */
-    assert_int_equal(ev_template_set_resource(t, "EventsQueue", "http://127.0.0.1:9/000000000000/q", NULL, &err), 0);
+    assert_int_equal(
+        ev_template_set_resource(t, "EventsQueue", "http://127.0.0.1:9/000000000000/q", NULL, &err), 0);
     ev_tpl_env *env = NULL;
     size_t n = 0;
     if (ev_template_function_env(t, (size_t)fi, &env, &n, &err) != 0)
         fail_msg("%s", err.message);
     assert_string_equal(env_get(env, n, "SQS_QUEUE_URL"), "http://127.0.0.1:9/000000000000/q");
-    assert_int_equal(strtol(env_get(env, n, "SQS_MAX_MESSAGE_BYTES"), NULL, 10), param_long(t, "MaximumMessageSize"));
+    assert_int_equal(strtol(env_get(env, n, "SQS_MAX_MESSAGE_BYTES"), NULL, 10),
+                     param_long(t, "MaximumMessageSize"));
     assert_string_equal(env_get(env, n, "STAGE"), api->stage);
     assert_string_equal(env_get(env, n, "LOG_LEVEL"), ev_template_find_param(t, "LogLevel")->value);
     ev_template_env_free(env, n);
@@ -119,7 +124,8 @@ static void test_project_overrides(void **state)
     if (t == NULL)
         fail_msg("%s", err.message);
     assert_string_equal(ev_template_api(t, 0)->stage, "prod");
-    assert_int_equal(ev_template_queue(t, (size_t)ev_template_find_queue(t, "EventsQueue"))->max_receive_count, 5);
+    assert_int_equal(
+        ev_template_queue(t, (size_t)ev_template_find_queue(t, "EventsQueue"))->max_receive_count, 5);
     ev_template_free(t);
 
     const char *bad[] = {"Stage=nowhere"};
@@ -192,7 +198,8 @@ static void test_intrinsics(void **state)
         fail_msg("%s", err.message);
     assert_string_equal(env_get(env, n, "A"), "st-q-test");
     assert_string_equal(env_get(env, n, "B"), "arn:aws:sqs:us-east-1:123456789012:st-q-test");
-    assert_string_equal(env_get(env, n, "C"), "https://sqs.us-east-1.amazonaws.com/123456789012/st-q-test/${Y}");
+    assert_string_equal(env_get(env, n, "C"),
+                        "https://sqs.us-east-1.amazonaws.com/123456789012/st-q-test/${Y}");
     assert_string_equal(env_get(env, n, "D"), "a-test-c");
     assert_string_equal(env_get(env, n, "E"), "small");
     assert_null(env_get(env, n, "G"));
@@ -223,25 +230,30 @@ static void test_errors(void **state)
     expect_error("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      VisibilityTimeout: "
                  "{'Fn::Select': [0, [1]]}\n",
                  "unsupported intrinsic !Select");
-    expect_error("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      DelaySeconds: !Ref Nope\n",
-                 "Resources.Q.Properties.DelaySeconds: !Ref Nope names no");
-    expect_error("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      VisibilityTimeout: ten\n",
-                 "expected an integer");
+    expect_error(
+        "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      DelaySeconds: !Ref Nope\n",
+        "Resources.Q.Properties.DelaySeconds: !Ref Nope names no");
+    expect_error(
+        "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      VisibilityTimeout: ten\n",
+        "expected an integer");
     expect_error("Resources: [\n", "YAML error at line");
     expect_error("- 1\n", "not a mapping");
-    expect_error("Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Events:\n"
-                 "        S: {Type: SQS, Properties: {Queue: arn:aws:sqs:us-east-1:1:other}}\n",
-                 "Resources.F.Properties.Events.S.Properties.Queue: arn:aws:sqs:us-east-1:1:other is not a queue");
+    expect_error(
+        "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Events:\n"
+        "        S: {Type: SQS, Properties: {Queue: arn:aws:sqs:us-east-1:1:other}}\n",
+        "Resources.F.Properties.Events.S.Properties.Queue: arn:aws:sqs:us-east-1:1:other is not a queue");
     expect_error("Resources:\n  A:\n    Type: AWS::SQS::Queue\n    Properties:\n      RedrivePolicy:\n"
                  "        deadLetterTargetArn: !GetAtt A.Arn\n",
                  "needs deadLetterTargetArn and maxReceiveCount");
     expect_error("Parameters:\n  P: {Type: String}\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n"
                  "    Properties: {QueueName: !Ref P}\n",
                  "parameter P has no Default");
-    expect_error("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Condition: Missing\n", "condition Missing");
+    expect_error("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Condition: Missing\n",
+                 "condition Missing");
     /* An alias loop and an alias bomb stop at the bounds. */
-    expect_error("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: &a !Join [x, [*a]]\n",
-                 "Resources.Q.Properties.QueueName");
+    expect_error(
+        "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: &a !Join [x, [*a]]\n",
+        "Resources.Q.Properties.QueueName");
     expect_error("a: &a !Join ['', [x, x, x, x, x, x, x, x, x, x]]\n"
                  "b: &b !Join ['', [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]]\n"
                  "c: &c !Join ['', [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]]\n"
