@@ -8,7 +8,7 @@
 # usage: tests/devserver/run.sh BUILD_DIR
 set -u
 build=${1:-build}
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 case "$build" in /*) bindir=$build ;; *) bindir=$PWD/$build ;; esac
 work=$(mktemp -d "${TMPDIR:-/tmp}/evpipe-devserver.XXXXXX")
 pids=()
@@ -78,7 +78,7 @@ start_devserver() {
         --bootstrap ApiFunction="$boot" --bootstrap WorkerFunction="$boot" \
         --bootstrap BrokenFunction="$boot" "$@" >"$work/$name.log" 2>&1 &
     ds_pid=$!
-    pids+=($ds_pid)
+    pids+=("$ds_pid")
     wait_port "$api_port" $ds_pid "devserver $name"
 }
 
@@ -92,12 +92,14 @@ stop_devserver() {
         echo "devserver-tests: devserver $name exited $rc after SIGTERM (expected 0)" >&2
         return 1
     fi
-    local left
-    left=$(grep -o '"message":"function instance started"[^}]*"pid":[0-9]*' "$work/$name.log" | grep -o '[0-9]*$' |
-        while read -r p; do kill -0 "$p" 2>/dev/null && echo "$p"; done)
-    if [ -n "$left" ]; then
-        echo "devserver-tests: function processes left after devserver $name stopped: $left" >&2
-        kill -9 $left 2>/dev/null
+    local left=() p
+    # A PID counts only while it still runs our test bootstrap (PIDs are reused).
+    while read -r p; do
+        if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q "$boot"; then left+=("$p"); fi
+    done < <(grep -o '"message":"function instance started"[^}]*"pid":[0-9]*' "$work/$name.log" | grep -o '[0-9]*$')
+    if [ ${#left[@]} -gt 0 ]; then
+        echo "devserver-tests: function processes left after devserver $name stopped: ${left[*]}" >&2
+        kill -9 "${left[@]}" 2>/dev/null # ours: they run $boot
         return 1
     fi
     echo "ok: devserver $name stopped with status 0, no function process left"
