@@ -27,6 +27,8 @@ struct ev_front {
     size_t route_count;
     ev_emu *emu;
     ev_activity *act;
+    const ev_tpl_gateway_response *responses;
+    size_t response_count;
     pthread_mutex_t throttle_mu;
     ev_throttle throttle;
 };
@@ -96,15 +98,21 @@ static enum MHD_Result collect_kv(void *cls, enum MHD_ValueKind kind, const char
 }
 
 /* Queues a response with API Gateway's headers. */
+/* Headers to add: names[i]: values[i]. */
+typedef struct header_list {
+    char *const *names;
+    char *const *values;
+    size_t count;
+} header_list;
+
 static enum MHD_Result send_answer(struct MHD_Connection *c, int status, const char *body, size_t len,
-                                   const ev_gateway_response *fn, const char *request_id,
-                                   const char *trace_id)
+                                   const header_list *fn, const char *request_id, const char *trace_id)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
     if (r == NULL)
         return MHD_NO;
     bool has_type = false;
-    for (size_t i = 0; fn != NULL && i < fn->header_count; i++) {
+    for (size_t i = 0; fn != NULL && i < fn->count; i++) {
         const char *n = fn->names[i];
         if (strcasecmp(n, "Content-Length") == 0 || strcasecmp(n, "Transfer-Encoding") == 0 ||
             strcasecmp(n, "Connection") == 0)
@@ -164,7 +172,8 @@ static int invoke(ev_front *f, struct MHD_Connection *c, const ev_gateway_reques
         ev_gateway_response resp;
         if (ev_gateway_parse_response(res.body.data ? res.body.data : "", res.body.len, &resp, &err) == 0) {
             status = resp.status;
-            *rc = send_answer(c, status, resp.body, resp.body_len, &resp, req->request_id, trace_id);
+            header_list h = {resp.names, resp.values, resp.header_count};
+            *rc = send_answer(c, status, resp.body, resp.body_len, &h, req->request_id, trace_id);
             ev_gateway_response_free(&resp);
         } else {
             char extra[900];
@@ -182,6 +191,26 @@ static int invoke(ev_front *f, struct MHD_Connection *c, const ev_gateway_reques
     ev_emu_result_free(&res);
     ev_buf_free(&event);
     return status;
+}
+
+/* API Gateway's own answer of a type, shaped by the template's GatewayResponses. */
+static int own_answer(ev_front *f, struct MHD_Connection *c, const char *type, int status,
+                      const char *message, const char *request_id, const char *trace_id, enum MHD_Result *rc)
+{
+    ev_buf body = EV_BUF_INIT;
+    const ev_tpl_gateway_response *used = NULL;
+    int code = status;
+    if (ev_gateway_own_answer(f->responses, f->response_count, type, status, message, request_id, &body,
+                              &code, &used) != 0) {
+        ev_buf_free(&body);
+        *rc = MHD_NO;
+        return 500;
+    }
+    header_list h = {used ? used->header_names : NULL, used ? used->header_values : NULL,
+                     used ? used->header_count : 0};
+    *rc = send_answer(c, code, body.data, body.len, &h, request_id, trace_id);
+    ev_buf_free(&body);
+    return code;
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -218,21 +247,16 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     int route = -1;
     const char *path = route_path(f, method, url, &route);
     if (ctx->too_large || ctx->body.failed) {
-        static const char m[] = "{\"message\":\"Request Too Long\"}";
-        status = 413;
-        rc = send_answer(c, status, m, strlen(m), NULL, request_id, trace_id);
+        status = own_answer(f, c, "REQUEST_TOO_LARGE", 413, "Request Too Long", request_id, trace_id, &rc);
     } else if (route < 0) {
-        static const char m[] = "{\"message\":\"Missing Authentication Token\"}";
-        status = 403;
-        rc = send_answer(c, status, m, strlen(m), NULL, request_id, trace_id);
+        status = own_answer(f, c, "MISSING_AUTHENTICATION_TOKEN", 403, "Missing Authentication Token",
+                            request_id, trace_id, &rc);
     } else {
         pthread_mutex_lock(&f->throttle_mu);
         bool ok = ev_throttle_take(&f->throttle, mono_ms());
         pthread_mutex_unlock(&f->throttle_mu);
         if (!ok) {
-            static const char m[] = "{\"message\":\"Too Many Requests\"}";
-            status = 429;
-            rc = send_answer(c, status, m, strlen(m), NULL, request_id, trace_id);
+            status = own_answer(f, c, "THROTTLED", 429, "Too Many Requests", request_id, trace_id, &rc);
         } else {
             kv_list *headers = calloc(1, sizeof *headers), *query = calloc(1, sizeof *query);
             if (headers == NULL || query == NULL) {
@@ -292,6 +316,8 @@ ev_front *ev_front_start(const ev_front_config *cfg, ev_ds_error *err)
     ev_throttle_init(&f->throttle, cfg->rate_limit, cfg->burst_limit);
     f->emu = cfg->emu;
     f->act = cfg->activity;
+    f->responses = cfg->gateway_responses;
+    f->response_count = cfg->gateway_response_count;
     f->stage = strdup(cfg->stage ? cfg->stage : "dev");
     f->api_id = strdup(cfg->api_id ? cfg->api_id : "local");
     f->account_id = strdup(cfg->account_id ? cfg->account_id : "123456789012");

@@ -7,7 +7,10 @@
  * Order of checks, as API Gateway applies them: a body over 10 MB -> 413
  * {"message":"Request Too Long"}; no route -> 403 {"message":"Missing
  * Authentication Token"}; the stage's token bucket empty -> 429
- * {"message":"Too Many Requests"}; then the invocation. A function error,
+ * {"message":"Too Many Requests"}; then the invocation. Those three
+ * answers follow the Api's GatewayResponses when the template has them
+ * (REQUEST_TOO_LARGE, MISSING_AUTHENTICATION_TOKEN, THROTTLED, or
+ * DEFAULT_4XX), as the deployed API does. A function error,
  * crash or timeout, or a malformed proxy response -> 502
  * {"message":"Internal server error"} (the reason goes to the log). Every
  * answer carries x-amzn-RequestId (the event's requestContext.requestId) and
@@ -29,6 +32,7 @@
 #include "devserver/ev_activity.h"
 #include "devserver/ev_ds_error.h"
 #include "devserver/ev_lambda_emu.h"
+#include "devserver/ev_template.h"
 
 typedef struct ev_front_route {
     const char *resource;
@@ -46,6 +50,9 @@ typedef struct ev_front_config {
     const char *account_id;
     const ev_front_route *routes;
     size_t route_count;
+    /* The Api's GatewayResponses (borrowed: they must outlive the front). */
+    const ev_tpl_gateway_response *gateway_responses;
+    size_t gateway_response_count;
     ev_emu *emu;
     ev_activity *activity;
 } ev_front_config;

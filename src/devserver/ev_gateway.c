@@ -493,3 +493,63 @@ void ev_gateway_response_free(ev_gateway_response *r)
     free(r->body);
     memset(r, 0, sizeof *r);
 }
+
+/* ---- API Gateway's own answers ---- */
+
+static const ev_tpl_gateway_response *find_response(const ev_tpl_gateway_response *r, size_t n,
+                                                    const char *type)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(r[i].type, type) == 0)
+            return &r[i];
+    return NULL;
+}
+
+/* One $context variable's value. */
+static void context_value(ev_buf *b, const char *name, size_t len, const char *type, const char *message,
+                          const char *request_id)
+{
+#define IS(s) (len == strlen(s) && memcmp(name, s, len) == 0)
+    if (IS("requestId") || IS("extendedRequestId"))
+        ev_buf_append_str(b, request_id);
+    else if (IS("error.message"))
+        ev_buf_append_str(b, message);
+    else if (IS("error.messageString"))
+        ev_buf_append_json_text(b, message, strlen(message), 0);
+    else if (IS("error.responseType"))
+        ev_buf_append_str(b, type);
+#undef IS
+}
+
+int ev_gateway_own_answer(const ev_tpl_gateway_response *responses, size_t n, const char *type,
+                          int default_status, const char *default_message, const char *request_id,
+                          ev_buf *body, int *status, const ev_tpl_gateway_response **used)
+{
+    const ev_tpl_gateway_response *r = find_response(responses, n, type);
+    if (r == NULL)
+        r = find_response(responses, n, default_status >= 500 ? "DEFAULT_5XX" : "DEFAULT_4XX");
+    *used = r;
+    *status = r != NULL && r->status != 0 ? r->status : default_status;
+    ev_buf_reset(body);
+    if (r == NULL || r->body_template == NULL) {
+        ev_buf_append_str(body, "{\"message\":");
+        ev_buf_append_json_text(body, default_message, strlen(default_message), 0);
+        ev_buf_append_char(body, '}');
+        return body->failed ? -1 : 0;
+    }
+    static const char var[] = "$context.";
+    for (const char *p = r->body_template; *p;) {
+        const char *at = strstr(p, var);
+        if (at == NULL) {
+            ev_buf_append_str(body, p);
+            break;
+        }
+        ev_buf_append(body, p, (size_t)(at - p));
+        const char *name = at + strlen(var), *end = name;
+        while (isalnum((unsigned char)*end) || *end == '_' || (*end == '.' && isalnum((unsigned char)end[1])))
+            end++;
+        context_value(body, name, (size_t)(end - name), type, default_message, request_id);
+        p = end;
+    }
+    return body->failed ? -1 : 0;
+}

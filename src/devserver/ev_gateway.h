@@ -44,6 +44,7 @@
 
 #include "core/ev_buf.h"
 #include "devserver/ev_ds_error.h"
+#include "devserver/ev_template.h"
 
 #define EV_GATEWAY_MAX_PAYLOAD_BYTES (10u * 1024u * 1024u) /* API Gateway's request limit: 413 beyond */
 
@@ -96,6 +97,22 @@ typedef struct ev_gateway_response {
 
 int ev_gateway_parse_response(const char *json, size_t len, ev_gateway_response *out, ev_ds_error *err);
 void ev_gateway_response_free(ev_gateway_response *r);
+
+/*
+ * API Gateway's own answers (no route, throttled, too large), as the Api's
+ * GatewayResponses reshape them: the response of `type`, else DEFAULT_4XX
+ * (DEFAULT_5XX for a 5xx), else API Gateway's default ({"message":
+ * default_message} with default_status). In a ResponseTemplates body,
+ * $context.requestId and $context.extendedRequestId become the request
+ * id, $context.error.message the default message,
+ * $context.error.messageString the same as a JSON string,
+ * $context.error.responseType the type; any other $context variable is
+ * empty. *used gets the response applied (NULL: the default), whose
+ * static headers the caller adds.
+ */
+int ev_gateway_own_answer(const ev_tpl_gateway_response *responses, size_t n, const char *type,
+                          int default_status, const char *default_message, const char *request_id,
+                          ev_buf *body, int *status, const ev_tpl_gateway_response **used);
 
 /* Standard base64 (RFC 4648 with padding). decode: *out malloc'd, NUL-terminated; -1 on bad input. */
 int ev_gateway_base64_decode(const char *in, size_t len, unsigned char **out, size_t *out_len);

@@ -916,6 +916,53 @@ static int read_table(ev_template *t, resource *r, ev_ds_error *err)
 
 /* ---- the API ---- */
 
+/* GatewayResponses: {TYPE: {StatusCode, ResponseParameters: {Headers: {...}},
+ * ResponseTemplates: {application/json: ...}}}. */
+static int read_gateway_responses(ev_template *t, ev_tpl_api *a, int map, const char *base, ev_ds_error *err)
+{
+    yaml_node_t *m = node_at(t, map);
+    if (m == NULL)
+        return 0;
+    if (m->type != YAML_MAPPING_NODE)
+        return ev_ds_fail(err, "%s.GatewayResponses: expected a mapping", base);
+    for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
+        const char *type = scalar_text(t, p->key);
+        if (type == NULL || a->response_count == EV_TPL_MAX_GATEWAY_RESPONSES)
+            return ev_ds_fail(err, "%s.GatewayResponses: a type must be a name (at most %d)", base,
+                              EV_TPL_MAX_GATEWAY_RESPONSES);
+        ev_tpl_gateway_response *g = &a->responses[a->response_count++];
+        char path[500], hpath[560];
+        pathf(path, sizeof path, "%s.GatewayResponses.%s", base, type);
+        g->type = own_dup(t, type);
+        long status = 0;
+        bool present = false;
+        if (opt_int(t, p->value, "StatusCode", path, 100, 599, &status, &present, err) != 0)
+            return -1;
+        g->status = present ? (int)status : 0;
+        int headers = map_get(t, map_get(t, p->value, "ResponseParameters"), "Headers");
+        yaml_node_t *h = node_at(t, headers);
+        pathf(hpath, sizeof hpath, "%s.ResponseParameters.Headers", path);
+        for (yaml_node_pair_t *q = h && h->type == YAML_MAPPING_NODE ? h->data.mapping.pairs.start : NULL;
+             q != NULL && q < h->data.mapping.pairs.top && g->header_count < EV_TPL_MAX_RESPONSE_HEADERS;
+             q++) {
+            const char *name = scalar_text(t, q->key);
+            char *v = NULL;
+            if (name == NULL || opt_text(t, headers, name, hpath, &v, err) != 0)
+                return -1;
+            size_t len = v ? strlen(v) : 0;
+            if (len < 2 || v[0] != '\'' || v[len - 1] != '\'')
+                continue; /* a mapping from the request: not emulated */
+            v[len - 1] = '\0';
+            g->header_names[g->header_count] = own_dup(t, name);
+            g->header_values[g->header_count++] = v + 1;
+        }
+        if (opt_text(t, map_get(t, p->value, "ResponseTemplates"), "application/json", path,
+                     &g->body_template, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int read_api(ev_template *t, resource *r, ev_ds_error *err)
 {
     if (t->api_count == EV_TPL_MAX_APIS)
@@ -931,6 +978,8 @@ static int read_api(ev_template *t, resource *r, ev_ds_error *err)
         return -1;
     if (a->stage == NULL)
         return ev_ds_fail(err, "%s.StageName: missing (AWS::Serverless::Api requires it)", base);
+    if (read_gateway_responses(t, a, map_get(t, props, "GatewayResponses"), base, err) != 0)
+        return -1;
     int settings = map_get(t, props, "MethodSettings");
     for (size_t i = 0; i < seq_len(t, settings); i++) {
         int item = seq_item(t, settings, i);

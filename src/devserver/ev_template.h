@@ -5,7 +5,7 @@
  *
  * Job: load the template's Parameters (defaults, then overrides), Globals
  * (Function) and the Resources devserver runs: the REST Api (stage,
- * throttling of MethodSettings), the functions (Handler, CodeUri, Timeout,
+ * throttling of MethodSettings, GatewayResponses), the functions (Handler, CodeUri, Timeout,
  * MemorySize, Environment, ReservedConcurrentExecutions, Api and SQS
  * events), the SQS queues (attributes, RedrivePolicy) and the DynamoDB
  * tables (keys, GSIs, TTL attribute). Other resource types are ignored.
@@ -60,11 +60,29 @@ typedef struct ev_tpl_param {
     char *value; /* default or override; NULL when neither */
 } ev_tpl_param;
 
+#define EV_TPL_MAX_GATEWAY_RESPONSES 16
+#define EV_TPL_MAX_RESPONSE_HEADERS  8
+
+/* One of the Api's GatewayResponses: API Gateway's own answer of that type
+ * (MISSING_AUTHENTICATION_TOKEN, THROTTLED, REQUEST_TOO_LARGE, DEFAULT_4XX,
+ * ...) reshaped. Header values are the static ones ('...' in the template,
+ * quotes removed); others (mappings from the request) are not kept. */
+typedef struct ev_tpl_gateway_response {
+    char *type;
+    int status; /* 0: the type's own status */
+    char *header_names[EV_TPL_MAX_RESPONSE_HEADERS];
+    char *header_values[EV_TPL_MAX_RESPONSE_HEADERS];
+    size_t header_count;
+    char *body_template; /* ResponseTemplates["application/json"], NULL: the default body */
+} ev_tpl_gateway_response;
+
 typedef struct ev_tpl_api {
     char *logical_id;
     char *stage;
     double rate_limit; /* requests per second; < 0: not throttled */
     long burst_limit;  /* < 0: not throttled */
+    ev_tpl_gateway_response responses[EV_TPL_MAX_GATEWAY_RESPONSES];
+    size_t response_count;
 } ev_tpl_api;
 
 typedef struct ev_tpl_api_event {

@@ -378,7 +378,9 @@ static int start_front(stack *s, ev_ds_error *err)
                            .routes = routes,
                            .route_count = n,
                            .emu = s->emu,
-                           .activity = s->act};
+                           .activity = s->act,
+                           .gateway_responses = api ? api->responses : NULL,
+                           .gateway_response_count = api ? api->response_count : 0};
     s->front = ev_front_start(&cfg, err);
     return s->front ? 0 : -1;
 }

@@ -289,8 +289,12 @@ def check_dashboard(dash, stack, ddb_endpoint):
 def check_throttle(api):
     statuses = [http("POST", f"{api}/echo", b"{}")[0] for _ in range(5)]
     check(statuses[:2] == [200, 200] and statuses[2:] == [429] * 3, f"burst 2, rate 0: two pass, then 429 ({statuses})")
-    status, _, raw = http("POST", f"{api}/echo", b"{}")
-    check(json.loads(raw) == {"message": "Too Many Requests"}, "429 body")
+    status, headers, raw = http("POST", f"{api}/echo", b"{}")
+    body = json.loads(raw)
+    check(status == 429 and body["title"] == "Too Many Requests" and body["requestId"] == headers.get("x-amzn-RequestId")
+          and headers.get("Content-Type") == "application/problem+json" and headers.get("Retry-After") == "1"
+          and headers.get("X-Not-Static") is None,
+          "429 shaped by the template's GatewayResponses.THROTTLED (status, static headers, body with the request id)")
 
 
 def main():

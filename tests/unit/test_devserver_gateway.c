@@ -266,11 +266,57 @@ static void test_throttle(void **state)
     assert_false(ev_throttle_take(&t, 0));
 }
 
+static void test_own_answers(void **state)
+{
+    (void)state;
+    char type_throttled[] = "THROTTLED", type_default[] = "DEFAULT_4XX", name[] = "Retry-After",
+         value[] = "1";
+    char tpl[] = "{\"title\":\"Too Many Requests\",\"requestId\":\"$context.requestId\","
+                 "\"detail\":$context.error.messageString,\"v\":\"$context.error.validationErrorString\"}";
+    ev_tpl_gateway_response r[2];
+    memset(r, 0, sizeof r);
+    r[0].type = type_throttled;
+    r[0].status = 429;
+    r[0].header_names[0] = name;
+    r[0].header_values[0] = value;
+    r[0].header_count = 1;
+    r[0].body_template = tpl;
+    ev_buf b = EV_BUF_INIT;
+    int status = 0;
+    const ev_tpl_gateway_response *used = NULL;
+    assert_int_equal(
+        ev_gateway_own_answer(r, 1, "THROTTLED", 429, "Too Many Requests", "rid-1", &b, &status, &used), 0);
+    assert_int_equal(status, 429);
+    assert_ptr_equal(used, &r[0]);
+    assert_string_equal(b.data, "{\"title\":\"Too Many Requests\",\"requestId\":\"rid-1\","
+                                "\"detail\":\"Too Many Requests\",\"v\":\"\"}");
+    cJSON *j = cJSON_Parse(b.data);
+    assert_non_null(j);
+    cJSON_Delete(j);
+    /* No response of the type, no DEFAULT_4XX: API Gateway's own. */
+    assert_int_equal(ev_gateway_own_answer(r, 1, "MISSING_AUTHENTICATION_TOKEN", 403,
+                                           "Missing Authentication Token", "rid", &b, &status, &used),
+                     0);
+    assert_int_equal(status, 403);
+    assert_null(used);
+    assert_string_equal(b.data, "{\"message\":\"Missing Authentication Token\"}");
+    /* DEFAULT_4XX stands in for a 4xx type the template does not name; its status 0 keeps the type's. */
+    r[1].type = type_default;
+    assert_int_equal(
+        ev_gateway_own_answer(r, 2, "REQUEST_TOO_LARGE", 413, "Request Too Long", "rid", &b, &status, &used),
+        0);
+    assert_int_equal(status, 413);
+    assert_ptr_equal(used, &r[1]);
+    assert_string_equal(b.data, "{\"message\":\"Request Too Long\"}");
+    ev_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_match),    cmocka_unit_test(test_event),  cmocka_unit_test(test_binary_body),
-        cmocka_unit_test(test_response), cmocka_unit_test(test_base64), cmocka_unit_test(test_throttle),
+        cmocka_unit_test(test_match),       cmocka_unit_test(test_event),  cmocka_unit_test(test_binary_body),
+        cmocka_unit_test(test_response),    cmocka_unit_test(test_base64), cmocka_unit_test(test_throttle),
+        cmocka_unit_test(test_own_answers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

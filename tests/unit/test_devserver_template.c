@@ -49,6 +49,19 @@ static void test_project_template(void **state)
     assert_true(api->rate_limit == (double)param_long(t, "ThrottlingRateLimit"));
     assert_int_equal(api->burst_limit, param_long(t, "ThrottlingBurstLimit"));
 
+    /* GatewayResponses: the deployed API's own answers. */
+    const ev_tpl_gateway_response *missing = NULL;
+    for (size_t i = 0; i < api->response_count; i++)
+        if (strcmp(api->responses[i].type, "MISSING_AUTHENTICATION_TOKEN") == 0)
+            missing = &api->responses[i];
+    assert_non_null(missing);
+    assert_true(missing->status >= 400 && missing->status <= 499);
+    assert_non_null(missing->body_template);
+    assert_non_null(strstr(missing->body_template, "$context.requestId"));
+    assert_true(missing->header_count >= 1);
+    assert_string_equal(missing->header_names[0], "Content-Type");
+    assert_string_equal(missing->header_values[0], "application/problem+json"); /* quotes removed */
+
     int qi = ev_template_find_queue(t, "EventsQueue"),
         di = ev_template_find_queue(t, "EventsDeadLetterQueue");
     assert_true(qi >= 0 && di >= 0);
