@@ -451,19 +451,21 @@ static int start_dashboard(stack *s, ev_ds_error *err)
     return s->dashboard ? 0 : -1;
 }
 
+/* Functions first: stopping them ends every invocation in flight (the API's
+ * connections answer 502, the pollers' batches stay in the queue), so no
+ * server waits on a function while it stops. */
 static void stop_all(stack *s)
 {
+    for (size_t i = 0; i < s->esm_count; i++)
+        ev_esm_request_stop(s->esms[i]);
+    if (s->emu != NULL)
+        ev_emu_stop(s->emu);
     if (s->dashboard != NULL)
         ev_dashboard_stop(s->dashboard);
     s->dashboard = NULL;
     if (s->front != NULL)
         ev_front_stop(s->front);
     s->front = NULL;
-    for (size_t i = 0; i < s->esm_count; i++)
-        ev_esm_request_stop(s->esms[i]);
-    /* Stopping the functions ends the invocations the pollers wait for. */
-    if (s->emu != NULL)
-        ev_emu_stop(s->emu);
     for (size_t i = 0; i < s->esm_count; i++)
         ev_esm_free(s->esms[i]);
     s->esm_count = 0;
