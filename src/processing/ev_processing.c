@@ -43,8 +43,9 @@ int ev_processing_config_from_env(ev_processing_config *cfg, const char *(*geten
     memset(cfg, 0, sizeof *cfg);
     const char *table = getenv_fn("DYNAMODB_TABLE_NAME");
     if (table == NULL || *table == '\0')
-        return ev_runtime_error_set(err, "Runtime.ConfigInvalid",
-                                    "DYNAMODB_TABLE_NAME is not set: the processing function needs the table name");
+        return ev_runtime_error_set(
+            err, "Runtime.ConfigInvalid",
+            "DYNAMODB_TABLE_NAME is not set: the processing function needs the table name");
     if (!table_name_valid(table))
         return ev_runtime_error_set(err, "Runtime.ConfigInvalid",
                                     "DYNAMODB_TABLE_NAME \"%.64s\" is not a DynamoDB table name "
@@ -57,9 +58,10 @@ int ev_processing_config_from_env(ev_processing_config *cfg, const char *(*geten
         char *end = NULL;
         long long v = strtoll(days, &end, 10);
         if (*end != '\0' || days[0] < '0' || days[0] > '9' || v < 1 || v > EV_PROCESSING_MAX_RETENTION_DAYS)
-            return ev_runtime_error_set(err, "Runtime.ConfigInvalid",
-                                        "EVENT_RETENTION_DAYS \"%.32s\" is not a whole number of days from 1 to %d",
-                                        days, EV_PROCESSING_MAX_RETENTION_DAYS);
+            return ev_runtime_error_set(
+                err, "Runtime.ConfigInvalid",
+                "EVENT_RETENTION_DAYS \"%.32s\" is not a whole number of days from 1 to %d", days,
+                EV_PROCESSING_MAX_RETENTION_DAYS);
         cfg->retention_days = v;
     }
     cfg->max_body_bytes = EV_PROCESSING_DEFAULT_MAX_BODY_BYTES;
@@ -122,8 +124,9 @@ static void log_failure(const batch *b, const record *r)
 {
     bool transient = r->problem.reason == EV_RECORD_WRITE_FAILED || r->problem.reason == EV_RECORD_DEADLINE ||
                      r->problem.reason == EV_RECORD_NO_MEMORY;
-    ev_log_at(b->inv->log, transient ? EV_LOG_WARNING : EV_LOG_ERROR, "record not stored: reported as a batch item failure",
-              EV_LOG_STR("message_id", r->message_id), EV_LOG_STR("event_id", r->has_attrs ? r->attrs.event_id : NULL),
+    ev_log_at(b->inv->log, transient ? EV_LOG_WARNING : EV_LOG_ERROR,
+              "record not stored: reported as a batch item failure", EV_LOG_STR("message_id", r->message_id),
+              EV_LOG_STR("event_id", r->has_attrs ? r->attrs.event_id : NULL),
               EV_LOG_STR("reason", ev_record_reason_name(r->problem.reason)),
               EV_LOG_STR("where", r->problem.where), EV_LOG_STR("detail", r->problem.detail),
               EV_LOG_STR("receive_count", r->receive_count));
@@ -198,8 +201,8 @@ static int prepare(batch *b, record *r)
         r->problem.reason = EV_RECORD_BAD_ATTRIBUTE;
         snprintf(r->problem.where, sizeof r->problem.where, "event_type");
         snprintf(r->problem.detail, sizeof r->problem.detail,
-                 "the event_type attribute \"%.64s\" differs from the body's type \"%s\"", r->attrs.event_type,
-                 type_name);
+                 "the event_type attribute \"%.64s\" differs from the body's type \"%s\"",
+                 r->attrs.event_type, type_name);
         return -1;
     }
     ev_normalised norm;
@@ -260,7 +263,8 @@ static void settle(batch *b, record *r, bool written_at_all)
         p->reason = EV_RECORD_CONFLICT;
         snprintf(p->where, sizeof p->where, "event_id");
         snprintf(p->detail, sizeof p->detail,
-                 "a different event is stored under event_id %s (content_hash differs): left for the dead-letter queue",
+                 "a different event is stored under event_id %s (content_hash differs): left for the "
+                 "dead-letter queue",
                  r->attrs.event_id);
     } else if (written_at_all && !ev_aws_error_is_deadline(&put->error)) {
         p->reason = EV_RECORD_WRITE_FAILED;

@@ -11,28 +11,50 @@
 #include "schema/ev_ddb.h"
 #include "schema/ev_errors.h"
 
-const char *const ev_record_added_attributes[] = {
-    "event_id",      "received_at",           "schema_version",         "event_type",
-    "source_ip",     "request_id",            "expires_at",             "message_id",
-    "content_hash",  EV_ATTR_VALUE_NORMALISED, EV_ATTR_UNIT_NORMALISED, EV_ATTR_ORIGINAL_VALUE,
-    EV_ATTR_ORIGINAL_UNIT, NULL};
+const char *const ev_record_added_attributes[] = {"event_id",
+                                                  "received_at",
+                                                  "schema_version",
+                                                  "event_type",
+                                                  "source_ip",
+                                                  "request_id",
+                                                  "expires_at",
+                                                  "message_id",
+                                                  "content_hash",
+                                                  EV_ATTR_VALUE_NORMALISED,
+                                                  EV_ATTR_UNIT_NORMALISED,
+                                                  EV_ATTR_ORIGINAL_VALUE,
+                                                  EV_ATTR_ORIGINAL_UNIT,
+                                                  NULL};
 
 const char *ev_record_reason_name(ev_record_reason reason)
 {
     switch (reason) {
-    case EV_RECORD_OK: return "ok";
-    case EV_RECORD_MISSING_ATTRIBUTE: return "missing-attribute";
-    case EV_RECORD_BAD_ATTRIBUTE: return "bad-attribute";
-    case EV_RECORD_BODY_TOO_LARGE: return "body-too-large";
-    case EV_RECORD_INVALID_JSON: return "invalid-json";
-    case EV_RECORD_INVALID_EVENT: return "invalid-event";
-    case EV_RECORD_UNSUPPORTED_VERSION: return "unsupported-schema-version";
-    case EV_RECORD_RULES: return "business-rule";
-    case EV_RECORD_ITEM: return "item";
-    case EV_RECORD_NO_MEMORY: return "no-memory";
-    case EV_RECORD_CONFLICT: return "conflict";
-    case EV_RECORD_WRITE_FAILED: return "write-failed";
-    case EV_RECORD_DEADLINE: return "deadline";
+    case EV_RECORD_OK:
+        return "ok";
+    case EV_RECORD_MISSING_ATTRIBUTE:
+        return "missing-attribute";
+    case EV_RECORD_BAD_ATTRIBUTE:
+        return "bad-attribute";
+    case EV_RECORD_BODY_TOO_LARGE:
+        return "body-too-large";
+    case EV_RECORD_INVALID_JSON:
+        return "invalid-json";
+    case EV_RECORD_INVALID_EVENT:
+        return "invalid-event";
+    case EV_RECORD_UNSUPPORTED_VERSION:
+        return "unsupported-schema-version";
+    case EV_RECORD_RULES:
+        return "business-rule";
+    case EV_RECORD_ITEM:
+        return "item";
+    case EV_RECORD_NO_MEMORY:
+        return "no-memory";
+    case EV_RECORD_CONFLICT:
+        return "conflict";
+    case EV_RECORD_WRITE_FAILED:
+        return "write-failed";
+    case EV_RECORD_DEADLINE:
+        return "deadline";
     }
     return "unknown";
 }
@@ -59,7 +81,8 @@ static const char *attr_string(const cJSON *attrs, const char *name, const char 
     const cJSON *a = cJSON_IsObject(attrs) ? cJSON_GetObjectItemCaseSensitive(attrs, name) : NULL;
     if (a == NULL || cJSON_IsNull(a)) {
         if (required)
-            problem(p, EV_RECORD_MISSING_ATTRIBUTE, name, "the message attribute %s is required and absent", name);
+            problem(p, EV_RECORD_MISSING_ATTRIBUTE, name, "the message attribute %s is required and absent",
+                    name);
         return NULL;
     }
     const cJSON *dt = cJSON_GetObjectItemCaseSensitive(a, "dataType");
@@ -67,8 +90,8 @@ static const char *attr_string(const cJSON *attrs, const char *name, const char 
     size_t tl = strlen(type);
     if (!cJSON_IsString(dt) || strncmp(dt->valuestring, type, tl) != 0 ||
         (dt->valuestring[tl] != '\0' && dt->valuestring[tl] != '.')) {
-        problem(p, EV_RECORD_BAD_ATTRIBUTE, name, "the message attribute %s must have dataType %s, found %s", name,
-                type, cJSON_IsString(dt) ? dt->valuestring : "none");
+        problem(p, EV_RECORD_BAD_ATTRIBUTE, name, "the message attribute %s must have dataType %s, found %s",
+                name, type, cJSON_IsString(dt) ? dt->valuestring : "none");
         return NULL;
     }
     if (!cJSON_IsString(sv)) {
@@ -105,9 +128,9 @@ int ev_rfc3339_parse_ms(const char *s, int64_t *ms)
 {
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int y, mo, d, h, mi, sec, ms_part = 0;
-    if (s == NULL || strlen(s) < 20 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
-        digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') || digits(s + 11, 2, &h) || s[13] != ':' ||
-        digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &sec))
+    if (s == NULL || strlen(s) < 20 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) ||
+        s[7] != '-' || digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') || digits(s + 11, 2, &h) ||
+        s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &sec))
         return -1;
     bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && leap) || h > 23 || mi > 59 || sec > 60)
@@ -161,8 +184,9 @@ static int read_schema_version(const cJSON *attrs, int64_t *out, ev_record_probl
     *out = n;
     return 0;
 bad:
-    return problem(p, EV_RECORD_BAD_ATTRIBUTE, EV_MSG_ATTR_SCHEMA_VERSION,
-                   "schema_version must be a whole number 0..999999999 without leading zeros, found \"%.40s\"", v);
+    return problem(
+        p, EV_RECORD_BAD_ATTRIBUTE, EV_MSG_ATTR_SCHEMA_VERSION,
+        "schema_version must be a whole number 0..999999999 without leading zeros, found \"%.40s\"", v);
 }
 
 int ev_record_read_attributes(const cJSON *record, ev_record_attrs *out, ev_record_problem *p)
@@ -290,21 +314,33 @@ static ev_codec_status write_added(ev_ddb_writer *w, const ev_record_item_input 
     if (a->received_at_ms < 0 && a->received_at_ms % 1000 != 0)
         expires_at -= 1; /* floor for times before 1970 */
     ev_codec_status s = ev_ddb_item_begin(w);
-    if (s == EV_CODEC_OK) s = put_s(w, "event_id", a->event_id);
-    if (s == EV_CODEC_OK) s = put_s(w, "received_at", a->received_at);
-    if (s == EV_CODEC_OK) s = put_n_int(w, "schema_version", a->schema_version);
-    if (s == EV_CODEC_OK) s = put_s(w, "event_type", events_event_type_name(in->event->type));
-    if (s == EV_CODEC_OK && a->source_ip != NULL) s = put_s(w, "source_ip", a->source_ip);
-    if (s == EV_CODEC_OK && a->request_id != NULL) s = put_s(w, "request_id", a->request_id);
-    if (s == EV_CODEC_OK) s = put_n_int(w, "expires_at", expires_at);
-    if (s == EV_CODEC_OK) s = put_s(w, "message_id", in->message_id);
-    if (s == EV_CODEC_OK) s = put_s(w, EV_ITEM_ATTR_CONTENT_HASH, hash);
+    if (s == EV_CODEC_OK)
+        s = put_s(w, "event_id", a->event_id);
+    if (s == EV_CODEC_OK)
+        s = put_s(w, "received_at", a->received_at);
+    if (s == EV_CODEC_OK)
+        s = put_n_int(w, "schema_version", a->schema_version);
+    if (s == EV_CODEC_OK)
+        s = put_s(w, "event_type", events_event_type_name(in->event->type));
+    if (s == EV_CODEC_OK && a->source_ip != NULL)
+        s = put_s(w, "source_ip", a->source_ip);
+    if (s == EV_CODEC_OK && a->request_id != NULL)
+        s = put_s(w, "request_id", a->request_id);
+    if (s == EV_CODEC_OK)
+        s = put_n_int(w, "expires_at", expires_at);
+    if (s == EV_CODEC_OK)
+        s = put_s(w, "message_id", in->message_id);
+    if (s == EV_CODEC_OK)
+        s = put_s(w, EV_ITEM_ATTR_CONTENT_HASH, hash);
     const ev_normalised *n = in->normalised;
     if (s == EV_CODEC_OK && n != NULL && n->present) {
         s = put_n_text(w, EV_ATTR_VALUE_NORMALISED, n->value);
-        if (s == EV_CODEC_OK) s = put_s(w, EV_ATTR_UNIT_NORMALISED, n->unit);
-        if (s == EV_CODEC_OK) s = put_n_text(w, EV_ATTR_ORIGINAL_VALUE, n->original_value);
-        if (s == EV_CODEC_OK) s = put_s(w, EV_ATTR_ORIGINAL_UNIT, n->original_unit);
+        if (s == EV_CODEC_OK)
+            s = put_s(w, EV_ATTR_UNIT_NORMALISED, n->unit);
+        if (s == EV_CODEC_OK)
+            s = put_n_text(w, EV_ATTR_ORIGINAL_VALUE, n->original_value);
+        if (s == EV_CODEC_OK)
+            s = put_s(w, EV_ATTR_ORIGINAL_UNIT, n->original_unit);
     }
     if (s == EV_CODEC_OK)
         s = ev_ddb_item_end(w);

@@ -39,15 +39,15 @@ typedef enum ev_record_reason {
     EV_RECORD_RULES,               /* a business rule could not be applied */
     EV_RECORD_ITEM,                /* the item could not be built (DynamoDB limits) */
     EV_RECORD_NO_MEMORY,
-    EV_RECORD_CONFLICT,      /* another event is stored under the id */
-    EV_RECORD_WRITE_FAILED,  /* the write failed (after the client's retries) */
-    EV_RECORD_DEADLINE       /* not written by the invocation deadline */
+    EV_RECORD_CONFLICT,     /* another event is stored under the id */
+    EV_RECORD_WRITE_FAILED, /* the write failed (after the client's retries) */
+    EV_RECORD_DEADLINE      /* not written by the invocation deadline */
 } ev_record_reason;
 
 typedef struct ev_record_problem {
     ev_record_reason reason;
-    char where[256];   /* attribute name or JSON Pointer in the body ("" for the whole) */
-    char detail[768];  /* why */
+    char where[256];  /* attribute name or JSON Pointer in the body ("" for the whole) */
+    char detail[768]; /* why */
 } ev_record_problem;
 
 /* "missing-attribute", "bad-attribute", ... "deadline". */

@@ -135,19 +135,22 @@ int ev_rule_pressure_hpa(const char *value_text, events_pressure_unit unit, char
         ev_decimal_format((__int128)m * 1000, PRESSURE_SCALE, out);
         return 0;
     case EVENTS_PRESSURE_UNIT_PSI:
-        ev_decimal_format(ev_decimal_div_half_even((__int128)m * PSI_HPA_NUM, PSI_HPA_DEN), PRESSURE_SCALE, out);
+        ev_decimal_format(ev_decimal_div_half_even((__int128)m * PSI_HPA_NUM, PSI_HPA_DEN), PRESSURE_SCALE,
+                          out);
         return 0;
     }
     return fail_why(why, why_len, "pressure unit %s has no conversion to hPa",
                     events_pressure_unit_name(unit) ? events_pressure_unit_name(unit) : "(unknown)");
 }
 
-int ev_normalise(const events_event *ev, const char *value_text, ev_normalised *out, char *why, size_t why_len)
+int ev_normalise(const events_event *ev, const char *value_text, ev_normalised *out, char *why,
+                 size_t why_len)
 {
     memset(out, 0, sizeof *out);
     switch (ev->type) {
     case EVENTS_EVENT_TYPE_TEMPERATURE:
-        if (ev_rule_temperature_celsius(value_text, ev->payload.temperature.unit, out->value, why, why_len) != 0)
+        if (ev_rule_temperature_celsius(value_text, ev->payload.temperature.unit, out->value, why, why_len) !=
+            0)
             return -1;
         out->unit = events_temperature_unit_name(EVENTS_TEMPERATURE_UNIT_CELSIUS);
         out->original_unit = events_temperature_unit_name(ev->payload.temperature.unit);

@@ -43,17 +43,18 @@
 #define EV_ATTR_ORIGINAL_UNIT    "original_unit"
 
 typedef struct ev_normalised {
-    bool present;                          /* false: the type has no rule */
-    char value[EV_DECIMAL_TEXT_MAX];       /* normalised value, canonical decimal text */
-    const char *unit;                      /* normalised unit (static) */
-    const char *original_value;            /* the value's number text as sent (borrowed) */
-    const char *original_unit;             /* the unit as sent, or the schema's default (static) */
+    bool present;                    /* false: the type has no rule */
+    char value[EV_DECIMAL_TEXT_MAX]; /* normalised value, canonical decimal text */
+    const char *unit;                /* normalised unit (static) */
+    const char *original_value;      /* the value's number text as sent (borrowed) */
+    const char *original_unit;       /* the unit as sent, or the schema's default (static) */
 } ev_normalised;
 
 /* Applies the rule of ev->type. value_text is the number text of
  * /payload/value (ev_json_number_text), required for the types with a
  * rule. */
-int ev_normalise(const events_event *ev, const char *value_text, ev_normalised *out, char *why, size_t why_len);
+int ev_normalise(const events_event *ev, const char *value_text, ev_normalised *out, char *why,
+                 size_t why_len);
 
 /* ---- building blocks, exposed for unit tests ---- */
 

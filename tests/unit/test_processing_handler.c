@@ -116,19 +116,24 @@ static harness *harness_new(size_t max_body_bytes)
     ev_manual_clock_init(&h->clock, NOW_MS);
     ev_invocation_init(&h->inv, "req-1", NOW_MS + 30000, &h->arena, &h->clock.clock);
     ev_sink_capture_init(&h->lines);
-    ev_log_init(&h->log, &(ev_log_options){.sink = ev_sink_capture_fn, .sink_ctx = &h->lines,
-                                           .clock = &h->clock.clock, .service = "processing"});
+    ev_log_init(&h->log, &(ev_log_options){.sink = ev_sink_capture_fn,
+                                           .sink_ctx = &h->lines,
+                                           .clock = &h->clock.clock,
+                                           .service = "processing"});
     h->inv.log = &h->log;
     ev_sink_capture_init(&h->metric_lines);
     char err[256];
-    h->metrics = ev_metrics_new(&(ev_metrics_options){.metric_namespace = "evpipe", .service = "processing",
-                                                      .sink = ev_sink_capture_fn, .sink_ctx = &h->metric_lines,
+    h->metrics = ev_metrics_new(&(ev_metrics_options){.metric_namespace = "evpipe",
+                                                      .service = "processing",
+                                                      .sink = ev_sink_capture_fn,
+                                                      .sink_ctx = &h->metric_lines,
                                                       .clock = &h->clock.clock},
                                 err, sizeof err);
     assert_non_null(h->metrics);
     h->inv.metrics = h->metrics;
     fake_ddb_writer_init(&h->fake);
-    ev_processing_config cfg = {.table = "evpipe-events", .retention_days = 365, .max_body_bytes = max_body_bytes};
+    ev_processing_config cfg = {
+        .table = "evpipe-events", .retention_days = 365, .max_body_bytes = max_body_bytes};
     ev_processing_writer w = {fake_ddb_writer_write, &h->fake};
     ev_processing_app_init(&h->app, &cfg, &w);
     return h;
@@ -233,8 +238,9 @@ static void fixture_batch_fill(fixture_batch *b, const cJSON *fixtures, bool val
         b->bodies[i] = cJSON_PrintUnformatted(inst);
         event_id_n(b->ids[i], i + 1);
         snprintf(b->msg_ids[i], sizeof b->msg_ids[i], "msg-%zu", i);
-        b->specs[i] = (rec_spec){b->msg_ids[i], b->bodies[i], b->ids[i],
-                                 cJSON_IsString(type) ? type->valuestring : "temperature", NULL, NULL};
+        b->specs[i] = (rec_spec){b->msg_ids[i], b->bodies[i],
+                                 b->ids[i],     cJSON_IsString(type) ? type->valuestring : "temperature",
+                                 NULL,          NULL};
     }
 }
 
@@ -295,7 +301,8 @@ static void test_every_valid_fixture_is_stored_once(void **state)
         assert_string_equal(item_s(item, "request_id"), "c6af9ac6-7b61-11e6-9a41-93e8deadbeef");
         assert_int_equal(strlen(item_s(item, "content_hash")), 64);
         /* Every type with a value carries the normalised pair and the original. */
-        const cJSON *value = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(inst, "payload"), "value");
+        const cJSON *value =
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(inst, "payload"), "value");
         if (cJSON_IsNumber(value)) {
             assert_non_null(item_n(item, "value_normalised"));
             assert_non_null(item_s(item, "unit_normalised"));
@@ -344,10 +351,14 @@ static void test_every_invalid_fixture_is_a_failure(void **state)
     cJSON_Delete(fixtures);
 }
 
-static const char *const BODY_T = "{\"source\":\"sensor-1\",\"type\":\"temperature\",\"payload\":{\"value\":98.6,\"unit\":\"fahrenheit\"}}";
-static const char *const BODY_T2 = "{\"source\":\"sensor-1\",\"type\":\"temperature\",\"payload\":{\"value\":98.7,\"unit\":\"fahrenheit\"}}";
-static const char *const BODY_P = "{\"source\":\"station:north\",\"type\":\"pressure\",\"payload\":{\"value\":14.696,\"unit\":\"psi\"}}";
-static const char *const BODY_H = "{\"source\":\"greenhouse.7\",\"type\":\"humidity\",\"payload\":{\"value\":61.25}}";
+static const char *const BODY_T =
+    "{\"source\":\"sensor-1\",\"type\":\"temperature\",\"payload\":{\"value\":98.6,\"unit\":\"fahrenheit\"}}";
+static const char *const BODY_T2 =
+    "{\"source\":\"sensor-1\",\"type\":\"temperature\",\"payload\":{\"value\":98.7,\"unit\":\"fahrenheit\"}}";
+static const char *const BODY_P =
+    "{\"source\":\"station:north\",\"type\":\"pressure\",\"payload\":{\"value\":14.696,\"unit\":\"psi\"}}";
+static const char *const BODY_H =
+    "{\"source\":\"greenhouse.7\",\"type\":\"humidity\",\"payload\":{\"value\":61.25}}";
 
 /* The item, attribute by attribute: the layout docs/table.md describes.
  * content_hash is the SHA-256 of the generated part ({"source":...,
@@ -357,7 +368,8 @@ static void test_item_layout(void **state)
     (void)state;
     harness *h = harness_new(0);
     rec_spec s[] = {
-        {"m-t", BODY_T, "0190A6E2-0000-7000-8000-000000000001", "temperature", NULL, "2026-12-02T08:40:00.123+01:00"},
+        {"m-t", BODY_T, "0190A6E2-0000-7000-8000-000000000001", "temperature", NULL,
+         "2026-12-02T08:40:00.123+01:00"},
         {"m-p", BODY_P, "0190a6e2-0000-7000-8000-000000000002", "pressure", NULL, NULL},
         {"m-h", BODY_H, "0190a6e2-0000-7000-8000-000000000003", "humidity", NULL, NULL},
     };
@@ -366,15 +378,21 @@ static void test_item_layout(void **state)
     assert_string_equal(h->failures, "");
     const char *t = fake_ddb_writer_item(&h->fake, "0190a6e2-0000-7000-8000-000000000001");
     assert_non_null(t);
-    assert_string_equal(
-        t, "{\"source\":{\"S\":\"sensor-1\"},\"type\":{\"S\":\"temperature\"},\"payload\":{\"M\":{\"value\":{\"N\":"
-           "\"98.6\"},\"unit\":{\"S\":\"fahrenheit\"}}},\"event_id\":{\"S\":\"0190a6e2-0000-7000-8000-000000000001\"},"
-           "\"received_at\":{\"S\":\"2026-12-02T07:40:00.123Z\"},\"schema_version\":{\"N\":\"1\"},\"event_type\":{"
-           "\"S\":\"temperature\"},\"source_ip\":{\"S\":\"203.0.113.9\"},\"request_id\":{\"S\":\"c6af9ac6-7b61-11e6-"
-           "9a41-93e8deadbeef\"},\"expires_at\":{\"N\":\"1827733200\"},\"message_id\":{\"S\":\"m-t\"},\"content_hash\":"
-           "{\"S\":\"fcfac42c5f8a677b66b461de13a9717ae4758cfdbec6c2e4fb7e3e84d9d8b70e\"},\"value_normalised\":{\"N\":"
-           "\"37\"},\"unit_normalised\":{\"S\":\"celsius\"},\"original_value\":{\"N\":\"98.6\"},\"original_unit\":{"
-           "\"S\":\"fahrenheit\"}}");
+    assert_string_equal(t, "{\"source\":{\"S\":\"sensor-1\"},\"type\":{\"S\":\"temperature\"},\"payload\":{"
+                           "\"M\":{\"value\":{\"N\":"
+                           "\"98.6\"},\"unit\":{\"S\":\"fahrenheit\"}}},\"event_id\":{\"S\":\"0190a6e2-0000-"
+                           "7000-8000-000000000001\"},"
+                           "\"received_at\":{\"S\":\"2026-12-02T07:40:00.123Z\"},\"schema_version\":{\"N\":"
+                           "\"1\"},\"event_type\":{"
+                           "\"S\":\"temperature\"},\"source_ip\":{\"S\":\"203.0.113.9\"},\"request_id\":{"
+                           "\"S\":\"c6af9ac6-7b61-11e6-"
+                           "9a41-93e8deadbeef\"},\"expires_at\":{\"N\":\"1827733200\"},\"message_id\":{\"S\":"
+                           "\"m-t\"},\"content_hash\":"
+                           "{\"S\":\"fcfac42c5f8a677b66b461de13a9717ae4758cfdbec6c2e4fb7e3e84d9d8b70e\"},"
+                           "\"value_normalised\":{\"N\":"
+                           "\"37\"},\"unit_normalised\":{\"S\":\"celsius\"},\"original_value\":{\"N\":\"98."
+                           "6\"},\"original_unit\":{"
+                           "\"S\":\"fahrenheit\"}}");
     cJSON *p = cJSON_Parse(fake_ddb_writer_item(&h->fake, "0190a6e2-0000-7000-8000-000000000002"));
     assert_string_equal(item_n(p, "value_normalised"), "1013.254");
     assert_string_equal(item_s(p, "unit_normalised"), "hPa");
@@ -402,8 +420,8 @@ static void test_mixed_batch(void **state)
     free(event);
     rec_spec s[] = {
         {"m-new", BODY_P, id1, "pressure", NULL, NULL},
-        {"m-dup", BODY_T, id2, "temperature", NULL, NULL},         /* redelivery: the same event */
-        {"m-conflict", BODY_T2, id2, "temperature", NULL, NULL},   /* another event, same id */
+        {"m-dup", BODY_T, id2, "temperature", NULL, NULL},       /* redelivery: the same event */
+        {"m-conflict", BODY_T2, id2, "temperature", NULL, NULL}, /* another event, same id */
         {"m-notjson", "{\"source\":", "0190a6e2-0000-7000-8000-000000000004", "temperature", NULL, NULL},
         {"m-noid", BODY_H, NULL, "humidity", NULL, NULL},
         {"m-v2", BODY_H, "0190a6e2-0000-7000-8000-000000000006", "humidity", "2", NULL},
@@ -421,7 +439,8 @@ static void test_mixed_batch(void **state)
     assert_int_equal(metric(h, "EventConflicts"), 1);
     assert_int_equal(metric(h, "BatchItemFailures"), 5);
     assert_true(log_has(h, "\"level\":\"ERROR\"", "\"reason\":\"conflict\""));
-    assert_true(log_has(h, "\"message_id\":\"m-conflict\"", "\"event_id\":\"0190a6e2-0000-7000-8000-000000000002\""));
+    assert_true(
+        log_has(h, "\"message_id\":\"m-conflict\"", "\"event_id\":\"0190a6e2-0000-7000-8000-000000000002\""));
     assert_true(log_has(h, "\"message_id\":\"m-notjson\"", "\"reason\":\"invalid-json\""));
     assert_true(log_has(h, "\"message_id\":\"m-noid\"", "\"reason\":\"missing-attribute\""));
     assert_true(log_has(h, "\"message_id\":\"m-noid\"", "\"where\":\"event_id\""));
@@ -455,7 +474,8 @@ static void test_unreadable_events_fail_the_invocation(void **state)
         assert_true(log_has(h, "\"level\":\"ERROR\"", "not a readable SQS batch"));
     }
     /* A batch whose second record lacks messageId: nothing is written at all. */
-    char *event = make_event((rec_spec[]){{"m-1", BODY_T, "0190a6e2-0000-7000-8000-000000000001", "temperature", NULL, NULL}}, 1);
+    char *event = make_event(
+        (rec_spec[]){{"m-1", BODY_T, "0190a6e2-0000-7000-8000-000000000001", "temperature", NULL, NULL}}, 1);
     char with_bad[8192];
     snprintf(with_bad, sizeof with_bad, "%.*s,{\"body\":\"{}\"}]}", (int)(strlen(event) - 2), event);
     assert_int_equal(run(h, with_bad), -1);
@@ -527,7 +547,9 @@ static void test_body_limits(void **state)
     (void)state;
     harness *h = harness_new(128);
     char big[512];
-    snprintf(big, sizeof big, "{\"source\":\"s\",\"type\":\"humidity\",\"payload\":{\"value\":1},\"tags\":{\"a\":\"%0100d\"}}", 0);
+    snprintf(big, sizeof big,
+             "{\"source\":\"s\",\"type\":\"humidity\",\"payload\":{\"value\":1},\"tags\":{\"a\":\"%0100d\"}}",
+             0);
     rec_spec s[] = {
         {"m-big", big, "0190a6e2-0000-7000-8000-000000000001", "humidity", NULL, NULL},
         {"m-dupkey", "{\"source\":\"s\",\"source\":\"t\",\"type\":\"humidity\",\"payload\":{\"value\":1}}",

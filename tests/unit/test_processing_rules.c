@@ -31,8 +31,8 @@ static void check_hpa(const char *text, events_pressure_unit unit, const char *e
     char out[EV_DECIMAL_TEXT_MAX], why[256] = "";
     int rc = ev_rule_pressure_hpa(text, unit, out, why, sizeof why);
     if (rc != 0 || strcmp(out, expected) != 0)
-        fail_msg("%s %s: expected %s hPa, got rc %d, %s (%s)", text, events_pressure_unit_name(unit), expected, rc,
-                 rc == 0 ? out : "-", why);
+        fail_msg("%s %s: expected %s hPa, got rc %d, %s (%s)", text, events_pressure_unit_name(unit),
+                 expected, rc, rc == 0 ? out : "-", why);
 }
 
 static void test_celsius_as_is(void **state)
@@ -93,10 +93,10 @@ static void test_pressure_hpa(void **state)
     check_hpa("0.001", EVENTS_PRESSURE_UNIT_BAR, "1");
     check_hpa("2000000", EVENTS_PRESSURE_UNIT_BAR, "2000000000");
     /* psi: exact factor 44482216152605 / 645160000000, half-even to 3 decimals. */
-    check_hpa("1", EVENTS_PRESSURE_UNIT_PSI, "68.948");          /* 68.94757... */
-    check_hpa("14.696", EVENTS_PRESSURE_UNIT_PSI, "1013.254");   /* 1013.25353... */
-    check_hpa("0.001", EVENTS_PRESSURE_UNIT_PSI, "0.069");       /* 0.068947... */
-    check_hpa("0.007", EVENTS_PRESSURE_UNIT_PSI, "0.483");       /* 0.482633... */
+    check_hpa("1", EVENTS_PRESSURE_UNIT_PSI, "68.948");              /* 68.94757... */
+    check_hpa("14.696", EVENTS_PRESSURE_UNIT_PSI, "1013.254");       /* 1013.25353... */
+    check_hpa("0.001", EVENTS_PRESSURE_UNIT_PSI, "0.069");           /* 0.068947... */
+    check_hpa("0.007", EVENTS_PRESSURE_UNIT_PSI, "0.483");           /* 0.482633... */
     check_hpa("2000000", EVENTS_PRESSURE_UNIT_PSI, "137895145.863"); /* the schema's maximum */
 }
 
@@ -106,10 +106,14 @@ static void test_more_decimals_than_the_rule_keeps(void **state)
     char out[EV_DECIMAL_TEXT_MAX], why[256] = "";
     assert_int_equal(ev_rule_pressure_hpa("14.5038", EVENTS_PRESSURE_UNIT_PSI, out, why, sizeof why), -1);
     assert_non_null(strstr(why, "14.5038"));
-    assert_int_equal(ev_rule_temperature_celsius("32.005", EVENTS_TEMPERATURE_UNIT_FAHRENHEIT, out, why, sizeof why), -1);
-    assert_int_equal(ev_rule_temperature_celsius(NULL, EVENTS_TEMPERATURE_UNIT_CELSIUS, out, why, sizeof why), -1);
-    assert_int_equal(ev_rule_temperature_celsius("1e30", EVENTS_TEMPERATURE_UNIT_CELSIUS, out, why, sizeof why), -1);
-    assert_int_equal(ev_rule_temperature_celsius("abc", EVENTS_TEMPERATURE_UNIT_CELSIUS, out, why, sizeof why), -1);
+    assert_int_equal(
+        ev_rule_temperature_celsius("32.005", EVENTS_TEMPERATURE_UNIT_FAHRENHEIT, out, why, sizeof why), -1);
+    assert_int_equal(ev_rule_temperature_celsius(NULL, EVENTS_TEMPERATURE_UNIT_CELSIUS, out, why, sizeof why),
+                     -1);
+    assert_int_equal(
+        ev_rule_temperature_celsius("1e30", EVENTS_TEMPERATURE_UNIT_CELSIUS, out, why, sizeof why), -1);
+    assert_int_equal(
+        ev_rule_temperature_celsius("abc", EVENTS_TEMPERATURE_UNIT_CELSIUS, out, why, sizeof why), -1);
 }
 
 static void test_half_even_and_format(void **state)
@@ -221,8 +225,8 @@ static void test_attributes(void **state)
     } bad[] = {
         {"{}", "missing-attribute", "event_id"},
         {"{\"messageAttributes\":[]}", "bad-attribute", "messageAttributes"},
-        {"{\"messageAttributes\":{\"event_id\":{\"stringValue\":\"x\",\"dataType\":\"String\"}}}", "bad-attribute",
-         "event_id"},
+        {"{\"messageAttributes\":{\"event_id\":{\"stringValue\":\"x\",\"dataType\":\"String\"}}}",
+         "bad-attribute", "event_id"},
         {"{\"messageAttributes\":{\"event_id\":{\"stringValue\":\"0190a6e2-0000-7000-8000-00000000000a\","
          "\"dataType\":\"Binary\"}}}",
          "bad-attribute", "event_id"},

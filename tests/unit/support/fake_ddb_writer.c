@@ -40,7 +40,8 @@ const char *fake_ddb_writer_item(const fake_ddb_writer *f, const char *event_id)
 static void decide(fake_ddb_writer *f, ev_dynamodb_conditional_put *put)
 {
     cJSON *key = cJSON_Parse(put->key_json);
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(key, "event_id"), "S");
+    const cJSON *id =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(key, "event_id"), "S");
     cJSON *item = cJSON_Parse(put->item_json);
     bool item_ok = cJSON_IsObject(item);
     cJSON_Delete(item);
@@ -63,13 +64,14 @@ static void decide(fake_ddb_writer *f, ev_dynamodb_conditional_put *put)
         put->outcome = EV_DYNAMODB_PUT_CONFLICT;
     } else {
         put->outcome = EV_DYNAMODB_PUT_FAILED;
-        ev_aws_error_set(&put->error, EV_AWS_ERR_SERVICE, "ItemCollectionSizeLimitExceededException", "fake: full");
+        ev_aws_error_set(&put->error, EV_AWS_ERR_SERVICE, "ItemCollectionSizeLimitExceededException",
+                         "fake: full");
     }
     cJSON_Delete(key);
 }
 
-int fake_ddb_writer_write(void *ctx, const ev_invocation *inv, const char *table, ev_dynamodb_conditional_put *puts,
-                          size_t n)
+int fake_ddb_writer_write(void *ctx, const ev_invocation *inv, const char *table,
+                          ev_dynamodb_conditional_put *puts, size_t n)
 {
     fake_ddb_writer *f = ctx;
     f->calls++;

@@ -48,8 +48,8 @@ typedef struct fake_ddb_writer {
 void fake_ddb_writer_init(fake_ddb_writer *f);
 void fake_ddb_writer_free(fake_ddb_writer *f);
 /* The ev_processing_write_fn; ctx is a fake_ddb_writer. */
-int fake_ddb_writer_write(void *ctx, const ev_invocation *inv, const char *table, ev_dynamodb_conditional_put *puts,
-                          size_t n);
+int fake_ddb_writer_write(void *ctx, const ev_invocation *inv, const char *table,
+                          ev_dynamodb_conditional_put *puts, size_t n);
 /* The stored item under event_id (JSON text), or NULL. */
 const char *fake_ddb_writer_item(const fake_ddb_writer *f, const char *event_id);
 
