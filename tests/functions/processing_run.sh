@@ -12,7 +12,7 @@
 # Everything on 127.0.0.1 with free ports; servers stopped by PID.
 # usage: BUILD=build tests/functions/processing_run.sh
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 build=${BUILD:-build}
 boot=$build/bin/processing-bootstrap
 work=$(mktemp -d "${TMPDIR:-/tmp}/evpipe-processing.XXXXXX")
@@ -118,7 +118,7 @@ main() {
     else
         fail "logs/metrics lack the conflict, invalid-event or counts: $(tail -c 1500 "$work/up.log")"
     fi
-    [ "$BOOT_STATUS" = 0 ] && pass "SIGTERM: exit status 0" || fail "SIGTERM: exit status $BOOT_STATUS"
+    if [ "$BOOT_STATUS" = 0 ]; then pass "SIGTERM: exit status 0"; else fail "SIGTERM: exit status $BOOT_STATUS"; fi
 
     kill "$ddb" 2>/dev/null
     wait "$ddb" 2>/dev/null
