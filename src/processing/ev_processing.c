@@ -2,6 +2,7 @@
 #include "processing/ev_processing.h"
 
 #include <cjson/cJSON.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,12 +78,15 @@ void ev_processing_app_init(ev_processing_app *app, const ev_processing_config *
         app->config.max_body_bytes = EV_PROCESSING_DEFAULT_MAX_BODY_BYTES;
     app->writer = *writer;
     ev_buf_init(&app->response);
-    ev_json_init(); /* bodies are parsed into the invocation's arena */
+    app->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL); /* NULL is handled: looked up per record */
+    ev_json_init();                                   /* bodies are parsed into the invocation's arena */
 }
 
 void ev_processing_app_free(ev_processing_app *app)
 {
     ev_buf_free(&app->response);
+    EVP_MD_free(app->sha256);
+    app->sha256 = NULL;
 }
 
 int ev_processing_dynamodb_writer(void *ctx, const ev_invocation *inv, const char *table,
@@ -215,7 +219,8 @@ static int prepare(batch *b, record *r)
     }
     ev_buf item = EV_BUF_INIT;
     char *hash = ev_arena_alloc(arena, EV_CONTENT_HASH_HEX_LEN + 1);
-    ev_record_item_input in = {ev, &norm, &r->attrs, r->message_id, b->app->config.retention_days};
+    ev_record_item_input in = {
+        ev, &norm, &r->attrs, r->message_id, b->app->config.retention_days, b->app->sha256};
     int rc = hash == NULL ? -1 : ev_record_build_item(&in, &item, hash, &r->problem);
     if (hash == NULL) {
         r->problem.reason = EV_RECORD_NO_MEMORY;

@@ -86,7 +86,8 @@ typedef struct ev_processing_writer {
 typedef struct ev_processing_app {
     ev_processing_config config;
     ev_processing_writer writer;
-    ev_buf response; /* the last response body */
+    ev_buf response;          /* the last response body */
+    struct evp_md_st *sha256; /* fetched once for the content hash (NULL: looked up per record) */
 } ev_processing_app;
 
 /* Reads DYNAMODB_TABLE_NAME (required, 3-255 characters of [A-Za-z0-9_.-])

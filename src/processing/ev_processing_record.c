@@ -273,11 +273,12 @@ int ev_processing_decode_for_version(int64_t version, const cJSON *body, ev_aren
 
 /* ---- the item ------------------------------------------------------------------ */
 
-static int sha256_hex(const char *data, size_t len, char out[EV_CONTENT_HASH_HEX_LEN + 1])
+static int sha256_hex(const EVP_MD *sha256, const char *data, size_t len,
+                      char out[EV_CONTENT_HASH_HEX_LEN + 1])
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int md_len = 0;
-    if (EVP_Digest(data, len, md, &md_len, EVP_sha256(), NULL) != 1 || md_len != 32)
+    if (EVP_Digest(data, len, md, &md_len, sha256 ? sha256 : EVP_sha256(), NULL) != 1 || md_len != 32)
         return -1;
     static const char hex[] = "0123456789abcdef";
     for (unsigned i = 0; i < 32; i++) {
@@ -361,7 +362,7 @@ int ev_record_build_item(const ev_record_item_input *in, ev_buf *item, char hash
                 "the event cannot be stored: %s: %s", ev_codec_status_name(s), cerr.message);
         goto out;
     }
-    if (sha256_hex(gen.data, gen.len, hash) != 0) {
+    if (sha256_hex(in->sha256, gen.data, gen.len, hash) != 0) {
         problem(p, EV_RECORD_NO_MEMORY, "", "SHA-256 of the item failed");
         goto out;
     }

@@ -96,6 +96,9 @@ typedef struct ev_record_item_input {
     const ev_record_attrs *attrs;
     const char *message_id;
     int64_t retention_days;
+    /* SHA-256 fetched once (EVP_MD_fetch), saving OpenSSL's lookup of the
+     * algorithm on every record; NULL: EVP_sha256(), looked up per call. */
+    const struct evp_md_st *sha256;
 } ev_record_item_input;
 
 /* Appends the whole item to `item` and writes the content hash (hex
