@@ -182,23 +182,57 @@ static const char *payload_value_text(const cJSON *tree)
     return cJSON_IsNumber(value) ? ev_json_number_text(value) : NULL;
 }
 
+static int no_memory(record *r)
+{
+    r->problem.reason = EV_RECORD_NO_MEMORY;
+    r->problem.where[0] = '\0';
+    snprintf(r->problem.detail, sizeof r->problem.detail, "out of memory while preparing the record");
+    return -1;
+}
+
+/* Step 4's second half: the item, its key and the conditional put, all in
+ * the invocation's arena. */
+static int make_put(batch *b, record *r, const events_event *ev, const ev_normalised *norm)
+{
+    ev_arena *arena = b->inv->arena;
+    char *hash = ev_arena_alloc(arena, EV_CONTENT_HASH_HEX_LEN + 1);
+    if (hash == NULL)
+        return no_memory(r);
+    ev_buf item = EV_BUF_INIT;
+    ev_record_item_input in = {
+        ev, norm, &r->attrs, r->message_id, b->app->config.retention_days, b->app->sha256};
+    int rc = ev_record_build_item(&in, &item, hash, &r->problem);
+    char *item_text = rc == 0 ? ev_arena_strndup(arena, item.data, item.len) : NULL;
+    ev_buf_free(&item);
+    if (rc != 0)
+        return -1;
+    size_t key_len = sizeof "{\"event_id\":{\"S\":\"\"}}" + EV_UUID_STRING_LEN;
+    char *key = ev_arena_alloc(arena, key_len);
+    if (item_text == NULL || key == NULL)
+        return no_memory(r);
+    snprintf(key, key_len, "{\"event_id\":{\"S\":\"%s\"}}", r->attrs.event_id);
+    memset(&r->put, 0, sizeof r->put);
+    r->put.item_json = item_text;
+    r->put.key_json = key;
+    r->put.condition_expression = "attribute_not_exists(event_id)";
+    r->put.same_attribute = EV_ITEM_ATTR_CONTENT_HASH;
+    r->put.same_value = hash;
+    return 0;
+}
+
 /* Steps 1-4 of ev_processing.h: attributes, body, decode, rules, item. */
 static int prepare(batch *b, record *r)
 {
-    ev_arena *arena = b->inv->arena;
     if (ev_record_read_attributes(r->json, &r->attrs, &r->problem) != 0)
         return -1;
     r->has_attrs = true;
     cJSON *tree = NULL;
     if (read_body(b, r, &tree) != 0)
         return -1;
-    events_event *ev = ev_arena_calloc(arena, 1, sizeof *ev);
-    if (ev == NULL) {
-        r->problem.reason = EV_RECORD_NO_MEMORY;
-        snprintf(r->problem.detail, sizeof r->problem.detail, "out of memory");
-        return -1;
-    }
-    if (ev_processing_decode_for_version(r->attrs.schema_version, tree, arena, ev, &r->problem) != 0)
+    events_event *ev = ev_arena_calloc(b->inv->arena, 1, sizeof *ev);
+    if (ev == NULL)
+        return no_memory(r);
+    if (ev_processing_decode_for_version(r->attrs.schema_version, tree, b->inv->arena, ev, &r->problem) != 0)
         return -1;
     const char *type_name = events_event_type_name(ev->type);
     if (strcmp(r->attrs.event_type, type_name) != 0) {
@@ -217,34 +251,7 @@ static int prepare(batch *b, record *r)
         snprintf(r->problem.detail, sizeof r->problem.detail, "%s", why);
         return -1;
     }
-    ev_buf item = EV_BUF_INIT;
-    char *hash = ev_arena_alloc(arena, EV_CONTENT_HASH_HEX_LEN + 1);
-    ev_record_item_input in = {
-        ev, &norm, &r->attrs, r->message_id, b->app->config.retention_days, b->app->sha256};
-    int rc = hash == NULL ? -1 : ev_record_build_item(&in, &item, hash, &r->problem);
-    if (hash == NULL) {
-        r->problem.reason = EV_RECORD_NO_MEMORY;
-        snprintf(r->problem.detail, sizeof r->problem.detail, "out of memory");
-    }
-    char *item_text = rc == 0 ? ev_arena_strndup(arena, item.data, item.len) : NULL;
-    ev_buf_free(&item);
-    if (rc != 0)
-        return -1;
-    size_t key_len = sizeof "{\"event_id\":{\"S\":\"\"}}" + EV_UUID_STRING_LEN;
-    char *key = ev_arena_alloc(arena, key_len);
-    if (item_text == NULL || key == NULL) {
-        r->problem.reason = EV_RECORD_NO_MEMORY;
-        snprintf(r->problem.detail, sizeof r->problem.detail, "out of memory");
-        return -1;
-    }
-    snprintf(key, key_len, "{\"event_id\":{\"S\":\"%s\"}}", r->attrs.event_id);
-    memset(&r->put, 0, sizeof r->put);
-    r->put.item_json = item_text;
-    r->put.key_json = key;
-    r->put.condition_expression = "attribute_not_exists(event_id)";
-    r->put.same_attribute = EV_ITEM_ATTR_CONTENT_HASH;
-    r->put.same_value = hash;
-    return 0;
+    return make_put(b, r, ev, &norm);
 }
 
 static void settle(batch *b, record *r, bool written_at_all)
