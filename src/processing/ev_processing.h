@@ -39,9 +39,12 @@
  * EventConflicts, BatchItemFailures (counts, every invocation),
  * DynamoDbWriteLatency (ms, one value per batch write).
  *
- * Ownership: the app is the caller's (ev_processing_app_init / _free); the
- * response body lives in the app until the next call. Per-record data lives
- * in inv->arena. Threads: one invocation at a time (ev_handler.h).
+ * Ownership: the app is the caller's (ev_processing_app_init / _free); it
+ * owns the response body (valid until the next call) and the SHA-256
+ * algorithm fetched once. Per-record data lives in inv->arena.
+ * ev_processing_app_init calls ev_json_init (bodies are parsed into the
+ * arena), so call it at start-up, before other threads use cJSON.
+ * Threads: one invocation at a time (ev_handler.h).
  * Errors: configuration functions return 0 / -1 with an ev_runtime_error;
  * the handler follows ev_handler.h.
  */
