@@ -113,8 +113,9 @@ main() {
         fail "the table differs"
     fi
     if grep -q '"reason":"conflict"' "$work/up.log" && grep -q '"EventConflicts":1' "$work/up.log" &&
-        grep -q '"DuplicateEvents":4' "$work/up.log" && grep -q '"reason":"invalid-event"' "$work/up.log"; then
-        pass "logs and metrics: conflict and invalid body logged, EventConflicts 1, DuplicateEvents 4"
+        grep -q '"DuplicateEvents":4' "$work/up.log" && grep -q '"reason":"invalid-event"' "$work/up.log" &&
+        grep -q '"EventsStored":4' "$work/up.log" && grep -q '"DynamoDbWriteLatency":' "$work/up.log"; then
+        pass "logs and metrics: conflict and invalid body logged, EventsStored 4, DuplicateEvents 4, EventConflicts 1, DynamoDbWriteLatency"
     else
         fail "logs/metrics lack the conflict, invalid-event or counts: $(tail -c 1500 "$work/up.log")"
     fi
