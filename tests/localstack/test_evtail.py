@@ -10,6 +10,7 @@ usage: tests/localstack/test_evtail.py [BUILD_DIR]
 """
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -167,6 +168,7 @@ def main():
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
+        shutil.rmtree(work, ignore_errors=True)
     if failures:
         print(f"{NAME}: {len(failures)} failure(s)")
         return 1
