@@ -56,7 +56,7 @@ BENCHES    := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 # Fakes of outside services (e.g. the Lambda Runtime API) linked into unit tests.
 TEST_SUPPORT_LIB := $(BUILD)/lib/libev_testsupport.a
 
-.PHONY: devserver-tests functions template-tests codegen-tests tools-tests ddb-differential sigv4-differential help deps generate check-generated build test unit conformance suite suite-current number-oracle \
+.PHONY: devserver-tests functions e2e template-tests codegen-tests tools-tests ddb-differential sigv4-differential help deps generate check-generated build test unit conformance suite suite-current number-oracle \
         differential integration bench fuzz sanitize valgrind lint run validator validator-flags schema-check clean format
 
 help:
@@ -300,7 +300,7 @@ package-tests-one: $(foreach p,awsreq evcheck $(LAMBDA_PRESENT),$(LAMBDA_DIR)/$(
 
 # ---- tests -----------------------------------------------------------------
 
-test: deps-quiet check-generated schema-compat build template-tests codegen-tests evolution-tests unit number-oracle conformance tools-tests suite differential ddb-differential sigv4-differential integration functions devserver-tests package-tests sanitize valgrind
+test: deps-quiet check-generated schema-compat build template-tests codegen-tests evolution-tests unit number-oracle conformance tools-tests suite differential ddb-differential sigv4-differential integration functions devserver-tests e2e package-tests sanitize valgrind
 	@echo "make test: all test stages passed"
 
 # template.yaml: cfn-lint (with the SAM translator) and the invariants the
@@ -368,6 +368,12 @@ functions: build
 # timeouts, the SQS event source mapping, the dead-letter queue, the dashboard.
 devserver-tests: build $(DEVSERVER_TEST_BINS)
 	@tests/devserver/run.sh $(BUILD)
+
+# The local stack and the whole pipeline on loopback (tests/e2e/run.sh):
+# make run's script, the dashboard in headless chromium, evtail, and the
+# end-to-end tests (LOAD_EVENTS=10000 by default).
+e2e: build
+	@tests/e2e/run.sh $(BUILD)
 
 integration: build $(ITESTS)
 	@if [ -x tests/integration/run.sh ]; then tests/integration/run.sh $(BUILD); else echo "integration: no integration tests yet"; fi

@@ -11,6 +11,10 @@ APT_PACKAGES=(build-essential pkg-config clang clang-format valgrind git
   libcjson-dev libpcre2-dev libcurl4-openssl-dev libssl-dev libcmocka-dev libmicrohttpd-dev libyaml-dev
   json-schema-test-suite python3 python3-fastjsonschema ca-certificates
   zlib1g-dev dpkg-dev autoconf automake libtool patch xz-utils zip unzip openssl)
+# Installed by `make deps` only (not by the quiet check every build runs), and
+# a failure is not fatal: the dashboard test drives a headless chromium and
+# skips, saying so, where none is installed.
+OPTIONAL_APT_PACKAGES=(chromium)
 # python3 module -> Debian package that provides it for /usr/bin/python3
 declare -A PY_MODULES=([jinja2]=python3-jinja2 [jsonschema]=python3-jsonschema [boto3]=python3-boto3
   [moto]=python3-moto [yaml]=python3-yaml [cfnlint]=)
@@ -18,9 +22,10 @@ PYTHON=${PYTHON:-python3}
 
 root=0; [ "$(id -u)" = 0 ] && root=1
 
-# A stamp newer than every input means nothing changed since the last full check.
+# A stamp newer than every input means nothing changed since the last full
+# check; the quiet check (every build) trusts it, `make deps` checks anyway.
 stamp=${BUILD:-build}/.deps-ok
-if [ -f "$stamp" ] && [ "$stamp" -nt "$0" ] && [ "$stamp" -nt requirements.txt ] && [ "$stamp" -nt package-lock.json ] \
+if [ "$quiet" = 1 ] && [ -f "$stamp" ] && [ "$stamp" -nt "$0" ] && [ "$stamp" -nt requirements.txt ] && [ "$stamp" -nt package-lock.json ] \
    && [ -f node_modules/.package-lock.json ]; then
   say "all dependencies present (checked $(date -r "$stamp" '+%F %T'))"
   exit 0
@@ -68,6 +73,22 @@ if [ ${#py_missing[@]} -gt 0 ]; then
       echo "deps: ${cmd[*]}"; "${cmd[@]}" >/dev/null
     else
       echo "deps: missing python modules ${still[*]}; run: ${cmd[*]}" >&2; exit 1
+    fi
+  fi
+fi
+
+if [ "$quiet" = 0 ]; then
+  opt_missing=()
+  for p in "${OPTIONAL_APT_PACKAGES[@]}"; do
+    [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] || opt_missing+=("$p")
+  done
+  if [ ${#opt_missing[@]} -gt 0 ]; then
+    if [ "$root" = 1 ]; then
+      echo "deps: installing (optional) ${opt_missing[*]}"
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${opt_missing[@]}" >/dev/null \
+        || echo "deps: optional ${opt_missing[*]} not installed (the tests that need it will skip)" >&2
+    else
+      echo "deps: optional, for the dashboard test: sudo apt-get install -y ${opt_missing[*]}" >&2
     fi
   fi
 fi

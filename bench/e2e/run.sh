@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# End-to-end benchmark (make bench): evpipe's local stack next to dynalite's
+# PutItem ceiling and the Python reference pipeline; bench/results/e2e.json.
+# usage: bench/e2e/run.sh BUILD_DIR   (BENCH_EVENTS, default 3000; SECONDS_PER_RUN, default 5)
+set -eu
+build=${1:-build}
+cd "$(dirname "$0")/../.."
+[ -x "$build/bench/bench_putitem" ] || { echo "e2e: $build/bench/bench_putitem not built (make bench)" >&2; exit 1; }
+exec python3 bench/e2e/bench_e2e.py --build "$build" --out bench/results/e2e.json
