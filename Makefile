@@ -300,7 +300,7 @@ package-tests-one: $(foreach p,awsreq evcheck $(LAMBDA_PRESENT),$(LAMBDA_DIR)/$(
 
 # ---- tests -----------------------------------------------------------------
 
-test: deps-quiet check-generated schema-compat build template-tests codegen-tests evolution-tests unit number-oracle conformance tools-tests suite differential ddb-differential sigv4-differential integration functions devserver-tests e2e package-tests sanitize valgrind
+test: deps-quiet check-generated schema-compat build template-tests codegen-tests evolution-tests unit number-oracle conformance tools-tests suite differential ddb-differential sigv4-differential integration functions devserver-tests e2e chaos-short package-tests sanitize valgrind
 	@echo "make test: all test stages passed"
 
 # template.yaml: cfn-lint (with the SAM translator) and the invariants the
@@ -374,6 +374,20 @@ devserver-tests: build $(DEVSERVER_TEST_BINS)
 # end-to-end tests (LOAD_EVENTS=10000 by default).
 e2e: build
 	@tests/e2e/run.sh $(BUILD)
+
+# Faults injected into the running local stack (tests/chaos/run_chaos.py),
+# then the no-loss invariant. `make chaos EVENTS=20000 SEED=7 RATE=0.1`;
+# the short form runs in `make test`.
+EVENTS ?= 5000
+SEED   ?= 1
+RATE   ?= 0.05
+chaos: build
+	$(PYTHON) -m unittest tests/chaos/test_invariant.py 2>&1 | tail -n 1
+	$(PYTHON) tests/chaos/run_chaos.py --build $(BUILD) --events $(EVENTS) --seed $(SEED) --rate $(RATE)
+
+chaos-short: build
+	$(PYTHON) -m unittest tests/chaos/test_invariant.py 2>&1 | tail -n 1
+	$(PYTHON) tests/chaos/run_chaos.py --build $(BUILD) --events 400 --seed $(SEED) --rate $(RATE)
 
 integration: build $(ITESTS)
 	@if [ -x tests/integration/run.sh ]; then tests/integration/run.sh $(BUILD); else echo "integration: no integration tests yet"; fi

@@ -75,9 +75,10 @@ def plain(v):
 
 
 class Stack:
-    def __init__(self, build, devserver_args=""):
+    def __init__(self, build, devserver_args="", ports=None):
+        """ports: (api, dashboard, sqs, dynamodb), or None for free ones."""
         self.build = os.path.abspath(build)
-        self.api, self.dash, self.sqs_port, self.ddb_port = free_ports(4)
+        self.api, self.dash, self.sqs_port, self.ddb_port = ports or free_ports(4)
         self.data = tempfile.mkdtemp(prefix="evpipe-e2e-")
         self.out = open(os.path.join(self.data, "run.out"), "w")
         env = dict(os.environ, PORT=str(self.api), DASHBOARD_PORT=str(self.dash), SQS_PORT=str(self.sqs_port),
