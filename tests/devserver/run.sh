@@ -95,7 +95,7 @@ stop_devserver() {
     local left=() p
     # A PID counts only while it still runs our test bootstrap (PIDs are reused).
     while read -r p; do
-        if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q "$boot"; then left+=("$p"); fi
+        if { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep -q "$boot"; then left+=("$p"); fi
     done < <(grep -o '"message":"function instance started"[^}]*"pid":[0-9]*' "$work/$name.log" | grep -o '[0-9]*$')
     if [ ${#left[@]} -gt 0 ]; then
         echo "devserver-tests: function processes left after devserver $name stopped: ${left[*]}" >&2
