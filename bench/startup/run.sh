@@ -22,7 +22,7 @@ PY_RUNS=${PY_RUNS:-15}
 PYTHON=${PYTHON:-python3}
 probe="$build/bench/startup/startup_probe"
 minimal="$build/bench/startup/minimal-bootstrap"
-[ -x "$probe" ] && [ -x "$minimal" ] || { echo "startup bench: $probe or $minimal not built (make bench)" >&2; exit 1; }
+if [ ! -x "$probe" ] || [ ! -x "$minimal" ]; then echo "startup bench: $probe or $minimal not built (make bench)" >&2; exit 1; fi
 work="$build/bench/startup"
 mkdir -p "$work" bench/results
 rows="$work/rows.jsonl"
@@ -45,7 +45,8 @@ notes=()
 measure() {
     local kind=$1 label=$2 runs=$3
     shift 3
-    local log="$work/$(echo "$label" | tr -c 'A-Za-z0-9_.-' '_').log"
+    local log
+    log="$work/$(echo "$label" | tr -c 'A-Za-z0-9_.-' '_').log"
     : >"$log"
     echo "startup bench: $label ($runs runs)" >&2
     local out
