@@ -4,7 +4,8 @@
 # startup_probe (a fake Runtime API on loopback that spawns the program and
 # times the arrival of its first request; ru_maxrss from wait4), many runs
 # each, median and p90. Measures every $BUILD/bin/*-bootstrap, the minimal
-# bootstrap of bench/startup/ (the floor of any function on src/runtime),
+# bootstrap of bench/startup/ (the least any function on src/runtime
+# pays), a libc-only loop (this machine's floor: spawn, exec, connect),
 # the static Lambda builds where present ($BUILD/lambda/<Name>/bootstrap:
 # `make package`, `make bench-startup-static`), and the peer: python3
 # importing boto3 + jsonschema, then the same first GET; also the Python
@@ -13,16 +14,21 @@
 # bench/results/startup.json. See docs/benchmarks.md.
 #
 # usage: bench/startup/run.sh BUILD_DIR
-# env:   RUNS=40 (each C program)  PY_RUNS=15 (each Python peer)  PYTHON=python3
+# env:   RUNS=40 (each C program)  PY_RUNS=15 (each Python peer)  ROUNDS=5  PYTHON=python3
 set -euo pipefail
 build=${1:-build}
 cd "$(dirname "$0")/../.."
 RUNS=${RUNS:-40}
 PY_RUNS=${PY_RUNS:-15}
+ROUNDS=${ROUNDS:-5}
 PYTHON=${PYTHON:-python3}
 probe="$build/bench/startup/startup_probe"
 minimal="$build/bench/startup/minimal-bootstrap"
-if [ ! -x "$probe" ] || [ ! -x "$minimal" ]; then echo "startup bench: $probe or $minimal not built (make bench)" >&2; exit 1; fi
+floor="$build/bench/startup/floor_bootstrap"
+if [ ! -x "$probe" ] || [ ! -x "$minimal" ] || [ ! -x "$floor" ]; then
+    echo "startup bench: $probe, $minimal or $floor not built (make bench)" >&2
+    exit 1
+fi
 work="$build/bench/startup"
 mkdir -p "$work" bench/results
 rows="$work/rows.jsonl"
@@ -41,58 +47,81 @@ export AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128
 unset _X_AMZN_TRACE_ID http_proxy https_proxy HTTP_PROXY HTTPS_PROXY || true
 
 notes=()
-# measure KIND LABEL RUNS PROGRAM [ARG...]: one row, or a note when it fails.
-measure() {
-    local kind=$1 label=$2 runs=$3
-    shift 3
-    local log
-    log="$work/$(echo "$label" | tr -c 'A-Za-z0-9_.-' '_').log"
-    : >"$log"
-    echo "startup bench: $label ($runs runs)" >&2
-    local out
-    if out=$("$probe" --runs "$runs" --log "$log" -- "$@" 2>"$log.err"); then
-        "$PYTHON" -c 'import json, sys; d = json.loads(sys.argv[3]); d["kind"] = sys.argv[1]; d["label"] = sys.argv[2]; print(json.dumps(d))' \
-            "$kind" "$label" "$out" >>"$rows"
-    else
-        echo "startup bench: $label failed:" >&2
-        cat "$log.err" >&2
-        tail -n 5 "$log" >&2
-        notes+=("$label: FAILED (see $log)")
-    fi
-}
+# The programs, one entry each: kind, label, runs, command (words).
+kinds=() labels=() counts=() cmds=()
+add() { kinds+=("$1"); labels+=("$2"); counts+=("$3"); cmds+=("$4"); }
 
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+add floor "floor: libc-only loop, no libraries" "$RUNS" "$floor"
 found=0
 for b in "$build"/bin/*-bootstrap; do
     [ -x "$b" ] || continue
-    measure ours "$(basename "$b") (dynamic)" "$RUNS" "$b"
+    add ours "$(basename "$b") (dynamic)" "$RUNS" "$b"
     found=1
 done
 [ "$found" = 1 ] || notes+=("no function bootstrap in $build/bin yet (src/bootstrap/*.c): the minimal bootstrap stands for them")
-measure ours "minimal-bootstrap (dynamic)" "$RUNS" "$minimal"
+add ours "minimal-bootstrap (dynamic)" "$RUNS" "$minimal"
 for name in IngestionFunction ProcessingFunction minimal-bootstrap; do
     b="$build/lambda/$name/bootstrap"
     if [ -x "$b" ]; then
-        measure ours "$name (static Lambda build)" "$RUNS" "$b"
+        add ours "$name (static Lambda build)" "$RUNS" "$b"
     else
         notes+=("$name static Lambda build skipped: $b absent ($([ "$name" = minimal-bootstrap ] && echo 'make bench-startup-static' || echo 'make package'))")
     fi
 done
 py=$("$PYTHON" -c 'import sys; print(sys.executable)')
 if "$py" -c 'import boto3, jsonschema' 2>/dev/null; then
-    measure peer "python3 + boto3 + jsonschema" "$PY_RUNS" "$py" bench/startup/python_bootstrap.py
-    measure peer-handler "python3 + reference ingestion handler" "$PY_RUNS" "$py" bench/startup/python_bootstrap.py --handler ingestion
-    measure peer-handler "python3 + reference processing handler" "$PY_RUNS" "$py" bench/startup/python_bootstrap.py --handler processing
+    add peer "python3 + boto3 + jsonschema" "$PY_RUNS" "$py bench/startup/python_bootstrap.py"
+    add peer-handler "python3 + reference ingestion handler" "$PY_RUNS" "$py bench/startup/python_bootstrap.py --handler ingestion"
+    add peer-handler "python3 + reference processing handler" "$PY_RUNS" "$py bench/startup/python_bootstrap.py --handler processing"
 else
     notes+=("Python peer skipped: $py cannot import boto3 and jsonschema")
 fi
+
+# Rounds: every program runs a share of its runs in each round, so that load
+# from other processes drifting over time hits all of them alike.
+failed=()
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+for round in $(seq 1 "$ROUNDS"); do
+    echo "startup bench: round $round of $ROUNDS" >&2
+    for i in "${!labels[@]}"; do
+        [ -z "${failed[$i]:-}" ] || continue
+        n=$(( (counts[i] + ROUNDS - 1) / ROUNDS ))
+        log="$work/$(echo "${labels[$i]}" | tr -c 'A-Za-z0-9_.-' '_').log"
+        [ "$round" -gt 1 ] || : >"$log"
+        # shellcheck disable=SC2086 # a command is words on purpose
+        if out=$("$probe" --runs "$n" --warmup 1 --log "$log" -- ${cmds[$i]} 2>"$log.err"); then
+            "$PYTHON" -c 'import json, sys; d = json.loads(sys.argv[3]); d["kind"] = sys.argv[1]; d["label"] = sys.argv[2]; print(json.dumps(d))' \
+                "${kinds[$i]}" "${labels[$i]}" "$out" >>"$rows"
+        else
+            echo "startup bench: ${labels[$i]} failed:" >&2
+            cat "$log.err" >&2
+            tail -n 5 "$log" >&2
+            notes+=("${labels[$i]}: FAILED (see $log)")
+            failed[i]=1
+        fi
+    done
+done
 
 printf '%s\n' "${notes[@]+"${notes[@]}"}" >"$work/notes.txt"
 "$PYTHON" - "$rows" "$work/notes.txt" "$load_before" "$(cc --version | head -1)" <<'PY'
 import datetime, json, os, platform, sys
 
 rows_path, notes_path, load_before, cc = sys.argv[1:5]
-rows = [json.loads(l) for l in open(rows_path) if l.strip()]
+rows = []
+for l in open(rows_path):
+    if not l.strip():
+        continue
+    d = json.loads(l)
+    same = next((r for r in rows if r["label"] == d["label"]), None)
+    if same is None:
+        d["rounds"] = 1
+        rows.append(d)
+        continue
+    same["rounds"] += 1
+    same["runs"] += d["runs"]
+    same["probe_peak_kib"] = max(same["probe_peak_kib"], d["probe_peak_kib"])
+    for k in ("start_ms", "maxrss_kib", "hwm_kib"):
+        same[k] += d[k]
 notes = [l.rstrip("\n") for l in open(notes_path) if l.strip()]
 
 
@@ -119,15 +148,17 @@ for r in rows:
 
 peer = next((r for r in rows if r["kind"] == "peer"), None)
 out = ["Start-up: process start to the first GET invocation/next; peak RSS (wait4 ru_maxrss)",
-       "%-44s %5s %9s %9s %9s %9s %9s" % ("program", "runs", "median ms", "p90 ms", "RSS MiB", "x faster", "x less mem")]
+       "%-44s %5s %9s %9s %8s %8s %9s %10s" % ("program", "runs", "median ms", "p90 ms", "RSS MiB", "VmHWM", "x faster",
+                                               "x less mem")]
 for r in rows:
     xf = xm = ""
     if peer is not None and r is not peer and r["kind"] == "ours":
         r["x_faster_than_python"] = round(peer["start_ms_median"] / r["start_ms_median"], 1)
         r["x_less_memory_than_python"] = round(peer["maxrss_mib_median"] / r["maxrss_mib_median"], 1)
         xf, xm = "%.1fx" % r["x_faster_than_python"], "%.1fx" % r["x_less_memory_than_python"]
-    out.append("%-44s %5d %9.2f %9.2f %9.2f %9s %9s" % (r["label"], r["runs"], r["start_ms_median"], r["start_ms_p90"],
-                                                     r["maxrss_mib_median"], xf, xm))
+    hwm = "%8.2f" % r["hwm_mib_median"] if r["hwm_mib_median"] is not None else "%8s" % "-"
+    out.append("%-44s %5d %9.2f %9.2f %8.2f %s %9s %10s" % (r["label"], r["runs"], r["start_ms_median"],
+                                                          r["start_ms_p90"], r["maxrss_mib_median"], hwm, xf, xm))
 if peer is not None:
     out.append("ratios: against '%s' (median start, median RSS)" % peer["label"])
 
@@ -147,7 +178,8 @@ probe_peak = max((r["probe_peak_kib"] for r in rows), default=0)
 low = [r["label"] for r in rows if min(r["maxrss_kib"]) <= probe_peak]
 out.append("")
 out.append("probe's own peak RSS %.2f MiB (a child's ru_maxrss includes it): %s" %
-           (probe_peak / 1024, "below every figure" if not low else "NOT below: " + ", ".join(low)))
+           (probe_peak / 1024, "below every figure" if not low else
+            "not below " + ", ".join(low) + " (read VmHWM there: the image after exec alone)"))
 for n in notes:
     out.append("note: " + n)
 print("\n".join(out))
