@@ -43,7 +43,8 @@ int main(void)
     }
     freeaddrinfo(ai);
     char req[512];
-    int n = snprintf(req, sizeof req, "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: %s\r\n\r\n", api);
+    int n = snprintf(req, sizeof req, "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: %s\r\n\r\n",
+                     api);
     if (write(fd, req, (size_t)n) != n) {
         fprintf(stderr, "floor_bootstrap: cannot send the request\n");
         return 1;

@@ -95,7 +95,9 @@ static long proc_status_kib(const char *pid_or_self, const char *key)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: startup_probe [--runs N] [--warmup N] [--timeout-ms N] [--log FILE] -- PROGRAM [ARG...]\n");
+    fprintf(
+        stderr,
+        "usage: startup_probe [--runs N] [--warmup N] [--timeout-ms N] [--log FILE] -- PROGRAM [ARG...]\n");
     return 2;
 }
 
@@ -280,13 +282,13 @@ static int one_run(const probe_opts *o, int lfd, int run, run_result *res)
         char *eol = strstr(req, "\r\n");
         if (eol != NULL)
             *eol = '\0';
-        fprintf(stderr, "startup_probe: run %d: the first request was \"%.200s\", not GET invocation/next\n", run,
-                req);
+        fprintf(stderr, "startup_probe: run %d: the first request was \"%.200s\", not GET invocation/next\n",
+                run, req);
         return -1;
     }
     if (stopped != 0) {
-        fprintf(stderr, "startup_probe: run %d: the program did not stop cleanly on SIGTERM (status 0x%x)\n", run,
-                (unsigned)status);
+        fprintf(stderr, "startup_probe: run %d: the program did not stop cleanly on SIGTERM (status 0x%x)\n",
+                run, (unsigned)status);
         return -1;
     }
     res->start_ms = t1 - t0;
@@ -298,8 +300,8 @@ static int one_run(const probe_opts *o, int lfd, int run, run_result *res)
 
 static void print_json(const probe_opts *o, const run_result *r, int n)
 {
-    printf("{\"program\":\"%s\",\"runs\":%d,\"warmup\":%d,\"probe_peak_kib\":%ld,\"start_ms\":[", o->argv[0], n,
-           o->warmup, proc_status_kib("self", "VmHWM"));
+    printf("{\"program\":\"%s\",\"runs\":%d,\"warmup\":%d,\"probe_peak_kib\":%ld,\"start_ms\":[", o->argv[0],
+           n, o->warmup, proc_status_kib("self", "VmHWM"));
     for (int i = 0; i < n; i++)
         printf("%s%.3f", i ? "," : "", r[i].start_ms);
     printf("],\"maxrss_kib\":[");
