@@ -103,7 +103,8 @@ for name in ("ingestion", "processing"):
         out.append("%-50s %12.0f %12.0f %10s" % ("evpipe %s handler (C)" % name, ns, 1e9 / ns,
                                                  "%.1fx" % ratio if ratio else ""))
     if pns:
-        out.append("%-50s %12.0f %12.0f %10s" % ("Python reference %s_handler.py" % name, pns, 1e9 / pns, ""))
+        out.append("%-50s %12.0f %12.0f %10s" % ("Python reference %s_handler.py (CPU %d ns)"
+                                                 % (name, p["cpu_ns_per_event"]), pns, 1e9 / pns, ""))
     if note:
         notes.append("%s: %s" % (name, note))
     rows.append({"handler": name, "c_ns_per_event": ns, "c_output": raw, "python": p, "ratio": ratio})
