@@ -12,9 +12,11 @@
 # env:   PY_EVENTS=2000 PY_REPS=3 PYTHON=python3
 #        INGESTION_BENCH_ARGS, PROCESSING_BENCH_ARGS: arguments for the C benchmarks (default none)
 #
-# The C benchmarks' output is read from stdout: a JSON object with
-# ns_per_event (or ns_per_record, us_per_event, us_per_record) anywhere in
-# it, or else a text line giving "N ns/event" (or us, /record).
+# The C benchmarks' output is read from stdout: a JSON object with a key
+# ending in ns_per_event, ns_per_record, us_per_event or us_per_record
+# anywhere in it (the first in document order; with a "cases" object, each
+# case is a row and the first one gives the ratio), or else a text line
+# giving "N ns/event" (or us, /record).
 set -euo pipefail
 build=${1:-build}
 cd "$(dirname "$0")/../.."
@@ -43,14 +45,16 @@ echo "handlers bench: Python reference handlers ($PY_EVENTS events, $PY_REPS rep
 import datetime, json, os, re, sys
 
 work, build, load_before = sys.argv[1:4]
-KEYS = {"ns_per_event": 1, "ns_per_record": 1, "us_per_event": 1e3, "us_per_record": 1e3}
+KEY = re.compile(r"(?:^|_)(ns|us)_per_(?:event|record)$")
 
 
 def find_key(obj):
+    """The first per-event figure in obj (ns), depth first, in document order."""
     if isinstance(obj, dict):
-        for k, scale in KEYS.items():
-            if isinstance(obj.get(k), (int, float)):
-                return obj[k] * scale
+        for k, v in obj.items():
+            m = KEY.search(k)
+            if m and isinstance(v, (int, float)) and not isinstance(v, bool):
+                return v * (1 if m.group(1) == "ns" else 1e3)
         for v in obj.values():
             r = find_key(v)
             if r is not None:
@@ -61,6 +65,21 @@ def find_key(obj):
             if r is not None:
                 return r
     return None
+
+
+def cases(raw):
+    """{case: ns per event} when the output has a "cases" object, else {}."""
+    try:
+        d = json.loads(raw)
+    except (TypeError, ValueError):
+        return {}
+    out = {}
+    if isinstance(d, dict) and isinstance(d.get("cases"), dict):
+        for k, v in d["cases"].items():
+            ns = find_key(v)
+            if ns is not None:
+                out[k] = ns
+    return out
 
 
 def c_result(name):
@@ -100,8 +119,12 @@ for name in ("ingestion", "processing"):
     pns = p["ns_per_event"] if p else None
     ratio = round(pns / ns, 1) if ns and pns else None
     if ns:
-        out.append("%-50s %12.0f %12.0f %10s" % ("evpipe %s handler (C)" % name, ns, 1e9 / ns,
-                                                 "%.1fx" % ratio if ratio else ""))
+        per_case = cases(raw)
+        first = next(iter(per_case), None)
+        out.append("%-50s %12.0f %12.0f %10s" % ("evpipe %s handler (C)%s" % (name, ", " + first if first else ""),
+                                                 ns, 1e9 / ns, "%.1fx" % ratio if ratio else ""))
+        for k, v in list(per_case.items())[1:]:
+            out.append("%-50s %12.0f %12.0f %10s" % ("  case " + k, v, 1e9 / v, "%.1fx" % (pns / v) if pns else ""))
     if pns:
         out.append("%-50s %12.0f %12.0f %10s" % ("Python reference %s_handler.py (CPU %d ns)"
                                                  % (name, p["cpu_ns_per_event"]), pns, 1e9 / pns, ""))
