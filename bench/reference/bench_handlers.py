@@ -154,7 +154,6 @@ def time_processing(pairs, reps):
 def versions():
     import boto3
     import botocore
-    import jsonschema  # noqa: F401
     from importlib.metadata import version
     return {"python": platform.python_version(), "boto3": boto3.__version__, "botocore": botocore.__version__,
             "jsonschema": version("jsonschema")}
