@@ -120,7 +120,7 @@ for l in open(rows_path):
     same["rounds"] += 1
     same["runs"] += d["runs"]
     same["probe_peak_kib"] = max(same["probe_peak_kib"], d["probe_peak_kib"])
-    for k in ("start_ms", "maxrss_kib", "hwm_kib", "cpu_ms"):
+    for k in ("start_ms", "maxrss_kib", "hwm_kib", "cpu_ms", "minflt"):
         same[k] += d[k]
 notes = [l.rstrip("\n") for l in open(notes_path) if l.strip()]
 
@@ -142,6 +142,7 @@ for r in rows:
     r["start_ms_median"] = round(med(r["start_ms"]), 2)
     r["start_ms_p90"] = round(pct(r["start_ms"], 90), 2)
     r["cpu_ms_median"] = round(med(r["cpu_ms"]), 2)
+    r["minflt_median"] = med(r["minflt"])
     r["maxrss_mib_median"] = round(med(r["maxrss_kib"]) / 1024, 2)
     r["maxrss_mib_max"] = round(max(r["maxrss_kib"]) / 1024, 2)
     r["hwm_mib_median"] = round(med(r["hwm_kib"]) / 1024, 2) if min(r["hwm_kib"]) > 0 else None
@@ -149,8 +150,8 @@ for r in rows:
 
 peer = next((r for r in rows if r["kind"] == "peer"), None)
 out = ["Start-up: process start to the first GET invocation/next; peak RSS (wait4 ru_maxrss)",
-       "%-44s %5s %9s %9s %8s %8s %8s %9s %10s" % ("program", "runs", "median ms", "p90 ms", "CPU ms", "RSS MiB",
-                                                    "VmHWM", "x faster", "x less mem")]
+       "%-44s %5s %9s %9s %8s %7s %8s %8s %9s %10s" % ("program", "runs", "median ms", "p90 ms", "CPU ms", "faults",
+                                                        "RSS MiB", "VmHWM", "x faster", "x less mem")]
 for r in rows:
     xf = xm = ""
     if peer is not None and r is not peer and r["kind"] == "ours":
@@ -159,12 +160,14 @@ for r in rows:
         r["x_less_cpu_than_python"] = round(peer["cpu_ms_median"] / max(r["cpu_ms_median"], 0.01), 1)
         xf, xm = "%.1fx" % r["x_faster_than_python"], "%.1fx" % r["x_less_memory_than_python"]
     hwm = "%8.2f" % r["hwm_mib_median"] if r["hwm_mib_median"] is not None else "%8s" % "-"
-    out.append("%-44s %5d %9.2f %9.2f %8.2f %8.2f %s %9s %10s" % (r["label"], r["runs"], r["start_ms_median"],
-                                                                r["start_ms_p90"], r["cpu_ms_median"],
-                                                                r["maxrss_mib_median"], hwm, xf, xm))
+    out.append("%-44s %5d %9.2f %9.2f %8.2f %7d %8.2f %s %9s %10s" % (r["label"], r["runs"], r["start_ms_median"],
+                                                                    r["start_ms_p90"], r["cpu_ms_median"],
+                                                                    r["minflt_median"], r["maxrss_mib_median"], hwm,
+                                                                    xf, xm))
 if peer is not None:
-    out.append("ratios: against '%s' (median start, median RSS); CPU ms: the child's user + system time"
-               % peer["label"])
+    out.append("ratios: against '%s' (median start, median RSS); CPU ms: the child's user + system time; "
+               "faults: its minor page faults (pages touched)" % peer["label"])
+
 
 targets = []
 for r in rows:

@@ -22,6 +22,8 @@
  * The child's CPU time (user + system, from wait4) is reported too: unlike
  * the wall time it hardly moves when other processes load the machine; the
  * child spends next to nothing between its first request and its exit.
+ * So are its minor page faults (the pages it touched), which load does not
+ * move at all.
  *
  * Output: one JSON object on stdout with every run's figures (the report
  * computes medians and percentiles: bench/startup/report.py). Warm-up runs
@@ -64,6 +66,7 @@ typedef struct run_result {
     long maxrss_kib; /* wait4's ru_maxrss */
     long hwm_kib;    /* /proc/PID/status VmHWM at the first request, -1 if unreadable */
     double cpu_ms;   /* wait4's user + system time of the child's whole life */
+    long minflt;     /* wait4's minor page faults: pages the child touched */
 } run_result;
 
 static double now_ms(void)
@@ -293,6 +296,7 @@ static int one_run(const probe_opts *o, int lfd, int run, run_result *res)
     }
     res->start_ms = t1 - t0;
     res->maxrss_kib = ru.ru_maxrss;
+    res->minflt = ru.ru_minflt;
     res->cpu_ms = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
                   (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
     return 0;
@@ -313,6 +317,9 @@ static void print_json(const probe_opts *o, const run_result *r, int n)
     printf("],\"cpu_ms\":[");
     for (int i = 0; i < n; i++)
         printf("%s%.3f", i ? "," : "", r[i].cpu_ms);
+    printf("],\"minflt\":[");
+    for (int i = 0; i < n; i++)
+        printf("%s%ld", i ? "," : "", r[i].minflt);
     printf("]}\n");
 }
 
