@@ -149,7 +149,6 @@ if py is None:
     notes.append("the Python reference handlers did not run (see %s/python.err)" % work)
 for n in notes:
     out.append("note: " + n)
-print("\n".join(out))
 res = {
     "benchmark": "handlers",
     "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -164,4 +163,6 @@ res = {
 with open("bench/results/handlers.json", "w") as f:
     json.dump(res, f, indent=1)
     f.write("\n")
+# Printed after the file is written, so a reader that stops early (| head) loses nothing.
+print("\n".join(out))
 PY

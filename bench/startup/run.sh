@@ -189,7 +189,6 @@ out.append("probe's own peak RSS %.2f MiB (a child's ru_maxrss includes it): %s"
             "not below " + ", ".join(low) + " (read VmHWM there: the image after exec alone)"))
 for n in notes:
     out.append("note: " + n)
-print("\n".join(out))
 
 cpu = "unknown"
 try:
@@ -215,4 +214,6 @@ res = {
 with open("bench/results/startup.json", "w") as f:
     json.dump(res, f, indent=1)
     f.write("\n")
+# Printed after the file is written, so a reader that stops early (| head) loses nothing.
+print("\n".join(out))
 PY
