@@ -77,16 +77,24 @@ help:
 	@echo "make validator SCHEMA=path OUT=dir   build dir/validate for any supported schema"
 	@echo "make schema-check SCHEMA=path OUT=dir  generate everything for a schema into dir, build and run its conformance test"
 	@echo "make suite-current SUITE=path        run a JSON-Schema-Test-Suite checkout (draft7 + draft2020-12)"
+	@echo "make schema-diff [OLD=file | BASE=ref] [NEW=file]  who a schema change breaks (docs/schema-evolution.md)"
+	@echo "make schema-compat  fail on a breaking schema change that keeps the version (part of make test)"
 
 deps:
 	@tools/deps.sh
 
+# Released versions (docs/schema-evolution.md): the previous one's decoder is
+# generated beside the current one; a breaking change that keeps the version
+# is refused unless ALLOW_BREAKING=1.
+HISTORY    ?= schema/history
+EVOLUTION_FLAGS = --history $(HISTORY) $(if $(ALLOW_BREAKING),--allow-breaking)
+
 generate: deps-quiet
-	$(PYTHON) codegen/generate.py --schema $(SCHEMA) --out $(GENERATED)/
+	$(PYTHON) codegen/generate.py --schema $(SCHEMA) --out $(GENERATED)/ $(EVOLUTION_FLAGS)
 	$(PYTHON) tools/template_model.py --model $(GENERATED)/apigw/events.model.json
 
 check-generated: deps-quiet
-	$(PYTHON) codegen/generate.py --schema $(SCHEMA) --out $(GENERATED)/ --check
+	$(PYTHON) codegen/generate.py --schema $(SCHEMA) --out $(GENERATED)/ --check $(EVOLUTION_FLAGS)
 	$(PYTHON) tools/template_model.py --model $(GENERATED)/apigw/events.model.json --check
 
 .PHONY: deps-quiet
@@ -279,7 +287,7 @@ package-tests-one: $(foreach p,awsreq evcheck $(LAMBDA_PRESENT),$(LAMBDA_DIR)/$(
 
 # ---- tests -----------------------------------------------------------------
 
-test: deps-quiet check-generated build template-tests codegen-tests unit number-oracle conformance tools-tests suite differential ddb-differential sigv4-differential integration functions package-tests sanitize valgrind
+test: deps-quiet check-generated schema-compat build template-tests codegen-tests evolution-tests unit number-oracle conformance tools-tests suite differential ddb-differential sigv4-differential integration functions package-tests sanitize valgrind
 	@echo "make test: all test stages passed"
 
 # template.yaml: cfn-lint (with the SAM translator) and the invariants the
@@ -289,6 +297,12 @@ template-tests: deps-quiet
 
 codegen-tests: build
 	$(VALIDATOR_ENV) $(PYTHON) -m unittest discover -s tests/codegen -t . -v 2>&1 | tail -n 40
+
+# The schema-change classifier against samples judged by compiled validators
+# (tests/evolution/), and the generator's refusal of unbumped breaking changes.
+.PHONY: evolution-tests
+evolution-tests: build
+	$(VALIDATOR_ENV) $(PYTHON) -m unittest discover -s tests/evolution -t . -v 2>&1 | tail -n 40
 
 unit: $(UNIT_TESTS)
 	@tests/run_tests.sh unit $(UNIT_TESTS)
@@ -309,7 +323,7 @@ conformance: $(GEN_TESTS)
 # evcheck end to end (long lines, memory limits, error counts) and the
 # cJSON version guard of ev_json.c.
 tools-tests: build
-	EVCHECK=$(BUILD)/bin/evcheck CC=$(CC) $(PYTHON) -m unittest discover -s tests/tools -t . 2>&1 | tail -n 4
+	EVCHECK=$(BUILD)/bin/evcheck EVMARSHAL=$(BUILD)/bin/evmarshal CC=$(CC) $(PYTHON) -m unittest discover -s tests/tools -t . 2>&1 | tail -n 4
 
 # Each group of the suite is compiled the way `make validator` compiles a schema.
 suite: build
@@ -407,6 +421,18 @@ validator-flags:
 	@echo 'cc=$(CC)'
 	@echo 'cflags=$(VALIDATOR_CFLAGS)'
 	@echo 'libs=$(VALIDATOR_LIBS)'
+
+# Who a schema change breaks (docs/schema-evolution.md): OLD=file, or BASE=ref
+# (default: the last release tag, else HEAD~1). Exit 0 compatible, 1 breaking.
+.PHONY: schema-diff schema-compat
+NEW ?= $(SCHEMA)
+schema-diff:
+	$(PYTHON) codegen/generate.py diff $(if $(OLD),$(OLD),--base $(if $(BASE),$(BASE),@release)) $(NEW) $(if $(FORMAT),--format $(FORMAT))
+
+# CI: the change against its base (BASE, else the merge-base with origin/main,
+# else HEAD~1); fails on a breaking change that does not bump the version.
+schema-compat:
+	$(PYTHON) codegen/generate.py diff --base $(if $(BASE),$(BASE),@ci) --require-bump $(SCHEMA)
 
 # Compile a validator for any schema within the supported keywords.
 validator: build

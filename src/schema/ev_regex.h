@@ -27,6 +27,7 @@ typedef struct ev_regex {
 int ev_regex_compile(ev_regex *re, char *err, size_t err_len);
 /* Searches subject (len bytes, valid UTF-8). The regex must be compiled. */
 bool ev_regex_search(const ev_regex *re, const char *subject, size_t len);
+/* Frees the compiled code; no thread may be matching with re at the time. */
 void ev_regex_free(ev_regex *re);
 
 /*

@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "core/ev_buf.h"
+#include "core/ev_lines.h"
 #include "schema/ev_json.h"
 #include "schema/ev_validator.h"
 
@@ -65,31 +66,6 @@ typedef struct options {
     size_t max_line_bytes;
 } options;
 
-/* "16777216", "64K", "16M", "1G": at least 1, at most SIZE_MAX / 4. */
-static bool parse_size(const char *s, size_t *out)
-{
-    if (*s < '0' || *s > '9')
-        return false;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0)
-        return false;
-    unsigned shift = 0;
-    if (*end == 'K' || *end == 'k')
-        shift = 10;
-    else if (*end == 'M' || *end == 'm')
-        shift = 20;
-    else if (*end == 'G' || *end == 'g')
-        shift = 30;
-    if (shift != 0)
-        end++;
-    if (*end != '\0' || v == 0 || v > (SIZE_MAX / 4) >> shift)
-        return false;
-    *out = (size_t)v << shift;
-    return true;
-}
-
 /* Returns -1 to go on, else the exit status. */
 static int parse_options(int argc, char **argv, options *o)
 {
@@ -103,7 +79,7 @@ static int parse_options(int argc, char **argv, options *o)
         }
         if (strcmp(a, "--max-line-bytes") == 0 || strncmp(a, "--max-line-bytes=", 17) == 0) {
             const char *v = a[16] == '=' ? a + 17 : (i + 1 < argc ? argv[++i] : NULL);
-            if (v == NULL || !parse_size(v, &o->max_line_bytes)) {
+            if (v == NULL || !ev_parse_size(v, &o->max_line_bytes)) {
                 fprintf(stderr,
                         "%s: --max-line-bytes needs a size of at least 1 byte (e.g. 1048576 or 16M)\n",
                         argv[0]);
@@ -126,64 +102,12 @@ static int parse_options(int argc, char **argv, options *o)
     return -1;
 }
 
-/* ---- reading lines ------------------------------------------------------- */
-
-/* Reads lines of any length in chunks: a line is kept up to `max` bytes;
- * beyond that its bytes are only counted. Handles NUL bytes in lines. */
-typedef struct line_reader {
-    FILE *in;
-    size_t max;
-    unsigned long number; /* of the line last returned, from 1 */
-    ev_buf line;          /* its bytes, without the newline (when not too long) */
-    size_t length;        /* its length, counted even when too long */
-    bool too_long;
-    size_t pos, end; /* unread bytes of chunk */
-    char chunk[64 * 1024];
-} line_reader;
-
-typedef enum { READ_LINE, READ_END, READ_ERROR, READ_NO_MEMORY } read_status;
-
-static read_status read_line(line_reader *r)
-{
-    ev_buf_reset(&r->line);
-    r->length = 0;
-    r->too_long = false;
-    bool any = false;
-    for (;;) {
-        if (r->pos == r->end) {
-            r->pos = 0;
-            r->end = fread(r->chunk, 1, sizeof r->chunk, r->in);
-            if (r->end == 0) {
-                if (ferror(r->in))
-                    return READ_ERROR;
-                if (!any)
-                    return READ_END;
-                break; /* a last line without a newline */
-            }
-        }
-        any = true;
-        const char *start = r->chunk + r->pos;
-        const char *nl = memchr(start, '\n', r->end - r->pos);
-        size_t n = nl != NULL ? (size_t)(nl - start) : r->end - r->pos;
-        r->pos += n + (nl != NULL);
-        if (!r->too_long && n > r->max - r->length)
-            r->too_long = true;
-        r->length = n > SIZE_MAX - r->length ? SIZE_MAX : r->length + n;
-        if (!r->too_long && ev_buf_append(&r->line, start, n) != 0)
-            return READ_NO_MEMORY;
-        if (nl != NULL)
-            break;
-    }
-    r->number++;
-    return READ_LINE;
-}
-
 /* ---- checking lines ------------------------------------------------------ */
 
 typedef enum { LINE_VALID, LINE_INVALID, LINE_NO_MEMORY } line_outcome;
 
 /* Validates the line just read and appends its output line to out. */
-static line_outcome check_line(const line_reader *r, ev_errors *errors, ev_buf *out)
+static line_outcome check_line(const ev_line_reader *r, ev_errors *errors, ev_buf *out)
 {
     ev_errors_clear(errors);
     bool valid = false;
@@ -220,18 +144,18 @@ static const char *no_memory_reason(const ev_errors *errors)
     return "out of memory while checking it";
 }
 
-static int check_lines(const char *argv0, const char *name, line_reader *r)
+static int check_lines(const char *argv0, const char *name, ev_line_reader *r)
 {
     int status = 0;
     ev_errors errors;
     ev_errors_init(&errors);
     ev_buf out = EV_BUF_INIT;
     for (;;) {
-        read_status rs = read_line(r);
-        if (rs == READ_END)
+        ev_line_status rs = ev_line_read(r);
+        if (rs == EV_LINE_END)
             break;
-        if (rs != READ_LINE) {
-            if (rs == READ_ERROR)
+        if (rs != EV_LINE_READ) {
+            if (rs == EV_LINE_ERROR)
                 fprintf(stderr, "%s: cannot read line %lu of %s: %s\n", argv0, r->number + 1, name,
                         strerror(errno));
             else
@@ -269,42 +193,35 @@ int main(int argc, char **argv)
     int rc = parse_options(argc, argv, &o);
     if (rc >= 0)
         return rc;
-    line_reader *r = malloc(sizeof *r);
-    if (r == NULL) {
-        fprintf(stderr, "%s: out of memory\n", argv[0]);
-        return 2;
-    }
-    r->in = stdin;
+    FILE *in = stdin;
     const char *name = "standard input";
     if (o.path != NULL && strcmp(o.path, "-") != 0) {
         name = o.path;
-        r->in = fopen(o.path, "rb");
-        if (r->in == NULL) {
+        in = fopen(o.path, "rb");
+        if (in == NULL) {
             fprintf(stderr, "%s: cannot open %s: %s\n", argv[0], o.path, strerror(errno));
-            free(r);
             return 2;
         }
     }
     char err[320];
     int status;
-    if (EV_CLI_VALIDATOR.init(err, sizeof err) != 0) {
+    ev_line_reader *r = ev_line_reader_new(in, o.max_line_bytes);
+    if (r == NULL) {
+        fprintf(stderr, "%s: out of memory\n", argv[0]);
+        status = 2;
+    } else if (EV_CLI_VALIDATOR.init(err, sizeof err) != 0) {
         fprintf(stderr, "%s: the schema could not be prepared: %s\n", argv[0], err);
         status = 2;
     } else {
-        r->max = o.max_line_bytes;
-        r->number = 0;
-        ev_buf_init(&r->line);
-        r->pos = r->end = 0;
         status = check_lines(argv[0], name, r);
-        ev_buf_free(&r->line);
     }
     if (fflush(stdout) != 0) {
         fprintf(stderr, "%s: cannot write output: %s\n", argv[0], strerror(errno));
         status = 2;
     }
-    if (r->in != stdin)
-        fclose(r->in);
-    free(r);
+    if (in != stdin)
+        fclose(in);
+    ev_line_reader_free(r);
     ev_validate_release_thread();
     return status;
 }

@@ -1,7 +1,7 @@
 /*
  * evmarshal: events (JSON Lines) in, DynamoDB items out.
  *
- *   evmarshal [FILE]      read FILE (or standard input when absent or "-")
+ *   evmarshal [--max-line-bytes N] [FILE]   FILE, or standard input when absent or "-"
  *
  * Each input line is parsed strictly (ev_json), validated against the event
  * schema, decoded into the generated C type and marshalled as a DynamoDB
@@ -11,21 +11,30 @@
  *   {"source":{"S":"sensor-01"},...}       the item
  *   error<TAB>line N: message              the event was refused
  *
+ * A line longer than N bytes (default 16 MiB) is refused without being held
+ * in memory, and the run goes on.
+ *
  * Exit status: 0 every line became an item, 1 some line was refused,
- * 2 usage or I/O error.
+ * 2 usage error, or a line that could not be read (I/O error, out of memory):
+ * a message names it and nothing after it is read.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ev_lines.h"
 #include "events.h"
+
+#define DEFAULT_MAX_LINE_BYTES ((size_t)16 * 1024 * 1024)
 
 static void usage(FILE *to)
 {
-    fputs("usage: evmarshal [FILE]\n"
+    fputs("usage: evmarshal [--max-line-bytes N] [FILE]\n"
           "Reads JSON Lines events (FILE or standard input) and writes one DynamoDB item (JSON)\n"
-          "per line, or `error<TAB>message`. Exit 0 all marshalled, 1 some refused, 2 usage/I/O error.\n",
+          "per line, or `error<TAB>message`. Lines over N bytes (default 16M; suffix K, M, G)\n"
+          "are refused. Exit 0 all marshalled, 1 some refused, 2 usage error or a line that\n"
+          "could not be read.\n",
           to);
 }
 
@@ -71,61 +80,43 @@ static bool marshal_line(const char *line, size_t len, unsigned long lineno, ev_
     return ok;
 }
 
-int main(int argc, char **argv)
+/* Marshals every line of r to standard output; returns the exit status. */
+static int marshal_lines(ev_line_reader *r, const char *name)
 {
-    const char *path = NULL;
-    FILE *in = stdin;
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    unsigned long lineno = 0;
     int status = 0;
     ev_buf out = EV_BUF_INIT;
     ev_arena arena;
-    char err[256];
-
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            usage(stdout);
-            return 0;
-        }
-        if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "evmarshal: unknown option %s\n", argv[i]);
-            usage(stderr);
-            return 2;
-        }
-        if (path != NULL) {
-            usage(stderr);
-            return 2;
-        }
-        path = argv[i];
-    }
-    if (path != NULL && strcmp(path, "-") != 0) {
-        in = fopen(path, "rb");
-        if (in == NULL) {
-            fprintf(stderr, "evmarshal: %s: %s\n", path, strerror(errno));
-            return 2;
-        }
-    }
-    if (events_init(err, sizeof err) != 0) {
-        fprintf(stderr, "evmarshal: %s\n", err);
-        if (in != stdin)
-            fclose(in);
-        return 2;
-    }
     ev_arena_init(&arena, 16384);
-    while ((n = getline(&line, &cap, in)) >= 0) {
-        size_t len = (size_t)n;
-        lineno++;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+    for (;;) {
+        ev_line_status rs = ev_line_read(r);
+        if (rs == EV_LINE_END)
+            break;
+        if (rs != EV_LINE_READ) {
+            if (rs == EV_LINE_ERROR)
+                fprintf(stderr, "evmarshal: cannot read line %lu of %s: %s\n", r->number + 1, name,
+                        strerror(errno));
+            else
+                fprintf(stderr, "evmarshal: line %lu of %s: out of memory after reading %zu bytes of it\n",
+                        r->number + 1, name, r->length);
+            status = 2;
+            break;
+        }
+        size_t len = r->line.len;
+        while (len > 0 && r->line.data[len - 1] == '\r')
             len--;
         ev_buf_reset(&out);
         ev_arena_reset(&arena);
-        if (!marshal_line(line, len, lineno, &out, &arena))
+        if (r->too_long) {
+            ev_buf_printf(&out, "error\tline %lu: line of %zu bytes is longer than the limit of %zu bytes "
+                                "(--max-line-bytes); not read",
+                          r->number, r->length, r->max);
+            status = status == 0 ? 1 : status;
+        } else if (!marshal_line(len > 0 ? r->line.data : "", len, r->number, &out, &arena)) {
             status = 1;
+        }
         ev_buf_append_char(&out, '\n');
         if (out.failed) {
-            fprintf(stderr, "evmarshal: out of memory\n");
+            fprintf(stderr, "evmarshal: line %lu of %s: out of memory while marshalling it\n", r->number, name);
             status = 2;
             break;
         }
@@ -135,17 +126,69 @@ int main(int argc, char **argv)
             break;
         }
     }
-    if (status != 2 && ferror(in)) {
-        fprintf(stderr, "evmarshal: read error: %s\n", strerror(errno));
+    ev_buf_free(&out);
+    ev_arena_free(&arena);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    const char *path = NULL;
+    size_t max_line_bytes = DEFAULT_MAX_LINE_BYTES;
+    FILE *in = stdin;
+    char err[256];
+
+    ev_json_init();
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout);
+            return 0;
+        }
+        if (strcmp(a, "--max-line-bytes") == 0 || strncmp(a, "--max-line-bytes=", 17) == 0) {
+            const char *v = a[16] == '=' ? a + 17 : (i + 1 < argc ? argv[++i] : NULL);
+            if (v == NULL || !ev_parse_size(v, &max_line_bytes)) {
+                fprintf(stderr, "evmarshal: --max-line-bytes needs a size of at least 1 byte (e.g. 16M)\n");
+                return 2;
+            }
+            continue;
+        }
+        if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "evmarshal: unknown option %s\n", a);
+            usage(stderr);
+            return 2;
+        }
+        if (path != NULL) {
+            usage(stderr);
+            return 2;
+        }
+        path = a;
+    }
+    const char *name = "standard input";
+    if (path != NULL && strcmp(path, "-") != 0) {
+        name = path;
+        in = fopen(path, "rb");
+        if (in == NULL) {
+            fprintf(stderr, "evmarshal: %s: %s\n", path, strerror(errno));
+            return 2;
+        }
+    }
+    int status;
+    ev_line_reader *r = NULL;
+    if (events_init(err, sizeof err) != 0) {
+        fprintf(stderr, "evmarshal: %s\n", err);
         status = 2;
+    } else if ((r = ev_line_reader_new(in, max_line_bytes)) == NULL) {
+        fprintf(stderr, "evmarshal: out of memory\n");
+        status = 2;
+    } else {
+        status = marshal_lines(r, name);
     }
     if (fflush(stdout) != 0 && status != 2) {
         fprintf(stderr, "evmarshal: write error: %s\n", strerror(errno));
         status = 2;
     }
-    free(line);
-    ev_buf_free(&out);
-    ev_arena_free(&arena);
+    ev_line_reader_free(r);
     events_release();
     if (in != stdin)
         fclose(in);

@@ -296,9 +296,10 @@ main() {
     test_evcheck_chroot
     for n in "${functions[@]}"; do
       case $n in
-        # An API Gateway request whose event breaks the schema (value > 1000): a 4xx.
+        # An API Gateway request whose event breaks the schema (value > 1000): a 400
+        # problem+json naming the value, answered before any call to the queue.
         IngestionFunction) test_function "$n" tests/package/events/apigw_invalid_event.json \
-          'isinstance(body.get("statusCode"), int) and 400 <= body["statusCode"] < 500' ;;
+          'body.get("statusCode") == 400 and body["headers"].get("Content-Type") == "application/problem+json" and "\"pointer\":\"/payload/value\"" in body["body"] and "\"keyword\":\"maximum\"" in body["body"]' ;;
         # A valid event whose table cannot be reached (nothing listens on
         # 127.0.0.1:9): the record must come back as a failure, never a success.
         ProcessingFunction) test_function "$n" tests/package/events/sqs_one_record.json \
