@@ -76,6 +76,12 @@ def apigw_events(pairs):
     return evs
 
 
+def schema_version():
+    """The current schema version, as ingestion sends it ($id ends in :N)."""
+    with open(os.path.join(ROOT, "schema", "events.schema.json")) as f:
+        return int(json.load(f)["$id"].rsplit(":", 1)[1])
+
+
 def sqs_events(pairs):
     """SQS events of BATCH records, each record a valid event with ingestion's attributes."""
     with open(SQS_TEMPLATE) as f:
@@ -90,7 +96,7 @@ def sqs_events(pairs):
         r["messageAttributes"] = {
             "event_id": {"stringValue": "0193a000-0000-7000-8000-%012d" % i, "dataType": "String"},
             "event_type": {"stringValue": ev_type, "dataType": "String"},
-            "schema_version": {"stringValue": "1", "dataType": "Number"},
+            "schema_version": {"stringValue": str(schema_version()), "dataType": "Number"},
             "received_at": {"stringValue": "2026-12-02T07:40:00.123Z", "dataType": "String"},
             "source_ip": {"stringValue": "198.51.100.7", "dataType": "String"},
             "request_id": {"stringValue": "req-%08d" % i, "dataType": "String"},

@@ -10,9 +10,11 @@ It does the work the C function does for one API Gateway proxy event
 (payload format 1.0): method and path, Content-Type, base64 bodies, the size
 limit, parse, validate (every error with its JSON Pointer), enrich (event id,
 received_at, message attributes, trace header) and SendMessage; 202 with the
-event id once SQS answered, application/problem+json otherwise. Arrays of
-events and Idempotency-Key are left out: the benchmark sends one event per
-request.
+event id once SQS answered, application/problem+json otherwise; a JSON
+array of 1 to 10 events is validated item by item and the valid ones sent
+with one SendMessageBatch. Idempotency-Key is left out. (An item of an
+array is re-serialised with json.dumps, as a Python handler would; the C
+function keeps each item's text.)
 
 Not a deployable function: it exists to be measured. The send goes through
 boto3 (parameter validation, serialisation); the benchmark cuts it off before
@@ -84,11 +86,29 @@ def lambda_handler(event, context):
         doc = json.loads(raw)
     except ValueError as e:
         return _problem(400, "Bad Request", "body is not JSON: %s" % e)
-    errors = [{"pointer": _pointer(e.absolute_path), "keyword": e.validator, "message": e.message}
-              for e in VALIDATOR.iter_errors(doc)]
+    if isinstance(doc, list):
+        return _handle_array(event, doc)
+    errors = _errors(doc)
     if errors:
         return _problem(400, "Bad Request", "the event does not match the schema", errors)
+    event_id, attrs = _enrich(event, doc)
+    params = {"QueueUrl": QUEUE_URL, "MessageBody": raw, "MessageAttributes": attrs}
+    trace = os.environ.get("_X_AMZN_TRACE_ID")
+    if trace:
+        params["MessageSystemAttributes"] = {"AWSTraceHeader": {"DataType": "String", "StringValue": trace}}
+    try:
+        sqs.send_message(**params)
+    except Exception as e:  # the queue could not be reached: never a 202
+        return _problem(503, "Service Unavailable", "the event could not be queued: %s" % type(e).__name__)
+    return _response(202, {"eventId": event_id, "status": "accepted"})
 
+
+def _errors(doc):
+    return [{"pointer": _pointer(e.absolute_path), "keyword": e.validator, "message": e.message}
+            for e in VALIDATOR.iter_errors(doc)]
+
+
+def _enrich(event, doc):
     event_id = str(uuid.uuid4())
     received_at = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")[:-6] + "Z"
     attrs = {
@@ -103,12 +123,32 @@ def lambda_handler(event, context):
         attrs["source_ip"] = {"DataType": "String", "StringValue": source_ip}
     if rc.get("requestId"):
         attrs["request_id"] = {"DataType": "String", "StringValue": rc["requestId"]}
-    params = {"QueueUrl": QUEUE_URL, "MessageBody": raw, "MessageAttributes": attrs}
-    trace = os.environ.get("_X_AMZN_TRACE_ID")
-    if trace:
-        params["MessageSystemAttributes"] = {"AWSTraceHeader": {"DataType": "String", "StringValue": trace}}
-    try:
-        sqs.send_message(**params)
-    except Exception as e:  # the queue could not be reached: never a 202
-        return _problem(503, "Service Unavailable", "the event could not be queued: %s" % type(e).__name__)
-    return _response(202, {"eventId": event_id, "status": "accepted"})
+    return event_id, attrs
+
+
+def _handle_array(event, docs):
+    """1..10 events: each validated, the valid ones sent with one SendMessageBatch."""
+    if not docs:
+        return _problem(400, "Bad Request", "the array is empty")
+    if len(docs) > 10:
+        return _problem(413, "Payload Too Large", "at most 10 events per request")
+    results, entries = [], []
+    for i, doc in enumerate(docs):
+        errors = _errors(doc)
+        if errors:
+            results.append({"index": i, "status": "rejected", "errors": errors})
+            continue
+        event_id, attrs = _enrich(event, doc)
+        entries.append({"Id": str(i), "MessageBody": json.dumps(doc), "MessageAttributes": attrs})
+        results.append({"index": i, "eventId": event_id, "status": "accepted"})
+    if entries:
+        try:
+            answer = sqs.send_message_batch(QueueUrl=QUEUE_URL, Entries=entries)
+        except Exception:
+            answer = {"Failed": [{"Id": e["Id"]} for e in entries]}
+        for f in answer.get("Failed", []):
+            r = results[int(f["Id"])]
+            r["status"] = "failed"
+            r.pop("eventId", None)
+    accepted = any(r["status"] == "accepted" for r in results)
+    return _response(202 if accepted else 400, {"results": results})
