@@ -56,7 +56,7 @@ BENCHES    := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 # Fakes of outside services (e.g. the Lambda Runtime API) linked into unit tests.
 TEST_SUPPORT_LIB := $(BUILD)/lib/libev_testsupport.a
 
-.PHONY: functions template-tests codegen-tests tools-tests ddb-differential sigv4-differential help deps generate check-generated build test unit conformance suite suite-current number-oracle \
+.PHONY: devserver-tests functions template-tests codegen-tests tools-tests ddb-differential sigv4-differential help deps generate check-generated build test unit conformance suite suite-current number-oracle \
         differential integration bench fuzz sanitize valgrind lint run validator validator-flags schema-check clean format
 
 help:
@@ -130,6 +130,19 @@ $(BUILD)/bin/%: $(BUILD)/obj/src/tools/%.o $(GEN_LIB) $(LIB_FILES)
 	$(CC) $(LDFLAGS_ALL) $< $(LINK_LIBS) $(LIBS_ALL) -o $@
 
 $(BUILD)/bin/%-bootstrap: $(BUILD)/obj/src/bootstrap/%.o $(GEN_LIB) $(LIB_FILES)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) $< $(LINK_LIBS) $(LIBS_ALL) -o $@
+
+# devserver: libmicrohttpd (its HTTP servers) and libyaml (template.yaml),
+# linked only into the programs that use them.
+DEVSERVER_LIBS = $(shell pkg-config --libs libmicrohttpd yaml-0.1 2>/dev/null)
+$(BUILD)/bin/devserver: LIBS_ALL += $(DEVSERVER_LIBS)
+$(BUILD)/tests/test_devserver_%: LIBS_ALL += $(DEVSERVER_LIBS)
+$(BUILD)/fuzz/fuzz_template_yaml $(BUILD)/fuzz/fuzz_proxy_response: LIBS_ALL += $(DEVSERVER_LIBS)
+
+# devserver's test bootstraps (tests/devserver/*.c), on the project's runtime.
+DEVSERVER_TEST_BINS := $(patsubst tests/devserver/%.c,$(BUILD)/devserver-tests/%,$(wildcard tests/devserver/*.c))
+$(BUILD)/devserver-tests/%: $(BUILD)/obj/tests/devserver/%.o $(GEN_LIB) $(LIB_FILES)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) $< $(LINK_LIBS) $(LIBS_ALL) -o $@
 
@@ -287,7 +300,7 @@ package-tests-one: $(foreach p,awsreq evcheck $(LAMBDA_PRESENT),$(LAMBDA_DIR)/$(
 
 # ---- tests -----------------------------------------------------------------
 
-test: deps-quiet check-generated schema-compat build template-tests codegen-tests evolution-tests unit number-oracle conformance tools-tests suite differential ddb-differential sigv4-differential integration functions package-tests sanitize valgrind
+test: deps-quiet check-generated schema-compat build template-tests codegen-tests evolution-tests unit number-oracle conformance tools-tests suite differential ddb-differential sigv4-differential integration functions devserver-tests package-tests sanitize valgrind
 	@echo "make test: all test stages passed"
 
 # template.yaml: cfn-lint (with the SAM translator) and the invariants the
@@ -350,6 +363,11 @@ FUNCTION_TESTS := $(sort $(wildcard tests/functions/*_run.sh))
 functions: build
 	@set -e; if [ -z "$(FUNCTION_TESTS)" ]; then echo "functions: no function tests yet"; fi; \
 	for t in $(FUNCTION_TESTS); do BUILD=$(BUILD) $$t; done
+
+# devserver on fauxqs and dynalite with test bootstraps: requests, crashes,
+# timeouts, the SQS event source mapping, the dead-letter queue, the dashboard.
+devserver-tests: build $(DEVSERVER_TEST_BINS)
+	@tests/devserver/run.sh $(BUILD)
 
 integration: build $(ITESTS)
 	@if [ -x tests/integration/run.sh ]; then tests/integration/run.sh $(BUILD); else echo "integration: no integration tests yet"; fi
