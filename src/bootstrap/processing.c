@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "aws/ev_aws_client.h"
+#include "events_versions.h"
 #include "processing/ev_processing.h"
 #include "runtime/ev_lambda.h"
 
@@ -26,6 +27,10 @@ static int processing_init(void *vmain, ev_log *log, ev_runtime_error *err)
     ev_processing_config cfg;
     if (ev_processing_config_from_env(&cfg, NULL, err) != 0)
         return -1;
+    /* Both schema versions' patterns compiled before the first invocation. */
+    char why[320];
+    if (events_versions_init(why, sizeof why) != 0)
+        return ev_runtime_error_set(err, "Runtime.InitFailed", "the event schemas cannot be prepared: %s", why);
     ev_aws_client_config cc = {.service = EV_ENDPOINT_DYNAMODB};
     ev_aws_error aerr;
     ev_aws_error_clear(&aerr);

@@ -9,11 +9,11 @@
  *      (Number), received_at (RFC 3339 UTC) required; source_ip and
  *      request_id optional (ev_processing_record.h);
  *   2. body: size-bounded (max_body_bytes), strict JSON (ev_json);
- *   3. ev_processing_decode_for_version: the body validated again with the
- *      generated validator and decoded (events_event_decode) under the
- *      message's schema version; today only EVENTS_SCHEMA_VERSION is read,
- *      any other version is refused ("unsupported schema version N"). This
- *      is the one place that learns to read older versions;
+ *   3. ev_processing_decode_for_version: the body validated again under
+ *      the schema of the message's version and decoded into the current
+ *      struct (generated/events_versions.h: the current version and the
+ *      previous one, upgraded); any other version is refused
+ *      ("unsupported schema version N");
  *   4. business rules (ev_processing_rules.h), then the item: the generated
  *      marshaller's attributes, the enrichment attributes and the rules'
  *      attributes (docs/table.md), and content_hash (SHA-256 of the

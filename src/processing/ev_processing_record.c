@@ -1,13 +1,17 @@
 /* One SQS record to one DynamoDB item: see ev_processing_record.h. */
 #include "processing/ev_processing_record.h"
 
+#include "events_versions.h"
+
 #include <openssl/evp.h>
 #include <stdarg.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/ev_time.h"
 #include "events.h"
+#include "events_versions.h"
 #include "schema/ev_ddb.h"
 #include "schema/ev_errors.h"
 
@@ -232,11 +236,14 @@ int ev_record_read_attributes(const cJSON *record, ev_record_attrs *out, ev_reco
 
 /* ---- decode for version ------------------------------------------------------ */
 
-static int decode_current(const cJSON *body, ev_arena *arena, events_event *out, ev_record_problem *p)
+/* Validates under the schema of `version` and decodes into the current
+ * struct (a previous version's body is upgraded by the generated rules). */
+static int decode_version(int version, const cJSON *body, ev_arena *arena, events_event *out,
+                          ev_record_problem *p)
 {
     ev_errors errors;
     ev_errors_init(&errors);
-    if (!events_validate(body, &errors)) {
+    if (!events_validate_version(version, body, &errors)) {
         if (errors.no_memory) {
             ev_errors_clear(&errors);
             return problem(p, EV_RECORD_NO_MEMORY, "", "out of memory while validating the body");
@@ -244,7 +251,7 @@ static int decode_current(const cJSON *body, ev_arena *arena, events_event *out,
         ev_buf list = EV_BUF_INIT;
         ev_errors_to_json(&errors, &list);
         problem(p, EV_RECORD_INVALID_EVENT, errors.count > 0 ? errors.items[0].instance_path : "",
-                "the body breaks the event schema (%zu errors): %s", errors.total,
+                "the body breaks the event schema of version %d (%zu errors): %s", version, errors.total,
                 list.failed ? "(list unavailable)" : ev_buf_cstr(&list));
         ev_buf_free(&list);
         ev_errors_clear(&errors);
@@ -253,7 +260,7 @@ static int decode_current(const cJSON *body, ev_arena *arena, events_event *out,
     ev_errors_clear(&errors);
     ev_codec_error cerr;
     memset(&cerr, 0, sizeof cerr);
-    ev_codec_status s = events_event_decode(body, arena, out, &cerr);
+    ev_codec_status s = events_decode_version(version, body, arena, out, &cerr);
     if (s != EV_CODEC_OK)
         return problem(p, s == EV_CODEC_NO_MEMORY ? EV_RECORD_NO_MEMORY : EV_RECORD_INVALID_EVENT, cerr.path,
                        "the body could not be decoded: %s: %s", ev_codec_status_name(s), cerr.message);
@@ -263,12 +270,11 @@ static int decode_current(const cJSON *body, ev_arena *arena, events_event *out,
 int ev_processing_decode_for_version(int64_t version, const cJSON *body, ev_arena *arena, events_event *out,
                                      ev_record_problem *p)
 {
-    if (version == EVENTS_SCHEMA_VERSION)
-        return decode_current(body, arena, out, p);
-    /* Schema evolution: a reader for EVENTS_SCHEMA_VERSION - 1 goes here. */
+    if (version >= INT_MIN && version <= INT_MAX && events_version_supported((int)version))
+        return decode_version((int)version, body, arena, out, p);
     return problem(p, EV_RECORD_UNSUPPORTED_VERSION, EV_MSG_ATTR_SCHEMA_VERSION,
-                   "unsupported schema version %lld (this function reads version %d)", (long long)version,
-                   EVENTS_SCHEMA_VERSION);
+                   "unsupported schema version %lld (this function reads versions %d and %d)",
+                   (long long)version, EVENTS_VERSION_PREVIOUS, EVENTS_VERSION_CURRENT);
 }
 
 /* ---- the item ------------------------------------------------------------------ */

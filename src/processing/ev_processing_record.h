@@ -80,10 +80,11 @@ int ev_record_read_attributes(const cJSON *record, ev_record_attrs *out, ev_reco
 int ev_rfc3339_parse_ms(const char *s, int64_t *ms);
 
 /* The schema-evolution seam: reads `body` (strict JSON tree) as an event
- * made under schema `version`. Today: version EVENTS_SCHEMA_VERSION is
- * validated (events_validate) and decoded (events_event_decode); any other
- * version is EV_RECORD_UNSUPPORTED_VERSION. A reader for version N-1 goes
- * here, mapping the old shape onto the current struct. */
+ * made under schema `version`: the current version and the previous one
+ * (generated/events_versions.h) are validated under their own schema and
+ * decoded into the current struct, a previous version's body upgraded by
+ * the generated rules (docs/schema-evolution.md); any other version is
+ * EV_RECORD_UNSUPPORTED_VERSION. */
 int ev_processing_decode_for_version(int64_t version, const cJSON *body, ev_arena *arena, events_event *out,
                                      ev_record_problem *p);
 

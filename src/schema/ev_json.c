@@ -1259,6 +1259,34 @@ const char *ev_json_number_text(const cJSON *number)
     return cJSON_IsNumber(number) ? number->valuestring : NULL;
 }
 
+int ev_json_print_exact(const cJSON *x, ev_buf *out)
+{
+    if (cJSON_IsObject(x) || cJSON_IsArray(x)) {
+        bool obj = cJSON_IsObject(x);
+        ev_buf_append_char(out, obj ? '{' : '[');
+        for (const cJSON *e = x->child; e != NULL; e = e->next) {
+            if (e != x->child)
+                ev_buf_append_char(out, ',');
+            if (obj) {
+                ev_buf_append_json_string(out, e->string, strlen(e->string));
+                ev_buf_append_char(out, ':');
+            }
+            ev_json_print_exact(e, out);
+        }
+        ev_buf_append_char(out, obj ? '}' : ']');
+    } else if (cJSON_IsString(x)) {
+        ev_buf_append_json_string(out, x->valuestring, strlen(x->valuestring));
+    } else if (cJSON_IsNumber(x)) {
+        if (x->valuestring != NULL)
+            ev_buf_append_str(out, x->valuestring);
+        else
+            ev_buf_append_double(out, x->valuedouble);
+    } else {
+        ev_buf_append_str(out, cJSON_IsNull(x) ? "null" : cJSON_IsTrue(x) ? "true" : "false");
+    }
+    return out->failed ? -1 : 0;
+}
+
 const char *ev_json_status_name(ev_json_status status)
 {
     switch (status) {

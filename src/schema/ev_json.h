@@ -83,6 +83,7 @@
 #include <stddef.h>
 
 #include "core/ev_arena.h"
+#include "core/ev_buf.h"
 
 typedef enum ev_json_status {
     EV_JSON_OK = 0,
@@ -139,6 +140,13 @@ size_t ev_json_parse_max_bytes(size_t len);
  * ev_json_parse_arena (NUL-terminated, owned like the tree), or
  * NULL for a node built some other way. */
 const char *ev_json_number_text(const cJSON *number);
+
+/* Appends node as compact JSON to out, numbers as their source text (so a
+ * tree from ev_json_parse prints back exactly the numbers it was given;
+ * cJSON_Print would round them through double). A number node built some
+ * other way prints as the shortest text that reads back to its double.
+ * 0, or -1 when out ran out of memory. */
+int ev_json_print_exact(const cJSON *node, ev_buf *out);
 
 /* Name of a status, e.g. "duplicate-key". */
 const char *ev_json_status_name(ev_json_status status);

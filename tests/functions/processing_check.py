@@ -10,6 +10,7 @@ Exit status 0 when the check holds; otherwise a message says what differs.
 """
 import json
 import os
+import re
 import sys
 from datetime import datetime, timezone
 
@@ -19,6 +20,21 @@ import yaml
 RECEIVED_AT = "2026-12-02T07:40:00.123Z"
 RETENTION_DAYS = 30  # processing_run.sh sets EVENT_RETENTION_DAYS to this
 IDS = ["0190a6e2-0000-7000-8000-%012x" % i for i in range(1, 10)]
+
+
+def schema_version():
+    """EVENTS_SCHEMA_VERSION as generated from the schema (never written here)."""
+    with open("generated/events_types.h", encoding="utf-8") as f:
+        m = re.search(r"^#define EVENTS_SCHEMA_VERSION (\d+)", f.read(), re.M)
+    if not m:
+        sys.exit("no EVENTS_SCHEMA_VERSION in generated/events_types.h")
+    return int(m.group(1))
+
+
+CURRENT = str(schema_version())
+# One message of the batch was written by a producer of the previous schema
+# version (still in the queue when this function was deployed).
+PREVIOUS = str(schema_version() - 1)
 
 
 def client(endpoint):
@@ -46,14 +62,14 @@ def create_table(endpoint, table):
     print("table %s created with the template's keys and %d GSI" % (table, len(props["GlobalSecondaryIndexes"])))
 
 
-def record(message_id, body, event_id, event_type, receive_count="1"):
+def record(message_id, body, event_id, event_type, receive_count="1", version=CURRENT):
     attrs = {
         "event_id": event_id, "event_type": event_type, "received_at": RECEIVED_AT,
         "source_ip": "203.0.113.9", "request_id": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
     }
     message_attributes = {k: {"stringValue": v, "stringListValues": [], "binaryListValues": [],
                               "dataType": "String"} for k, v in attrs.items()}
-    message_attributes["schema_version"] = {"stringValue": "1", "stringListValues": [], "binaryListValues": [],
+    message_attributes["schema_version"] = {"stringValue": version, "stringListValues": [], "binaryListValues": [],
                                             "dataType": "Number"}
     return {
         "messageId": message_id,
@@ -80,7 +96,7 @@ T_K = '{"source":"sensor-2","type":"temperature","payload":{"value":0,"unit":"ke
 
 def events(directory):
     batch1 = [record("m-1", T_F, IDS[0], "temperature"), record("m-2", P_PSI, IDS[1], "pressure"),
-              record("m-3", P_PA, IDS[2], "pressure"), record("m-4", H, IDS[3], "humidity")]
+              record("m-3", P_PA, IDS[2], "pressure"), record("m-4", H, IDS[3], "humidity", version=PREVIOUS)]
     # The same messages again (a redelivery after a lost response).
     batch2 = [dict(r, attributes=dict(r["attributes"], ApproximateReceiveCount="2")) for r in batch1]
     batch3 = [record("m-conflict", T_F2, IDS[0], "temperature"), record("m-5", T_K, IDS[4], "temperature"),
@@ -118,21 +134,21 @@ def table(endpoint, name):
         sys.exit("expected items %s, found %s" % (sorted(want_ids), sorted(items)))
     received = datetime(2026, 12, 2, 7, 40, 0, 123000, tzinfo=timezone.utc)
     expires = str(int(received.timestamp()) + RETENTION_DAYS * 86400)
-    # (event id, message id, value_normalised, unit_normalised, original_value, original_unit)
+    # (event id, message id, value_normalised, unit_normalised, original_value, original_unit, version)
     expected = [
-        (IDS[0], "m-1", "37", "celsius", "98.6", "fahrenheit"),  # the first write stays: no conflict overwrite
-        (IDS[1], "m-2", "1013.254", "hPa", "14.696", "psi"),
-        (IDS[2], "m-3", "1013.25", "hPa", "101325", "Pa"),
-        (IDS[3], "m-4", "61.25", "percent", "61.25", "percent"),
-        (IDS[4], "m-5", "-273.15", "celsius", "0", "kelvin"),
+        (IDS[0], "m-1", "37", "celsius", "98.6", "fahrenheit", CURRENT),  # the first write stays
+        (IDS[1], "m-2", "1013.254", "hPa", "14.696", "psi", CURRENT),
+        (IDS[2], "m-3", "1013.25", "hPa", "101325", "Pa", CURRENT),
+        (IDS[3], "m-4", "61.25", "percent", "61.25", "percent", PREVIOUS),  # sent under the previous version
+        (IDS[4], "m-5", "-273.15", "celsius", "0", "kelvin", CURRENT),
     ]
-    for event_id, message_id, value, unit, original, original_unit in expected:
+    for event_id, message_id, value, unit, original, original_unit, version in expected:
         item = items[event_id]
         got = (item["message_id"]["S"], item["value_normalised"]["N"], item["unit_normalised"]["S"],
                item["original_value"]["N"], item["original_unit"]["S"], item["received_at"]["S"],
                item["expires_at"]["N"], item["schema_version"]["N"], item["source_ip"]["S"],
                len(item["content_hash"]["S"]))
-        want = (message_id, value, unit, original, original_unit, RECEIVED_AT, expires, "1", "203.0.113.9", 64)
+        want = (message_id, value, unit, original, original_unit, RECEIVED_AT, expires, version, "203.0.113.9", 64)
         if got != want:
             sys.exit("item %s: expected %s, got %s" % (event_id, want, got))
     pa = items[IDS[2]]["payload"]["M"]

@@ -20,6 +20,7 @@
 #include "runtime/ev_lambda.h"
 #include "schema/ev_json.h"
 #include "support/fake_sqs_sender.h"
+#include "support/fixtures.h"
 
 #define NOW_MS     1796206272345LL
 #define TRACE_ID   "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
@@ -688,54 +689,10 @@ static void test_array_sqs_partial_failure_is_failed(void **state)
 
 /* ---- schema-driven: every fixture of the generated fixture file ------------- */
 
-static void print_exact(const cJSON *x, ev_buf *out)
-{
-    if (cJSON_IsObject(x) || cJSON_IsArray(x)) {
-        bool obj = cJSON_IsObject(x);
-        ev_buf_append_char(out, obj ? '{' : '[');
-        for (const cJSON *e = x->child; e != NULL; e = e->next) {
-            if (e != x->child)
-                ev_buf_append_char(out, ',');
-            if (obj) {
-                ev_buf_append_json_string(out, e->string, strlen(e->string));
-                ev_buf_append_char(out, ':');
-            }
-            print_exact(e, out);
-        }
-        ev_buf_append_char(out, obj ? '}' : ']');
-    } else if (cJSON_IsString(x)) {
-        ev_buf_append_json_string(out, x->valuestring, strlen(x->valuestring));
-    } else if (cJSON_IsNumber(x)) {
-        ev_buf_append_str(out, ev_json_number_text(x));
-    } else {
-        ev_buf_append_str(out, cJSON_IsNull(x) ? "null" : cJSON_IsTrue(x) ? "true" : "false");
-    }
-}
-
-static cJSON *load_fixtures(void)
-{
-    const char *dir = getenv("GENERATED_DIR");
-    char path[512];
-    snprintf(path, sizeof path, "%s/fixtures/events.fixtures.json", dir ? dir : "generated");
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    ev_buf text = EV_BUF_INIT;
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        ev_buf_append(&text, chunk, n);
-    fclose(f);
-    ev_json_error jerr;
-    cJSON *root = ev_json_parse(text.data, text.len, &jerr);
-    ev_buf_free(&text);
-    assert_non_null(root);
-    return root;
-}
-
 static void test_every_fixture(void **state)
 {
     (void)state;
-    cJSON *root = load_fixtures();
+    cJSON *root = ev_test_load_fixtures();
     bench *b = bench_new(0);
     const cJSON *fx;
     size_t valid = 0, invalid = 0;
@@ -746,7 +703,7 @@ static void test_every_fixture(void **state)
         const char *name = body_str(fx, "name");
         bool is_valid = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(fx, "valid"));
         ev_buf_reset(&text);
-        print_exact(cJSON_GetObjectItemCaseSensitive(fx, "instance"), &text);
+        ev_json_print_exact(cJSON_GetObjectItemCaseSensitive(fx, "instance"), &text);
         size_t sent = b->fake.sent_count;
         post(b, NULL, text.data);
         if (is_valid) {
