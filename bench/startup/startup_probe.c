@@ -11,7 +11,8 @@
  * request must be GET /2018-06-01/runtime/invocation/next (an init/error, or
  * anything else, fails the run and is printed). Then it reads the child's
  * VmHWM from /proc, sends SIGTERM (the runtime stops cleanly while waiting
- * in next; a Python loop dies of it), and collects the child with wait4,
+ * in next; a Python loop dies of it; a child still alive 2 s later is
+ * killed and the run fails), and collects the child with wait4,
  * whose ru_maxrss is the peak resident set of the child's life.
  *
  * Linux records in a child's ru_maxrss the peak of the memory it had before
@@ -239,14 +240,29 @@ static int first_request(int lfd, pid_t pid, int timeout_ms, char *req, size_t c
 }
 
 /* Stops and collects the child; 0 when it ended as a bootstrap should on
- * SIGTERM (exit 0, or killed by the signal). */
+ * SIGTERM (exit 0, or killed by the signal) within STOP_GRACE_MS. A child
+ * still alive then (say, blocked in a post the probe never answers) is
+ * killed with SIGKILL and the run fails, so the probe never hangs. */
+#define STOP_GRACE_MS 2000
 static int stop_child(pid_t pid, int *status, struct rusage *ru)
 {
     kill(pid, SIGTERM);
-    while (wait4(pid, status, 0, ru) < 0) {
-        if (errno != EINTR)
-            return -1;
+    double t_end = now_ms() + STOP_GRACE_MS;
+    pid_t r;
+    while ((r = wait4(pid, status, WNOHANG, ru)) == 0 && now_ms() < t_end) {
+        struct timespec ts = {0, 5 * 1000 * 1000};
+        nanosleep(&ts, NULL);
     }
+    if (r == 0) {
+        kill(pid, SIGKILL);
+        while (wait4(pid, status, 0, ru) < 0 && errno == EINTR) {
+        }
+        fprintf(stderr, "startup_probe: the program was still running %d ms after SIGTERM: killed\n",
+                STOP_GRACE_MS);
+        return -1;
+    }
+    if (r < 0)
+        return -1;
     if (WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
         return 0;
     if (WIFSIGNALED(*status) && WTERMSIG(*status) == SIGTERM)
