@@ -421,7 +421,28 @@ $(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(GEN_LIB) $(LIB_FILES)
 
 # ---- the rest --------------------------------------------------------------
 
-bench: build $(BENCHES)
+# Start-up benchmark (bench/startup/): the probe links only libc, so its own
+# memory stays below what it measures in its children's ru_maxrss; so does
+# the floor (a libc-only loop); the minimal bootstrap links what the
+# functions link.
+STARTUP_BENCH := $(BUILD)/bench/startup/startup_probe $(BUILD)/bench/startup/floor_bootstrap \
+                 $(BUILD)/bench/startup/minimal-bootstrap
+$(BUILD)/bench/startup/startup_probe $(BUILD)/bench/startup/floor_bootstrap: $(BUILD)/bench/startup/%: $(BUILD)/obj/bench/startup/%.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) $< -o $@
+
+$(BUILD)/bench/startup/minimal-bootstrap: $(BUILD)/obj/bench/startup/minimal_bootstrap.o $(GEN_LIB) $(LIB_FILES)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) $< $(LINK_LIBS) $(LIBS_ALL) -o $@
+
+# The same bootstrap as a Lambda package would build it (static, needs the
+# vendor build: minutes the first time): bench/startup/run.sh measures it
+# when present.
+$(eval $(call lambda_program,minimal-bootstrap,bench/startup/minimal_bootstrap.c))
+.PHONY: bench-startup-static
+bench-startup-static: $(LAMBDA_DIR)/minimal-bootstrap/bootstrap
+
+bench: build $(BENCHES) $(STARTUP_BENCH)
 	@bench/run.sh $(BUILD)
 
 run: build

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "core/ev_arena.h"
+#include "events_types.h"
 #include "processing/ev_processing.h"
 
 #define RECORDS 10
@@ -78,7 +79,9 @@ static char *make_event(size_t *len)
                 i ? "," : "", i, BODIES[i % 3]);
         attr(f, "event_id", id, "String", 0);
         attr(f, "event_type", TYPES[i % 3], "String", 0);
-        attr(f, "schema_version", "1", "Number", 0);
+        char version[24];
+        snprintf(version, sizeof version, "%d", (int)EVENTS_SCHEMA_VERSION); /* the version ingestion sends */
+        attr(f, "schema_version", version, "Number", 0);
         attr(f, "received_at", "2026-12-02T07:40:00.123Z", "String", 0);
         attr(f, "source_ip", "203.0.113.9", "String", 0);
         attr(f, "request_id", "c6af9ac6-7b61-11e6-9a41-93e8deadbeef", "String", 1);
