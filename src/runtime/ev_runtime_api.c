@@ -11,6 +11,9 @@
 #include "runtime/ev_shutdown.h"
 
 #define CONNECT_TIMEOUT_MS 2000L
+/* A Runtime API answers a post at once; a post left unanswered this long
+ * means it is gone, and the process must not hang on it. */
+#define POST_TIMEOUT_MS 10000L
 #define POLL_SLICE_MS      1000
 #define KEEP_BODY_BYTES    (1u << 20)
 
@@ -240,8 +243,10 @@ int ev_runtime_api_next(ev_runtime_api *api, ev_arena *arena, size_t max_event_b
 
 /* ---- posts ---- */
 
+/* interruptible: a shutdown request abandons the post (init/error: there is
+ * no invocation to lose; responses and errors are always delivered). */
 static int post(ev_runtime_api *api, const char *url, const char *const *headers, size_t nheaders,
-                const char *body, size_t len, ev_api_result *result)
+                const char *body, size_t len, bool interruptible, ev_api_result *result)
 {
     struct curl_slist *list = NULL, *grown;
     for (size_t i = 0; i < nheaders; i++) {
@@ -259,7 +264,8 @@ static int post(ev_runtime_api *api, const char *url, const char *const *headers
     curl_easy_setopt(api->easy, CURLOPT_POSTFIELDS, body ? body : "");
     curl_easy_setopt(api->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
     curl_easy_setopt(api->easy, CURLOPT_HTTPHEADER, list);
-    int rc = perform(api, false, result);
+    curl_easy_setopt(api->easy, CURLOPT_TIMEOUT_MS, POST_TIMEOUT_MS);
+    int rc = perform(api, interruptible, result);
     curl_easy_setopt(api->easy, CURLOPT_HTTPHEADER, NULL);
     curl_slist_free_all(list);
     return rc;
@@ -297,10 +303,10 @@ int ev_runtime_api_post_response(ev_runtime_api *api, const char *request_id, co
     if (strpbrk(type_header, "\r\n"))
         snprintf(type_header, sizeof type_header, "Content-Type: application/octet-stream");
     const char *headers[] = {type_header, "Expect:"};
-    return post(api, url, headers, 2, body, len, result);
+    return post(api, url, headers, 2, body, len, false, result);
 }
 
-static int post_error_to(ev_runtime_api *api, const char *url, const ev_runtime_error *error,
+static int post_error_to(ev_runtime_api *api, const char *url, bool interruptible, const ev_runtime_error *error,
                          const char *fallback_type, ev_api_result *result)
 {
     char type[EV_RUNTIME_ERROR_TYPE_MAX];
@@ -315,7 +321,7 @@ static int post_error_to(ev_runtime_api *api, const char *url, const ev_runtime_
         return -1;
     }
     const char *headers[] = {type_header, "Content-Type: application/json", "Expect:"};
-    int rc = post(api, url, headers, 3, body.data, body.len, result);
+    int rc = post(api, url, headers, 3, body.data, body.len, interruptible, result);
     ev_buf_free(&body);
     return rc;
 }
@@ -327,7 +333,7 @@ int ev_runtime_api_post_error(ev_runtime_api *api, const char *request_id, const
     char url[EV_RUNTIME_URL_MAX * 2];
     if (invocation_url(api, request_id, "error", url, sizeof url, result) != 0)
         return -1;
-    return post_error_to(api, url, error, fallback_type, result);
+    return post_error_to(api, url, false, error, fallback_type, result);
 }
 
 int ev_runtime_api_post_init_error(ev_runtime_api *api, const ev_runtime_error *error,
@@ -336,5 +342,5 @@ int ev_runtime_api_post_init_error(ev_runtime_api *api, const ev_runtime_error *
     result_init(result);
     char url[EV_RUNTIME_URL_MAX + 32];
     snprintf(url, sizeof url, "%s/init/error", api->base_url);
-    return post_error_to(api, url, error, fallback_type, result);
+    return post_error_to(api, url, true, error, fallback_type, result);
 }

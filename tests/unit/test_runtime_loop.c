@@ -568,6 +568,22 @@ static void test_sigterm_during_wait(void **state)
     assert_ptr_equal(after.sa_handler, before.sa_handler);
 }
 
+/* SIGTERM while init/error waits for an answer that never comes: the
+ * process stops instead of hanging (no invocation is lost by it). */
+static void test_sigterm_during_init_error_post(void **state)
+{
+    fixture *f = *state;
+    push_invocation(f, "never", "{}");
+    f->app.init_fails = true;
+    f->app.init_error_type = "Runtime.ConfigInvalid";
+    fake_api_set_post_hang(f->api, send_sigterm);
+    assert_int_equal(run(f), EV_RUNTIME_EXIT_INIT_FAILED);
+    assert_int_equal(f->app.calls, 0);
+    assert_int_equal(fake_api_count(f->api, "POST", "/init/error"), 1);
+    assert_true(logs_contain(f, "init error not accepted by the Runtime API"));
+    assert_true(logs_contain(f, "stopped by a shutdown request"));
+}
+
 static void test_stop_request_without_signal_handler(void **state)
 {
     fixture *f = *state;
@@ -675,6 +691,7 @@ int main(void)
         T(test_handler_null_body_is_an_error),
         T(test_init_error_posted),
         T(test_init_error_without_message),
+        T(test_sigterm_during_init_error_post),
         T(test_bad_configuration_posts_init_error),
         T(test_no_runtime_api_configured),
         T(test_deadline_overrun_posts_error_not_response),

@@ -27,6 +27,7 @@ struct fake_api {
     scripted *script;
     size_t script_len, script_cap, script_next;
     int post_status;
+    void (*post_hang)(void); /* set: POSTs run it, then never answer */
     fake_request *requests;
     size_t request_count, request_cap;
 };
@@ -82,6 +83,13 @@ void fake_api_push(fake_api *f, const fake_next *reply)
     s->reply.cognito_identity = s->strings[5];
     s->reply.body = s->strings[6];
     s->reply.body_len = body_len;
+    pthread_mutex_unlock(&f->lock);
+}
+
+void fake_api_set_post_hang(fake_api *f, void (*before_hang)(void))
+{
+    pthread_mutex_lock(&f->lock);
+    f->post_hang = before_hang;
     pthread_mutex_unlock(&f->lock);
 }
 
@@ -193,7 +201,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (strcmp(method, "POST") == 0) {
         pthread_mutex_lock(&f->lock);
         unsigned status = (unsigned)f->post_status;
+        void (*hang)(void) = f->post_hang;
         pthread_mutex_unlock(&f->lock);
+        if (hang != NULL) {
+            hang();
+            pthread_mutex_lock(&f->lock);
+            while (!f->stopping)
+                pthread_cond_wait(&f->wake, &f->lock);
+            pthread_mutex_unlock(&f->lock);
+            return MHD_NO;
+        }
         return answer_text(conn, status,
                            status < 300
                                ? "{\"status\":\"OK\"}"

@@ -66,6 +66,8 @@ const char *fake_api_host_port(const fake_api *f);
 void fake_api_push(fake_api *f, const fake_next *reply);
 /* Status of every later POST answer (default 202). */
 void fake_api_set_post_status(fake_api *f, int status);
+/* Every later POST runs before_hang, then is never answered (until stop). */
+void fake_api_set_post_hang(fake_api *f, void (*before_hang)(void));
 
 size_t fake_api_request_count(fake_api *f);
 const fake_request *fake_api_request(fake_api *f, size_t i);
