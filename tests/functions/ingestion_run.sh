@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The ingestion bootstrap as Lambda runs it: build/bin/ingestion-bootstrap
-# against a fake Runtime API (fake_runtime_api.py) and fauxqs, on loopback,
+# against a fake Runtime API (tests/support/fake_runtime_api.py) and fauxqs, on loopback,
 # free ports. Events are API Gateway proxy events as `sam local
 # generate-event apigateway aws-proxy` writes them (events/).
 #   1. queue up: a valid event (202, queued with its attributes, exact
@@ -50,7 +50,7 @@ wait_port() { # PORT PID NAME: until it accepts connections (60 s bound)
 run_bootstrap() {
     local name=$1 endpoint=$2; shift 2
     local n=$# record="$work/$name.record" portfile="$work/$name.port" api boot status
-    python3 tests/functions/fake_runtime_api.py --record "$record" --port-file "$portfile" --max-seconds 120 "$@" &
+    python3 tests/support/fake_runtime_api.py --function-name evpipe-ingestion --record "$record" --port-file "$portfile" --max-seconds 120 "$@" &
     api=$!
     pids+=("$api")
     for _ in $(seq 100); do [ -s "$portfile" ] && break; sleep 0.1; done

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The processing bootstrap as Lambda runs it: a fake Runtime API
-# (processing_fake_runtime.py) hands it SQS batches, and it writes to
+# (tests/support/fake_runtime_api.py) hands it SQS batches, and it writes to
 # dynalite, a table created as template.yaml declares it. Checks:
 #   1. a batch of four events: four items with the exact normalised values;
 #   2. the same batch again (redelivery): no failure, no second item;
@@ -54,7 +54,7 @@ run_bootstrap() {
     shift 2
     for ev in "$@"; do args+=(--event "$ev"); n=$((n + 1)); done
     rm -f "$work/$name.port" "$work/$name.record"
-    python3 tests/functions/processing_fake_runtime.py "${args[@]}" --record "$work/$name.record" \
+    python3 tests/support/fake_runtime_api.py --function-name evpipe-processing "${args[@]}" --record "$work/$name.record" \
         --port-file "$work/$name.port" --deadline-ms-from-now 8000 --max-seconds 120 &
     fake=$!
     pids+=("$fake")

@@ -237,7 +237,7 @@ test_function() {
   local name=$1 event=$2 check=$3 root port record="$WORK/$1.record"
   root=$(make_root "$name")
   rm -f "$WORK/$name.port" "$record"
-  python3 tests/package/fake_runtime_api.py --event "$event" --record "$record" \
+  python3 tests/support/fake_runtime_api.py --function-name "evpipe-$name" --event "$event" --record "$record" \
     --port-file "$WORK/$name.port" --max-seconds 60 &
   pids+=($!)
   for _ in $(seq 100); do [ -s "$WORK/$name.port" ] && break; sleep 0.1; done

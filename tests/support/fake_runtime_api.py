@@ -1,25 +1,30 @@
 #!/usr/bin/env python3
-"""A Lambda Runtime API that serves a list of events, for the function tests.
+"""A Lambda Runtime API serving a list of invocations, for the function and
+package tests.
 
-usage: fake_runtime_api.py --record FILE --port-file FILE [--max-seconds N]
-                           [--deadline-ms-from-now N] EVENT_FILE...
+usage: fake_runtime_api.py --record FILE --port-file FILE [--event FILE ...]
+                           [--request-id ID] [--function-name NAME]
+                           [--deadline-ms-from-now N] [--max-seconds N] [EVENT_FILE ...]
 
+Events come from the --event options, then the positional files, in order.
 Listens on 127.0.0.1 (a free port, written to --port-file once listening)
 and answers, under /2018-06-01/runtime:
-  GET  invocation/next           the next event file, with the
-                                 Lambda-Runtime-* headers (request id
-                                 "req-<n>", n from 1, and a trace id); once
-                                 every event was served, waits until the
-                                 server stops, as Lambda's would while the
-                                 test sends SIGTERM
+  GET  invocation/next           the next event, with the Lambda-Runtime-*
+                                 headers (request id "req-<n>", n from 1, or
+                                 --request-id for the first); once every
+                                 event was served, waits until the server
+                                 stops, as Lambda's would while the test
+                                 sends SIGTERM
   POST invocation/ID/response     \\
-  POST invocation/ID/error         > 202; appended to --record as one JSON
-  POST init/error                 /  line {"path","request_id","headers","body"}
-The server stops by itself after --max-seconds (so a test never hangs on it).
+  POST invocation/ID/error         > 202 for an ID it handed out (else 404);
+  POST init/error                 /  appended to --record as one JSON line
+                                     {"path","known","request_id","headers","body"}
+The server stops by itself after --max-seconds, so a test never hangs on it.
 """
 import argparse
 import json
 import os
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,7 +37,7 @@ def make_handler(args, events, state, stop):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, fmt, *a):
+        def log_message(self, fmt, *a):  # the tests print what matters
             pass
 
         def reply(self, status, body=b"", headers=()):
@@ -50,6 +55,9 @@ def make_handler(args, events, state, stop):
             with state["lock"]:
                 n = state["served"]
                 state["served"] += 1
+                request_id = args.request_id if (n == 0 and args.request_id) else "req-%d" % (n + 1)
+                if n < len(events):
+                    state["ids"].add(request_id)
             if n >= len(events):
                 stop.wait(args.max_seconds)
                 self.reply(500, b'{"errorMessage":"the test is over"}')
@@ -57,42 +65,50 @@ def make_handler(args, events, state, stop):
             deadline = int(time.time() * 1000) + args.deadline_ms_from_now
             self.reply(200, events[n], [
                 ("Content-Type", "application/json"),
-                ("Lambda-Runtime-Aws-Request-Id", "req-%d" % (n + 1)),
+                ("Lambda-Runtime-Aws-Request-Id", request_id),
                 ("Lambda-Runtime-Deadline-Ms", str(deadline)),
                 ("Lambda-Runtime-Invoked-Function-Arn",
-                 "arn:aws:lambda:us-east-1:123456789012:function:evpipe-ingestion"),
+                 "arn:aws:lambda:us-east-1:123456789012:function:" + args.function_name),
                 ("Lambda-Runtime-Trace-Id", TRACE),
             ])
 
         def do_POST(self):
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length).decode("utf-8", "replace")
-            parts = self.path[len(PREFIX):].split("/") if self.path.startswith(PREFIX) else []
-            request_id = parts[1] if len(parts) == 3 and parts[0] == "invocation" else None
-            record = {"path": self.path, "request_id": request_id, "headers": dict(self.headers.items()),
-                      "body": body}
+            m = re.fullmatch(re.escape(PREFIX) + r"invocation/([^/]+)/(response|error)", self.path)
             with state["lock"]:
+                known = (m is not None and m.group(1) in state["ids"]) or self.path == PREFIX + "init/error"
+                record = {"path": self.path, "known": known, "request_id": m.group(1) if m else None,
+                          "headers": dict(self.headers.items()), "body": body}
                 with open(args.record, "a", encoding="utf-8") as f:
                     f.write(json.dumps(record) + "\n")
-            self.reply(202, b'{"status":"OK"}')
+            if known:
+                self.reply(202, b'{"status":"OK"}')
+            else:
+                self.reply(404, b'{"errorMessage":"unknown path or request id"}')
 
     return Handler
 
 
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--event", action="append", default=[])
     ap.add_argument("--record", required=True)
     ap.add_argument("--port-file", required=True)
-    ap.add_argument("--deadline-ms-from-now", type=int, default=10000)
+    ap.add_argument("--request-id", default=None)
+    ap.add_argument("--function-name", default="evpipe-function")
+    ap.add_argument("--deadline-ms-from-now", type=int, default=20000)
     ap.add_argument("--max-seconds", type=float, default=120.0)
-    ap.add_argument("events", nargs="+")
+    ap.add_argument("events", nargs="*")
     args = ap.parse_args()
     events = []
-    for path in args.events:
+    for path in args.event + args.events:
         with open(path, "rb") as f:
             events.append(f.read())
+    if not events:
+        ap.error("no event given (--event FILE or EVENT_FILE)")
     stop = threading.Event()
-    state = {"lock": threading.Lock(), "served": 0}
+    state = {"lock": threading.Lock(), "served": 0, "ids": set()}
     server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(args, events, state, stop))
     server.daemon_threads = True
     tmp = args.port_file + ".tmp"
