@@ -10,7 +10,7 @@ say() { [ "$quiet" = 1 ] || echo "deps: $*"; }
 APT_PACKAGES=(build-essential pkg-config clang clang-format valgrind git
   libcjson-dev libpcre2-dev libcurl4-openssl-dev libssl-dev libcmocka-dev libmicrohttpd-dev libyaml-dev
   json-schema-test-suite python3 python3-fastjsonschema ca-certificates
-  zlib1g-dev dpkg-dev autoconf automake libtool patch xz-utils zip unzip openssl)
+  zlib1g-dev dpkg-dev autoconf automake libtool patch xz-utils zip unzip openssl gnuplot-nox)
 # Installed by `make deps` only (not by the quiet check every build runs), and
 # a failure is not fatal: the dashboard test drives a headless chromium and
 # skips, saying so, where none is installed.
