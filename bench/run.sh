@@ -11,4 +11,6 @@ for s in bench/*/run.sh; do
     "$s" "$build" || status=1
 done
 ls -1 bench/results/*.json 2>/dev/null | sed 's/^/result: /'
+# Plots of the results in docs/img/ (docs/performance.md); never fails the run.
+python3 bench/plots.py || echo "plots: failed (the results above stand)"
 exit $status

@@ -13,8 +13,9 @@ APT_PACKAGES=(build-essential pkg-config clang clang-format valgrind git
   zlib1g-dev dpkg-dev autoconf automake libtool patch xz-utils zip unzip openssl)
 # Installed by `make deps` only (not by the quiet check every build runs), and
 # a failure is not fatal: the dashboard test drives a headless chromium and
-# skips, saying so, where none is installed.
-OPTIONAL_APT_PACKAGES=(chromium)
+# skips, saying so, where none is installed; `make bench` draws no plots
+# (and says so) without gnuplot.
+OPTIONAL_APT_PACKAGES=(chromium gnuplot-nox)
 # python3 module -> Debian package that provides it for /usr/bin/python3
 declare -A PY_MODULES=([jinja2]=python3-jinja2 [jsonschema]=python3-jsonschema [boto3]=python3-boto3
   [moto]=python3-moto [yaml]=python3-yaml [cfnlint]=)
@@ -86,9 +87,9 @@ if [ "$quiet" = 0 ]; then
     if [ "$root" = 1 ]; then
       echo "deps: installing (optional) ${opt_missing[*]}"
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${opt_missing[@]}" >/dev/null \
-        || echo "deps: optional ${opt_missing[*]} not installed (the tests that need it will skip)" >&2
+        || echo "deps: optional ${opt_missing[*]} not installed (the dashboard test skips, make bench draws no plots)" >&2
     else
-      echo "deps: optional, for the dashboard test: sudo apt-get install -y ${opt_missing[*]}" >&2
+      echo "deps: optional, for the dashboard test and the benchmark plots: sudo apt-get install -y ${opt_missing[*]}" >&2
     fi
   fi
 fi
