@@ -171,16 +171,19 @@ def plot_sigv4():
 def plot_startup():
     r = load("startup.json")
     data = []
-    for label, v in r.get("runs", {}).items():
-        data.append("%s %r %r" % (quote(label), v["init_ms"], v["rss_mb"]))
+    for v in r.get("results", []):
+        if "start_ms_median" in v and "maxrss_mib_median" in v:
+            data.append("%s %r %r" % (quote(v.get("label", v["program"])), v["start_ms_median"],
+                                      v["maxrss_mib_median"]))
     if len(data) < 2:
-        raise Skip("fewer than two runs in startup.json")
+        raise Skip("fewer than two programs in startup.json")
     return "\n".join([STYLE.replace("set key off", "set key top left"),
-                      "set title 'Cold start: init time and resident memory'",
-                      "set ylabel 'ms / MB (lower is better)'", "set yrange [0:*]",
+                      "set title 'Start to first invocation/next, and peak memory (medians)'",
+                      "set ylabel 'ms / MiB, log scale (lower is better)'", "set logscale y",
+                      "set xtics rotate by 30 right", "set bmargin 9", "set lmargin 16",
                       "$d << EOD\n%s\nEOD" % "\n".join(data),
-                      "plot $d using 2:xtic(1) title 'init ms' lc rgb '#4477aa', "
-                      "'' using 3 title 'RSS MB' lc rgb '#ee6677'"])
+                      "plot $d using 2:xtic(1) title 'start ms' lc rgb '#4477aa', "
+                      "'' using 3 title 'peak RSS MiB' lc rgb '#ee6677'"])
 
 
 PLOTS = [("validate", plot_validate), ("validate-alone", plot_validate_alone),
