@@ -16,6 +16,7 @@ seconds, and put it back afterwards.
 """
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -77,6 +78,33 @@ class EndToEnd(unittest.TestCase):
         want = plain(exact(event) if isinstance(event, str) else event)
         for k, v in want.items():
             self.assertEqual(got.get(k), v, f"member {k} of the stored item")
+
+    # ---- 0. the stack listens on loopback only -------------------------------------
+
+    def test_0_listens_on_loopback_only(self):
+        st = self.stack
+        dev = st.devserver_pid()
+        self.assertIsNotNone(dev)
+        ours = {dev, *st.function_pids("-bootstrap")}
+        for port in (st.sqs_port, st.ddb_port):
+            out = subprocess.run(["ss", "-Hltnp", f"sport = :{port}"], capture_output=True, text=True).stdout
+            ours.update(int(p) for p in re.findall(r"pid=(\d+)", out))
+        listening = subprocess.run(["ss", "-Hltnp"], capture_output=True, text=True).stdout.splitlines()
+        checked = 0
+        for line in listening:
+            pids = {int(p) for p in re.findall(r"pid=(\d+)", line)}
+            if not pids & ours:
+                continue
+            local = line.split()[3]
+            checked += 1
+            self.assertTrue(local.startswith("127.0.0.1:") or local.startswith("[::1]:"),
+                            f"a socket of the local stack listens beyond loopback: {line}")
+        # API, dashboard, the emulators and a Runtime API port per function instance.
+        self.assertGreaterEqual(checked, 4, listening)
+        bad = subprocess.run([os.path.join(st.build, "bin", "devserver"), "--host", "0.0.0.0", "--port", "0"],
+                             capture_output=True, text=True, timeout=30)
+        self.assertEqual(bad.returncode, 2, bad.stderr)
+        self.assertIn("loopback", bad.stderr)
 
     # ---- 1. a valid event ----------------------------------------------------------
 
