@@ -30,7 +30,8 @@ static int processing_init(void *vmain, ev_log *log, ev_runtime_error *err)
     /* Both schema versions' patterns compiled before the first invocation. */
     char why[320];
     if (events_versions_init(why, sizeof why) != 0)
-        return ev_runtime_error_set(err, "Runtime.InitFailed", "the event schemas cannot be prepared: %s", why);
+        return ev_runtime_error_set(err, "Runtime.InitFailed", "the event schemas cannot be prepared: %s",
+                                    why);
     ev_aws_client_config cc = {.service = EV_ENDPOINT_DYNAMODB};
     ev_aws_error aerr;
     ev_aws_error_clear(&aerr);

@@ -14,8 +14,8 @@
 /* A Runtime API answers a post at once; a post left unanswered this long
  * means it is gone, and the process must not hang on it. */
 #define POST_TIMEOUT_MS 10000L
-#define POLL_SLICE_MS      1000
-#define KEEP_BODY_BYTES    (1u << 20)
+#define POLL_SLICE_MS   1000
+#define KEEP_BODY_BYTES (1u << 20)
 
 struct ev_runtime_api {
     CURLM *multi;
@@ -306,8 +306,8 @@ int ev_runtime_api_post_response(ev_runtime_api *api, const char *request_id, co
     return post(api, url, headers, 2, body, len, false, result);
 }
 
-static int post_error_to(ev_runtime_api *api, const char *url, bool interruptible, const ev_runtime_error *error,
-                         const char *fallback_type, ev_api_result *result)
+static int post_error_to(ev_runtime_api *api, const char *url, bool interruptible,
+                         const ev_runtime_error *error, const char *fallback_type, ev_api_result *result)
 {
     char type[EV_RUNTIME_ERROR_TYPE_MAX];
     ev_runtime_error_header_type(error, fallback_type, type);

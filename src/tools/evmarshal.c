@@ -107,8 +107,9 @@ static int marshal_lines(ev_line_reader *r, const char *name)
         ev_buf_reset(&out);
         ev_arena_reset(&arena);
         if (r->too_long) {
-            ev_buf_printf(&out, "error\tline %lu: line of %zu bytes is longer than the limit of %zu bytes "
-                                "(--max-line-bytes); not read",
+            ev_buf_printf(&out,
+                          "error\tline %lu: line of %zu bytes is longer than the limit of %zu bytes "
+                          "(--max-line-bytes); not read",
                           r->number, r->length, r->max);
             status = status == 0 ? 1 : status;
         } else if (!marshal_line(len > 0 ? r->line.data : "", len, r->number, &out, &arena)) {
@@ -116,7 +117,8 @@ static int marshal_lines(ev_line_reader *r, const char *name)
         }
         ev_buf_append_char(&out, '\n');
         if (out.failed) {
-            fprintf(stderr, "evmarshal: line %lu of %s: out of memory while marshalling it\n", r->number, name);
+            fprintf(stderr, "evmarshal: line %lu of %s: out of memory while marshalling it\n", r->number,
+                    name);
             status = 2;
             break;
         }
