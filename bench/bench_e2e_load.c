@@ -11,7 +11,7 @@
  *
  * usage: bench_e2e_load --url URL --events FILE [--clients N]
  *   FILE: one JSON event a line; client c sends lines c, c+N, c+2N, ...
- * Prints one JSON object: {"sent","accepted","refused","errors",
+ * Prints one JSON object: {"sent","cpu_seconds" (its own, user + system),"accepted","refused","errors",
  * "start_monotonic" (CLOCK_MONOTONIC seconds of the release, as Python's
  * time.monotonic), "send_seconds","p50_ms","p99_ms","first_error"}.
  * "accepted" counts 202 answers carrying an eventId; "refused" any other
@@ -21,6 +21,7 @@
  */
 #include <curl/curl.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,9 +222,14 @@ int main(int argc, char **argv)
         p50 = all[(size_t)(0.50 * (double)nall) < nall ? (size_t)(0.50 * (double)nall) : nall - 1];
         p99 = all[(size_t)(0.99 * (double)nall) < nall ? (size_t)(0.99 * (double)nall) : nall - 1];
     }
-    printf("{\"sent\":%zu,\"accepted\":%ld,\"refused\":%ld,\"errors\":%ld,\"start_monotonic\":%.6f,"
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+                 (double)ru.ru_stime.tv_usec / 1e6;
+    printf("{\"sent\":%zu,\"cpu_seconds\":%.2f,\"accepted\":%ld,\"refused\":%ld,\"errors\":%ld,\"start_"
+           "monotonic\":%.6f,"
            "\"send_seconds\":%.3f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"first_error\":\"",
-           count, accepted, refused, errors, start, end - start, p50, p99);
+           count, cpu, accepted, refused, errors, start, end - start, p50, p99);
     for (const char *p = first_error; *p; p++)
         if (*p == '"' || *p == '\\')
             printf("\\%c", *p);
