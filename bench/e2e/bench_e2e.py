@@ -5,10 +5,9 @@ p50/p99 ingestion latency (POST to answer), for
   evpipe     the local stack (tools/run.sh: devserver, the C bootstraps,
              fauxqs, dynalite with its table on disk), 8 HTTP clients
              (build/bench/bench_e2e_load: 8 threads, a kept-alive connection
-             each, a few tens of microseconds of CPU per request, so the
-             measuring side does not take the CPU the stack needs; the
-             Python http.client clients used before took about 0.7 ms per
-             request); the ingestion function may run 8 instances
+             each, about 0.14 ms of CPU per request, so the measuring side
+             does not take the CPU the stack needs; the Python http.client
+             clients used before took at least 0.7 ms per request); the ingestion function may run 8 instances
              (--max-instances 8), one per client, as Lambda scales out to
              the concurrent requests and as the reference's 8 callers each
              run their own handler;
