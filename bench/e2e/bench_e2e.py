@@ -3,7 +3,14 @@
 p50/p99 ingestion latency (POST to answer), for
 
   evpipe     the local stack (tools/run.sh: devserver, the C bootstraps,
-             fauxqs, dynalite with its table on disk), 8 HTTP clients;
+             fauxqs, dynalite with its table on disk), 8 HTTP clients
+             (build/bench/bench_e2e_load: 8 threads, a kept-alive connection
+             each, about 0.14 ms of CPU per request, so the measuring side
+             does not take the CPU the stack needs; the Python http.client
+             clients used before took at least 0.7 ms per request); the ingestion function may run 8 instances
+             (--max-instances 8), one per client, as Lambda scales out to
+             the concurrent requests and as the reference's 8 callers each
+             run their own handler;
   reference  the original design in Python (bench/reference: json +
              jsonschema + boto3 handlers) on its own fauxqs and dynalite
              (table on disk too), driven in-process: 8 client processes call
@@ -38,7 +45,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
 sys.path.insert(0, os.path.join(ROOT, "bench", "reference"))
 from stack import CREDS, Stack, free_ports, missing_programs, valid_events  # noqa: E402
 
-DEVSERVER_ARGS = "--parameter-overrides ThrottlingRateLimit=1000000 ThrottlingBurstLimit=1000000"
+DEVSERVER_ARGS = "--max-instances 8 --parameter-overrides ThrottlingRateLimit=1000000 ThrottlingBurstLimit=1000000"
 
 
 def note(msg):
@@ -111,6 +118,49 @@ def drive(clients, events, send):
 
 # ---- evpipe ---------------------------------------------------------------------------
 
+CPU_KINDS = ("dynalite", "fauxqs", "devserver", "ingestion-bootstrap", "processing-bootstrap")
+
+
+def cpu_by_kind(root_pid):
+    """CPU seconds (user + system) so far of root_pid's descendants, by
+    program (CPU_KINDS), from /proc; {} where /proc is missing. A process
+    that ended is no longer counted: for the stack's long-lived processes."""
+    procs = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return {}
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/cmdline", "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+            with open(f"/proc/{name}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        procs[int(name)] = (cmd, int(fields[1]), int(fields[11]) + int(fields[12]))
+    mine, grew = {root_pid}, True
+    while grew:
+        grew = False
+        for pid, (_, ppid, _) in procs.items():
+            if ppid in mine and pid not in mine:
+                mine.add(pid)
+                grew = True
+    out, tick = {}, os.sysconf("SC_CLK_TCK")
+    for pid in mine:
+        if pid in procs:
+            kind = next((k for k in CPU_KINDS if k in procs[pid][0]), None)
+            if kind:
+                out[kind] = out.get(kind, 0) + procs[pid][2] / tick
+    return out
+
+
+def cpu_delta(before, after):
+    return {k: round(after.get(k, 0) - before.get(k, 0), 2) for k in CPU_KINDS if k in after or k in before}
+
+
 def run_evpipe(build, n, clients):
     st = Stack(build, DEVSERVER_ARGS)
     try:
@@ -121,31 +171,44 @@ def run_evpipe(build, n, clients):
         st.wait_drained()
         prefix = "bench-e2e-"
 
-        def send(ctx, ev):
-            conn = ctx.get("conn") or ctx.setdefault("conn", st.connection())
-            t0 = time.monotonic()
-            status, reply, _ = st.post(ev, conn=conn)
-            return status, reply.get("eventId") if isinstance(reply, dict) else None, time.monotonic() - t0
-
-        accepted, lat, other, start = drive(clients, events_for(prefix, n), send)
+        events_file = os.path.join(st.data, "bench-events.jsonl")
+        with open(events_file, "w") as f:
+            for ev in events_for(prefix, n):
+                f.write(json.dumps(ev) + "\n")
+        cpu0 = cpu_by_kind(os.getpid())
+        load = subprocess.run([os.path.join(build, "bench", "bench_e2e_load"), "--url",
+                               f"http://127.0.0.1:{st.api}/events", "--events", events_file, "--clients",
+                               str(clients)], capture_output=True, text=True)
         sent_at = time.monotonic()
+        try:
+            gen = json.loads(load.stdout)
+        except ValueError:
+            raise RuntimeError(f"bench_e2e_load failed ({load.returncode}): {load.stdout} {load.stderr}")
+        if gen["first_error"]:
+            note(f"evpipe: {gen['refused']} refused, {gen['errors']} unanswered; first: {gen['first_error']}")
+        start = gen["start_monotonic"]
+        accepted = range(gen["accepted"])
+        other = [None] * (gen["refused"] + gen["errors"])
         # The queue is empty once the last batch is written and deleted: poll
         # its depth (cheap), then count the items once, off the clock (a Scan
         # of thousands of items would slow dynalite, and so the pipeline).
-        stored, done = 0, None
+        stored, done, cpu1 = 0, None, {}
         end = sent_at + 600
         while time.monotonic() < end:
             if st.depth(st.queue_url) == 0:
                 done = time.monotonic()
+                cpu1 = cpu_by_kind(os.getpid())
                 stored = len(st.scan(prefix))
                 if stored >= len(accepted):
                     break
             time.sleep(0.05)
         done = done or time.monotonic()
-        return {"accepted": len(accepted), "refused": len(other), "stored": stored,
+        cpu = cpu_delta(cpu0, cpu1)
+        cpu["bench_e2e_load"] = gen["cpu_seconds"]  # its own getrusage: it has ended
+        return {"cpu_seconds": cpu, "accepted": len(accepted), "refused": len(other), "stored": stored,
                 "seconds": round(done - start, 3), "send_seconds": round(sent_at - start, 3),
                 "events_per_s": round(stored / (done - start), 1),
-                "ingest_p50_ms": pct(lat, 0.50), "ingest_p99_ms": pct(lat, 0.99)}
+                "ingest_p50_ms": gen["p50_ms"], "ingest_p99_ms": gen["p99_ms"]}
     finally:
         st.stop()
 
@@ -303,6 +366,8 @@ def main():
     ap.add_argument("--events", type=int, default=int(os.environ.get("BENCH_EVENTS", "3000")))
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--seconds", type=float, default=float(os.environ.get("SECONDS_PER_RUN", "5")))
+    ap.add_argument("--evpipe-only", action="store_true",
+                    help="only evpipe's part (profiling); prints its result, writes nothing")
     a = ap.parse_args()
     build = os.path.abspath(a.build)
     os.chdir(ROOT)
@@ -314,13 +379,21 @@ def main():
                       "answer per request; ceiling: bench_putitem, 8 threads, on the reference's dynalite "
                       "(table on disk, like make run's)",
               "targets": {"vs_ceiling": 0.7, "vs_reference": 10}}
+    if a.evpipe_only:
+        print(json.dumps(run_evpipe(build, a.events, a.clients), indent=2))
+        return 0
     work = tempfile.mkdtemp(prefix="evpipe-bench-e2e-")
     procs, ddb_url, sqs_url = start_emulators(work)
     try:
         note("dynalite PutItem ceiling")
+        cpu0 = cpu_by_kind(os.getpid())
         c = ceiling(build, ddb_url, a.seconds, a.clients)
+        cpu = cpu_delta(cpu0, cpu_by_kind(os.getpid())).get("dynalite")
         result["dynalite_putitem_ceiling"] = {"rps": c["rps"], "p50_ms": c["p50_ms"], "p99_ms": c["p99_ms"],
-                                              "errors": c["errors"]}
+                                              "errors": c["errors"],
+                                              # table creation and the 1 s warm-up included
+                                              "dynalite_cpu_ms_per_put": round(cpu * 1000 / c["requests"], 3)
+                                              if cpu and c.get("requests") else None}
         note(f"reference pipeline, {a.events} events")
         result["reference"] = run_reference(a.events, a.clients, ddb_url, sqs_url)
     finally:
@@ -336,6 +409,10 @@ def main():
     else:
         note(f"evpipe, {a.events} events")
         result["evpipe"] = run_evpipe(build, a.events, a.clients)
+        r = result["evpipe"]
+        if r["stored"]:
+            r["cpu_ms_per_event"] = {k: round(v * 1000 / r["stored"], 3) for k, v in r["cpu_seconds"].items()
+                                     if v is not None}
     ceil_rps = result["dynalite_putitem_ceiling"]["rps"]
     ref = result["reference"]["events_per_s"]
     ours = result["evpipe"]["events_per_s"] if result["evpipe"] else None

@@ -5,5 +5,7 @@
 set -eu
 build=${1:-build}
 cd "$(dirname "$0")/../.."
-[ -x "$build/bench/bench_putitem" ] || { echo "e2e: $build/bench/bench_putitem not built (make bench)" >&2; exit 1; }
+for b in bench_putitem bench_e2e_load; do
+    [ -x "$build/bench/$b" ] || { echo "e2e: $build/bench/$b not built (make bench)" >&2; exit 1; }
+done
 exec python3 bench/e2e/bench_e2e.py --build "$build" --out bench/results/e2e.json

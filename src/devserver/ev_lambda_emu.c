@@ -37,6 +37,7 @@ typedef struct invocation {
     int64_t enqueued_mono, dispatched_mono;
     int64_t deadline_ms; /* epoch ms, set at dispatch */
     bool done;
+    pthread_cond_t done_cv; /* signalled once, by finish: only its caller waits on it */
     ev_emu_result *result;
     struct invocation *next;
 } invocation;
@@ -71,7 +72,7 @@ struct function {
 
 struct ev_emu {
     pthread_mutex_t mu;
-    pthread_cond_t done, wake;
+    pthread_cond_t wake;
     function fns[MAX_FUNCTIONS];
     int count;
     pthread_t supervisor;
@@ -138,7 +139,7 @@ static void finish(function *f, invocation *inv, ev_emu_status status, const cha
     inv->done = true;
     ev_activity_invocation(f->emu->act, ev_activity_now_ms(), f->logical_id, inv->request_id, r->duration_ms,
                            ev_emu_status_name(status), r->error_type[0] ? r->error_type : NULL);
-    pthread_cond_broadcast(&f->emu->done);
+    pthread_cond_signal(&inv->done_cv);
 }
 
 /* ---- the Runtime API of one instance ---- */
@@ -164,7 +165,6 @@ static enum MHD_Result handle_next(instance *in, struct MHD_Connection *c)
     in->state = S_IDLE;
     in->reached_next = true;
     in->backoff_ms = 0;
-    pthread_cond_signal(&e->wake);
     while (!e->stopping && f->qhead == NULL && gen == in->generation) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
@@ -477,6 +477,17 @@ static void *supervisor_main(void *arg)
 
 /* ---- the API ---- */
 
+/* Instances that are or soon will be in next (caller holds mu). */
+static int available_instances(const function *f)
+{
+    int n = 0;
+    for (int i = 0; i < f->max; i++) {
+        inst_state st = f->inst[i].state;
+        n += f->inst[i].active && (st == S_STARTING || st == S_IDLE || st == S_POSTED);
+    }
+    return n;
+}
+
 ev_emu *ev_emu_new(ev_activity *activity, ev_ds_error *err)
 {
     ev_emu *e = calloc(1, sizeof *e);
@@ -487,7 +498,6 @@ ev_emu *ev_emu_new(ev_activity *activity, ev_ds_error *err)
     pthread_mutex_init(&e->mu, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
-    pthread_cond_init(&e->done, NULL);
     pthread_cond_init(&e->wake, NULL);
     pthread_condattr_destroy(&ca);
     e->act = activity;
@@ -578,6 +588,7 @@ int ev_emu_invoke(ev_emu *e, int function_index, const char *event, size_t len, 
     inv.event = event;
     inv.event_len = len;
     inv.result = out;
+    pthread_cond_init(&inv.done_cv, NULL);
     pthread_mutex_lock(&e->mu);
     if (e->stopping) {
         finish(f, &inv, EV_EMU_ERROR, "Runtime.Unavailable", NULL, 0);
@@ -590,11 +601,14 @@ int ev_emu_invoke(ev_emu *e, int function_index, const char *event, size_t len, 
         f->qtail = &inv;
         f->queued++;
         pthread_cond_signal(&f->work);
-        pthread_cond_signal(&e->wake);
+        /* The supervisor only when this invocation may need another instance. */
+        if ((int)f->queued > available_instances(f))
+            pthread_cond_signal(&e->wake);
     }
     while (!inv.done)
-        pthread_cond_wait(&e->done, &e->mu);
+        pthread_cond_wait(&inv.done_cv, &e->mu);
     pthread_mutex_unlock(&e->mu);
+    pthread_cond_destroy(&inv.done_cv);
     return out->status == EV_EMU_OK ? 0 : -1;
 }
 
@@ -704,7 +718,6 @@ void ev_emu_free(ev_emu *e)
         free(f->bootstrap);
         pthread_cond_destroy(&f->work);
     }
-    pthread_cond_destroy(&e->done);
     pthread_cond_destroy(&e->wake);
     pthread_mutex_destroy(&e->mu);
     free(e);

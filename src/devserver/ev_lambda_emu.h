@@ -30,9 +30,11 @@
  *
  * Ownership: the emulator copies its configuration; results are the
  * caller's (ev_emu_result_free). Threads: ev_emu_invoke blocks its caller
- * and may be called from many threads at once; one supervisor thread
- * reaps, times out and restarts; each instance's daemon runs a thread per
- * connection. Errors: ev_ds_error, 0/-1.
+ * and may be called from many threads at once (each waits on its own
+ * condition: the end of an invocation wakes its caller only); one
+ * supervisor thread reaps, times out and restarts (woken by an invocation
+ * only when no instance is free for it, else every 20 ms); each instance's
+ * daemon runs a thread per connection. Errors: ev_ds_error, 0/-1.
  */
 #ifndef EV_DEVSERVER_LAMBDA_EMU_H
 #define EV_DEVSERVER_LAMBDA_EMU_H

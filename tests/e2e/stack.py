@@ -1,6 +1,7 @@
 """The whole local stack for end-to-end tests and the benchmark: tools/run.sh
 on free loopback ports with a temporary DATA_DIR, started in its own process
-group and stopped by PID (SIGINT, as Ctrl-C). Clients: plain HTTP for the
+group and stopped by PID (SIGTERM, which run.sh handles as Ctrl-C; SIGINT
+would be ignored when the caller itself runs in the background). Clients: plain HTTP for the
 API, boto3 for the emulators, the project's own tools (awsreq, evtail)."""
 import http.client
 import json
@@ -127,7 +128,9 @@ class Stack:
 
     def stop(self):
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
+            # Not SIGINT: a shell started from a background job inherits
+            # SIGINT ignored and cannot trap it, so the stack would outlive us.
+            self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(60)
             except subprocess.TimeoutExpired:
