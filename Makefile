@@ -138,7 +138,7 @@ $(BUILD)/bin/%-bootstrap: $(BUILD)/obj/src/bootstrap/%.o $(GEN_LIB) $(LIB_FILES)
 DEVSERVER_LIBS = $(shell pkg-config --libs libmicrohttpd yaml-0.1 2>/dev/null)
 $(BUILD)/bin/devserver: LIBS_ALL += $(DEVSERVER_LIBS)
 $(BUILD)/tests/test_devserver_%: LIBS_ALL += $(DEVSERVER_LIBS)
-$(BUILD)/fuzz/fuzz_template_yaml $(BUILD)/fuzz/fuzz_proxy_response: LIBS_ALL += $(DEVSERVER_LIBS)
+$(BUILD)/fuzz/fuzz_template_yaml $(BUILD)/fuzz/fuzz_proxy_response $(BUILD)/fuzz/fuzz_gateway_request: LIBS_ALL += $(DEVSERVER_LIBS)
 
 # devserver's test bootstraps (tests/devserver/*.c), on the project's runtime.
 DEVSERVER_TEST_BINS := $(patsubst tests/devserver/%.c,$(BUILD)/devserver-tests/%,$(wildcard tests/devserver/*.c))
