@@ -68,7 +68,8 @@ help:
 	@echo "make run           run the pipeline locally"
 	@echo "make bench         benchmarks side by side with peers; results in bench/results/"
 	@echo "make fuzz          run every libFuzzer target for FUZZ_SECONDS (default $(FUZZ_SECONDS))"
-	@echo "make sanitize      unit and conformance tests under ASan+UBSan"
+	@echo "make sanitize      every stage running our C code under ASan+UBSan, the threaded code under TSan"
+	@echo "make tsan          devserver, the concurrent DynamoDB writes and a short end-to-end run under TSan"
 	@echo "make valgrind      unit and conformance tests under valgrind"
 	@echo "make lint          clang-format check, cfn-lint on template.yaml"
 	@echo "make package       the functions' Lambda zips in $(BUILD)/lambda/, with their sizes (docs/deploy.md)"
@@ -392,9 +393,37 @@ chaos-short: build
 integration: build $(ITESTS)
 	@if [ -x tests/integration/run.sh ]; then tests/integration/run.sh $(BUILD); else echo "integration: no integration tests yet"; fi
 
-sanitize:
-	$(MAKE) --no-print-directory BUILD=$(BUILD)-asan CC=clang OPT="-O1 -g" \
-	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" unit conformance functions
+# Every stage that runs our C code, built with ASan+UBSan (LeakSanitizer on),
+# then the threaded code (devserver, the concurrent DynamoDB writes) under
+# TSan. tests/sanitize_stage.sh fails a stage on any report file, so a
+# report in a process nobody waits for (a function devserver spawned)
+# counts. The end-to-end load is smaller than e2e's (SANITIZE_E2E_EVENTS).
+SAN_ASAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_TSAN := -fsanitize=thread -fno-omit-frame-pointer
+SANITIZE_E2E_EVENTS ?= 400
+SANITIZE_STAGES := unit conformance fuzz-corpus tools-tests integration functions devserver-tests
+TSAN_UNIT := $(filter $(addprefix $(BUILD)/tests/,test_aws_% test_core_uuid test_schema_json test_schema_regex test_schema_validator test_runtime_% test_devserver_%),$(UNIT_TESTS))
+.PHONY: sanitize-asan sanitize-asan-run tsan tsan-run
+sanitize: sanitize-asan tsan
+
+sanitize-asan:
+	$(MAKE) --no-print-directory BUILD=$(BUILD)-asan CC=clang OPT="-O1 -g" SAN="$(SAN_ASAN)" sanitize-asan-run
+
+sanitize-asan-run: build $(UNIT_TESTS) $(GEN_TESTS) $(ITESTS) $(DEVSERVER_TEST_BINS) $(FUZZ_REPLAYS)
+	@for s in $(SANITIZE_STAGES); do \
+	    tests/sanitize_stage.sh asan $$s $(MAKE) --no-print-directory $$s || exit 1; done
+	@LOAD_EVENTS=$(SANITIZE_E2E_EVENTS) LOAD_CLIENTS=4 tests/sanitize_stage.sh asan e2e tests/e2e/run.sh $(BUILD)
+	@tests/sanitize_stage.sh asan chaos-short $(PYTHON) tests/chaos/run_chaos.py --build $(BUILD) \
+	    --events 400 --seed $(SEED) --rate $(RATE)
+
+tsan:
+	$(MAKE) --no-print-directory BUILD=$(BUILD)-tsan CC=clang OPT="-O1 -g" SAN="$(SAN_TSAN)" tsan-run
+
+tsan-run: build $(TSAN_UNIT) $(ITESTS) $(DEVSERVER_TEST_BINS)
+	@tests/sanitize_stage.sh tsan unit tests/run_tests.sh tsan-unit $(TSAN_UNIT)
+	@tests/sanitize_stage.sh tsan integration $(MAKE) --no-print-directory integration
+	@tests/sanitize_stage.sh tsan devserver-tests $(MAKE) --no-print-directory devserver-tests
+	@LOAD_EVENTS=$(SANITIZE_E2E_EVENTS) BUILD=$(BUILD) LOAD_CLIENTS=4 tests/sanitize_stage.sh tsan e2e $(PYTHON) tests/e2e/test_e2e.py
 
 valgrind: $(UNIT_TESTS) $(GEN_TESTS)
 	@VALGRIND=1 tests/run_tests.sh valgrind $(UNIT_TESTS) $(GEN_TESTS)
@@ -408,12 +437,30 @@ fuzz: deps-quiet
 	    SAN="-fsanitize=address,undefined -fsanitize=fuzzer-no-link -fno-sanitize-recover=all" fuzz-run
 
 .PHONY: fuzz-run
+# Every target runs even when one crashes; crashing inputs are kept in
+# $(BUILD)/fuzz-crashes/ (docs/fuzzing.md: reproducing a crash).
 fuzz-run: $(FUZZERS)
-	@for f in $(FUZZERS); do \
+	@mkdir -p $(BUILD)/fuzz-crashes; crashed=(); \
+	for f in $(FUZZERS); do \
 	    name=$$(basename $$f); corpus=tests/fuzz/corpus/$${name#fuzz_}; mkdir -p $(BUILD)/fuzz-work/$$name; \
 	    echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
-	    $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(BUILD)/fuzz-work/$$name $$corpus; \
-	done
+	    $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz-crashes/$$name- \
+	        $(BUILD)/fuzz-work/$$name $$corpus || crashed+=($$name); \
+	done; \
+	if [ $${#crashed[@]} -gt 0 ]; then echo "fuzz: crashed: $${crashed[*]} (inputs in $(BUILD)/fuzz-crashes/)" >&2; exit 1; fi
+
+# The targets without libFuzzer (tests/fuzz/replay_main.c), replaying their
+# seed corpora: in make sanitize's ASan+UBSan build (fuzz-corpus).
+FUZZ_REPLAYS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz-replay/%,$(wildcard tests/fuzz/fuzz_*.c))
+$(BUILD)/fuzz-replay/%: LIBS_ALL += $(DEVSERVER_LIBS)
+$(BUILD)/fuzz-replay/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/replay_main.o $(GEN_LIB) $(LIB_FILES)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) $< $(BUILD)/obj/tests/fuzz/replay_main.o $(LINK_LIBS) $(LIBS_ALL) -o $@
+
+.PHONY: fuzz-corpus
+fuzz-corpus: $(FUZZ_REPLAYS)
+	@for f in $(FUZZ_REPLAYS); do n=$$(basename $$f); $$f tests/fuzz/corpus/$${n#fuzz_} >/dev/null || exit 1; done; \
+	echo "fuzz-corpus: $(words $(FUZZ_REPLAYS)) targets replayed their corpora"
 
 $(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(GEN_LIB) $(LIB_FILES)
 	@mkdir -p $(dir $@)
@@ -478,4 +525,4 @@ format:
 	@clang-format -i $$(git ls-files '*.c' '*.h' | grep -v '^$(GENERATED)/')
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-fuzz
+	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan $(BUILD)-fuzz
