@@ -319,7 +319,8 @@ static int function_env(stack *s, size_t fi, const char *bootstrap, char ***out,
     ADD("PATH=%s", path);
     /* A sanitized build's options reach its function processes, so their
      * reports land where the test run looks for them (make sanitize). */
-    static const char *const sanitizer_vars[] = {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS"};
+    static const char *const sanitizer_vars[] = {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS",
+                                                 "TSAN_OPTIONS"};
     for (size_t i = 0; i < sizeof sanitizer_vars / sizeof sanitizer_vars[0]; i++)
         if (getenv(sanitizer_vars[i]) != NULL)
             ADD("%s=%s", sanitizer_vars[i], getenv(sanitizer_vars[i]));

@@ -50,8 +50,8 @@ typedef struct fake_writer {
     size_t calls;
 } fake_writer;
 
-static int fake_write(void *ctx, const ev_invocation *inv, const char *table, ev_dynamodb_conditional_put *puts,
-                      size_t n)
+static int fake_write(void *ctx, const ev_invocation *inv, const char *table,
+                      ev_dynamodb_conditional_put *puts, size_t n)
 {
     (void)inv;
     (void)table;

@@ -49,7 +49,7 @@ static cJSON *parse_all(const char *text, size_t len)
 #define REQUEST_ID "c0ffee00-0000-4000-8000-000000000001"
 
 static const ev_gateway_route ROUTES[] = {
-    {"/events", "POST"},      {"/events", "GET"},        {"/items/{id}", "GET"},
+    {"/events", "POST"},       {"/events", "GET"},        {"/items/{id}", "GET"},
     {"/items/{id}", "DELETE"}, {"/files/{path+}", "ANY"}, {"/{proxy+}", "ANY"},
 };
 

@@ -49,7 +49,8 @@ static cJSON *parse_all(const char *text, size_t len)
 }
 
 #define NOW_MS 1796206272345LL
-#define VALID  "{\"source\":\"sensor-01\",\"type\":\"temperature\",\"payload\":{\"value\":22.5,\"unit\":\"celsius\"}}"
+#define VALID                                                                                                \
+    "{\"source\":\"sensor-01\",\"type\":\"temperature\",\"payload\":{\"value\":22.5,\"unit\":\"celsius\"}}"
 #define BROKEN "{\"source\":\"sensor-01\",\"type\":\"temperature\",\"payload\":{\"value\":\"hot\"}}"
 
 typedef struct fake_queue {
@@ -121,7 +122,8 @@ static void check_results(const cJSON *results, size_t n, const uint8_t *items, 
         if (!valid && !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(r, "errors")))
             abort();
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "eventId");
-        if (strcmp(status->valuestring, "accepted") == 0 && (!cJSON_IsString(id) || strlen(id->valuestring) != 36))
+        if (strcmp(status->valuestring, "accepted") == 0 &&
+            (!cJSON_IsString(id) || strlen(id->valuestring) != 36))
             abort();
         if (strcmp(status->valuestring, "failed") == 0) {
             const cJSON *code = cJSON_GetObjectItemCaseSensitive(r, "code");
@@ -136,7 +138,8 @@ static void check_results(const cJSON *results, size_t n, const uint8_t *items, 
 
 static const char *header(const cJSON *resp, const char *name)
 {
-    const cJSON *h = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(resp, "headers"), name);
+    const cJSON *h =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(resp, "headers"), name);
     return cJSON_IsString(h) ? h->valuestring : "";
 }
 
@@ -188,10 +191,11 @@ static void build_event(ev_buf *ev, size_t n, const uint8_t *items)
         ev_buf_append_str(&arr, (items[i] & 1) ? VALID : BROKEN);
     }
     ev_buf_append_char(&arr, ']');
-    ev_buf_append_str(ev, "{\"resource\":\"/events\",\"path\":\"/events\",\"httpMethod\":\"POST\","
-                          "\"headers\":{\"Content-Type\":\"application/json\"},\"isBase64Encoded\":false,"
-                          "\"requestContext\":{\"requestId\":\"r-1\",\"identity\":{\"sourceIp\":\"198.51.100.7\"}},"
-                          "\"body\":");
+    ev_buf_append_str(
+        ev, "{\"resource\":\"/events\",\"path\":\"/events\",\"httpMethod\":\"POST\","
+            "\"headers\":{\"Content-Type\":\"application/json\"},\"isBase64Encoded\":false,"
+            "\"requestContext\":{\"requestId\":\"r-1\",\"identity\":{\"sourceIp\":\"198.51.100.7\"}},"
+            "\"body\":");
     ev_buf_append_json_string(ev, arr.data, arr.len);
     ev_buf_append_char(ev, '}');
     ev_buf_free(&arr);

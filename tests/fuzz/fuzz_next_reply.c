@@ -50,7 +50,7 @@ static cJSON *parse_all(const char *text, size_t len)
 #define BODY_LIMIT 64
 #define MAX_LINES  64
 
-static const char *const NAMES[] = {"Lambda-Runtime-Aws-Request-Id",      "Lambda-Runtime-Deadline-Ms",
+static const char *const NAMES[] = {"Lambda-Runtime-Aws-Request-Id",       "Lambda-Runtime-Deadline-Ms",
                                     "Lambda-Runtime-Invoked-Function-Arn", "Lambda-Runtime-Trace-Id",
                                     "Lambda-Runtime-Client-Context",       "Lambda-Runtime-Cognito-Identity"};
 
@@ -115,8 +115,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *cursor = text, *end = text + size;
 
     ev_next_reply reply = {0};
-    const char **slots[] = {&reply.request_id,     &reply.deadline,       &reply.function_arn,
-                            &reply.trace_id,       &reply.client_context, &reply.cognito_identity};
+    const char **slots[] = {&reply.request_id, &reply.deadline,       &reply.function_arn,
+                            &reply.trace_id,   &reply.client_context, &reply.cognito_identity};
     char *status = next_line(&cursor, end);
     if (status != NULL && status[0] >= '0' && status[0] <= '9' && strlen(status) <= 9)
         reply.status = strtol(status, NULL, 10);
@@ -150,8 +150,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 0; i < n; i++)
             if ((unsigned char)inv.request_id[i] <= 0x20 || (unsigned char)inv.request_id[i] >= 0x7F)
                 abort();
-        if (inv.deadline_ms <= NOW_MS || reply.deadline == NULL || strspn(reply.deadline, "0123456789") !=
-                                                                          strlen(reply.deadline))
+        if (inv.deadline_ms <= NOW_MS || reply.deadline == NULL ||
+            strspn(reply.deadline, "0123456789") != strlen(reply.deadline))
             abort();
         if (inv.trace_id != reply.trace_id || inv.client_context != reply.client_context ||
             inv.cognito_identity != reply.cognito_identity || inv.function_arn == NULL)
