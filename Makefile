@@ -51,6 +51,8 @@ BOOTSTRAPS := $(patsubst src/bootstrap/%.c,$(BUILD)/bin/%-bootstrap,$(wildcard s
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 GEN_TESTS  := $(patsubst $(GENERATED)/tests/%.c,$(BUILD)/tests/%,$(wildcard $(GENERATED)/tests/test_*.c))
 FUZZERS    := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+# The fuzz targets linked without libFuzzer (tests/fuzz/replay_main.c).
+FUZZ_REPLAYS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz-replay/%,$(wildcard tests/fuzz/fuzz_*.c))
 ITESTS     := $(patsubst tests/integration/%.c,$(BUILD)/itests/%,$(wildcard tests/integration/*.c))
 BENCHES    := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 # Fakes of outside services (e.g. the Lambda Runtime API) linked into unit tests.
@@ -455,7 +457,6 @@ fuzz-run: $(FUZZERS)
 
 # The targets without libFuzzer (tests/fuzz/replay_main.c), replaying their
 # seed corpora: in make sanitize's ASan+UBSan build (fuzz-corpus).
-FUZZ_REPLAYS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz-replay/%,$(wildcard tests/fuzz/fuzz_*.c))
 $(BUILD)/fuzz-replay/%: LIBS_ALL += $(DEVSERVER_LIBS)
 $(BUILD)/fuzz-replay/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/replay_main.o $(GEN_LIB) $(LIB_FILES)
 	@mkdir -p $(dir $@)
