@@ -51,6 +51,8 @@ BOOTSTRAPS := $(patsubst src/bootstrap/%.c,$(BUILD)/bin/%-bootstrap,$(wildcard s
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 GEN_TESTS  := $(patsubst $(GENERATED)/tests/%.c,$(BUILD)/tests/%,$(wildcard $(GENERATED)/tests/test_*.c))
 FUZZERS    := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+# The fuzz targets linked without libFuzzer (tests/fuzz/replay_main.c).
+FUZZ_REPLAYS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz-replay/%,$(wildcard tests/fuzz/fuzz_*.c))
 ITESTS     := $(patsubst tests/integration/%.c,$(BUILD)/itests/%,$(wildcard tests/integration/*.c))
 BENCHES    := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 # Fakes of outside services (e.g. the Lambda Runtime API) linked into unit tests.
@@ -68,7 +70,8 @@ help:
 	@echo "make run           run the pipeline locally"
 	@echo "make bench         benchmarks side by side with peers; results in bench/results/"
 	@echo "make fuzz          run every libFuzzer target for FUZZ_SECONDS (default $(FUZZ_SECONDS))"
-	@echo "make sanitize      unit and conformance tests under ASan+UBSan"
+	@echo "make sanitize      every stage running our C code under ASan+UBSan, the threaded code under TSan"
+	@echo "make tsan          devserver, the concurrent DynamoDB writes and a short end-to-end run under TSan"
 	@echo "make valgrind      unit and conformance tests under valgrind"
 	@echo "make lint          clang-format check, cfn-lint on template.yaml"
 	@echo "make package       the functions' Lambda zips in $(BUILD)/lambda/, with their sizes (docs/deploy.md)"
@@ -138,7 +141,7 @@ $(BUILD)/bin/%-bootstrap: $(BUILD)/obj/src/bootstrap/%.o $(GEN_LIB) $(LIB_FILES)
 DEVSERVER_LIBS = $(shell pkg-config --libs libmicrohttpd yaml-0.1 2>/dev/null)
 $(BUILD)/bin/devserver: LIBS_ALL += $(DEVSERVER_LIBS)
 $(BUILD)/tests/test_devserver_%: LIBS_ALL += $(DEVSERVER_LIBS)
-$(BUILD)/fuzz/fuzz_template_yaml $(BUILD)/fuzz/fuzz_proxy_response: LIBS_ALL += $(DEVSERVER_LIBS)
+$(BUILD)/fuzz/fuzz_template_yaml $(BUILD)/fuzz/fuzz_proxy_response $(BUILD)/fuzz/fuzz_gateway_request: LIBS_ALL += $(DEVSERVER_LIBS)
 
 # devserver's test bootstraps (tests/devserver/*.c), on the project's runtime.
 DEVSERVER_TEST_BINS := $(patsubst tests/devserver/%.c,$(BUILD)/devserver-tests/%,$(wildcard tests/devserver/*.c))
@@ -392,9 +395,41 @@ chaos-short: build
 integration: build $(ITESTS)
 	@if [ -x tests/integration/run.sh ]; then tests/integration/run.sh $(BUILD); else echo "integration: no integration tests yet"; fi
 
-sanitize:
-	$(MAKE) --no-print-directory BUILD=$(BUILD)-asan CC=clang OPT="-O1 -g" \
-	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" unit conformance functions
+# Every stage that runs our C code, built with ASan+UBSan (LeakSanitizer on),
+# then the threaded code (devserver, the concurrent DynamoDB writes) under
+# TSan. tests/sanitize_stage.sh fails a stage on any report file, so a
+# report in a process nobody waits for (a function devserver spawned)
+# counts. The end-to-end load is smaller than e2e's (SANITIZE_E2E_EVENTS);
+# the dashboard's browser test is left to e2e (its server side runs in
+# devserver-tests).
+SAN_ASAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_TSAN := -fsanitize=thread -fno-omit-frame-pointer
+SANITIZE_E2E_EVENTS ?= 400
+SANITIZE_STAGES := unit conformance fuzz-corpus tools-tests integration functions devserver-tests
+TSAN_UNIT := $(filter $(addprefix $(BUILD)/tests/,test_aws_% test_core_uuid test_schema_json test_schema_regex test_schema_validator test_runtime_% test_devserver_%),$(UNIT_TESTS))
+.PHONY: sanitize-asan sanitize-asan-run tsan tsan-run
+sanitize: sanitize-asan tsan
+
+sanitize-asan:
+	$(MAKE) --no-print-directory BUILD=$(BUILD)-asan CC=clang OPT="-O1 -g" SAN="$(SAN_ASAN)" sanitize-asan-run
+
+sanitize-asan-run: build $(UNIT_TESTS) $(GEN_TESTS) $(ITESTS) $(DEVSERVER_TEST_BINS) $(FUZZ_REPLAYS)
+	@for s in $(SANITIZE_STAGES); do \
+	    tests/sanitize_stage.sh asan $$s $(MAKE) --no-print-directory $$s || exit 1; done
+	@tests/sanitize_stage.sh asan evtail tests/localstack/test_evtail.py $(BUILD)
+	@tests/sanitize_stage.sh asan run tests/localstack/test_run.sh $(BUILD)
+	@BUILD=$(BUILD) LOAD_EVENTS=$(SANITIZE_E2E_EVENTS) LOAD_CLIENTS=4 tests/sanitize_stage.sh asan e2e $(PYTHON) tests/e2e/test_e2e.py
+	@tests/sanitize_stage.sh asan chaos-short $(PYTHON) tests/chaos/run_chaos.py --build $(BUILD) \
+	    --events 400 --seed $(SEED) --rate $(RATE)
+
+tsan:
+	$(MAKE) --no-print-directory BUILD=$(BUILD)-tsan CC=clang OPT="-O1 -g" SAN="$(SAN_TSAN)" tsan-run
+
+tsan-run: build $(TSAN_UNIT) $(ITESTS) $(DEVSERVER_TEST_BINS)
+	@tests/sanitize_stage.sh tsan unit tests/run_tests.sh tsan-unit $(TSAN_UNIT)
+	@tests/sanitize_stage.sh tsan integration $(MAKE) --no-print-directory integration
+	@tests/sanitize_stage.sh tsan devserver-tests $(MAKE) --no-print-directory devserver-tests
+	@LOAD_EVENTS=$(SANITIZE_E2E_EVENTS) BUILD=$(BUILD) LOAD_CLIENTS=4 tests/sanitize_stage.sh tsan e2e $(PYTHON) tests/e2e/test_e2e.py
 
 valgrind: $(UNIT_TESTS) $(GEN_TESTS)
 	@VALGRIND=1 tests/run_tests.sh valgrind $(UNIT_TESTS) $(GEN_TESTS)
@@ -408,12 +443,29 @@ fuzz: deps-quiet
 	    SAN="-fsanitize=address,undefined -fsanitize=fuzzer-no-link -fno-sanitize-recover=all" fuzz-run
 
 .PHONY: fuzz-run
+# Every target runs even when one crashes; crashing inputs are kept in
+# $(BUILD)/fuzz-crashes/ (docs/fuzzing.md: reproducing a crash).
 fuzz-run: $(FUZZERS)
-	@for f in $(FUZZERS); do \
+	@mkdir -p $(BUILD)/fuzz-crashes; crashed=(); \
+	for f in $(FUZZERS); do \
 	    name=$$(basename $$f); corpus=tests/fuzz/corpus/$${name#fuzz_}; mkdir -p $(BUILD)/fuzz-work/$$name; \
 	    echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
-	    $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(BUILD)/fuzz-work/$$name $$corpus; \
-	done
+	    $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz-crashes/$$name- \
+	        $(BUILD)/fuzz-work/$$name $$corpus || crashed+=($$name); \
+	done; \
+	if [ $${#crashed[@]} -gt 0 ]; then echo "fuzz: crashed: $${crashed[*]} (inputs in $(BUILD)/fuzz-crashes/)" >&2; exit 1; fi
+
+# The targets without libFuzzer (tests/fuzz/replay_main.c), replaying their
+# seed corpora: in make sanitize's ASan+UBSan build (fuzz-corpus).
+$(BUILD)/fuzz-replay/%: LIBS_ALL += $(DEVSERVER_LIBS)
+$(BUILD)/fuzz-replay/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/replay_main.o $(GEN_LIB) $(LIB_FILES)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) $< $(BUILD)/obj/tests/fuzz/replay_main.o $(LINK_LIBS) $(LIBS_ALL) -o $@
+
+.PHONY: fuzz-corpus
+fuzz-corpus: $(FUZZ_REPLAYS)
+	@for f in $(FUZZ_REPLAYS); do n=$$(basename $$f); $$f tests/fuzz/corpus/$${n#fuzz_} >/dev/null || exit 1; done; \
+	echo "fuzz-corpus: $(words $(FUZZ_REPLAYS)) targets replayed their corpora"
 
 $(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(GEN_LIB) $(LIB_FILES)
 	@mkdir -p $(dir $@)
@@ -499,4 +551,4 @@ format:
 	@clang-format -i $$(git ls-files '*.c' '*.h' | grep -v '^$(GENERATED)/')
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-fuzz
+	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan $(BUILD)-fuzz

@@ -3,12 +3,22 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t stop_requested;
-static volatile sig_atomic_t pipe_write_fd = -1;
+/* Lock-free atomics: safe from a signal handler and across threads (a
+ * volatile sig_atomic_t is only the former: a request from another thread
+ * raced with the loop's reads). requesters counts the callers between
+ * reading pipe_write_fd and their write, so close_pipe never closes the fd
+ * under a write (the number could be reused by then, and the byte land in
+ * some other file). */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the stop flag must be lock-free to be set from a signal handler");
+static atomic_int stop_requested;
+static atomic_int pipe_write_fd = -1;
+static atomic_int requesters;
 static int pipe_read_fd = -1;
 static bool handler_installed;
 static struct sigaction previous_action;
@@ -16,13 +26,15 @@ static struct sigaction previous_action;
 void ev_shutdown_request(void)
 {
     int saved = errno;
-    stop_requested = 1;
-    int fd = pipe_write_fd;
+    atomic_store(&stop_requested, 1);
+    atomic_fetch_add(&requesters, 1);
+    int fd = atomic_load(&pipe_write_fd);
     if (fd >= 0) {
         /* Full pipe (EAGAIN) is fine: it is readable already. */
         ssize_t n = write(fd, "x", 1);
         (void)n;
     }
+    atomic_fetch_sub(&requesters, 1);
     errno = saved;
 }
 
@@ -34,7 +46,7 @@ static void on_sigterm(int sig)
 
 bool ev_shutdown_requested(void)
 {
-    return stop_requested != 0;
+    return atomic_load(&stop_requested) != 0;
 }
 
 int ev_shutdown_wake_fd(void)
@@ -44,8 +56,11 @@ int ev_shutdown_wake_fd(void)
 
 static void close_pipe(void)
 {
-    int w = pipe_write_fd;
-    pipe_write_fd = -1;
+    int w = atomic_exchange(&pipe_write_fd, -1);
+    /* A request that read the fd before the exchange finishes its write
+     * first: a non-blocking write of one byte, so the wait is short. */
+    while (atomic_load(&requesters) > 0)
+        sched_yield();
     if (w >= 0)
         close(w);
     if (pipe_read_fd >= 0)
@@ -56,13 +71,13 @@ static void close_pipe(void)
 int ev_shutdown_install(bool catch_sigterm, ev_runtime_error *err)
 {
     ev_shutdown_uninstall();
-    stop_requested = 0;
+    atomic_store(&stop_requested, 0);
     int fds[2];
     if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0)
         return ev_runtime_error_set(err, EV_RUNTIME_ERR_CONFIG, "cannot create the shutdown pipe: %s",
                                     strerror(errno));
     pipe_read_fd = fds[0];
-    pipe_write_fd = fds[1];
+    atomic_store(&pipe_write_fd, fds[1]);
     if (!catch_sigterm)
         return 0;
     struct sigaction sa;

@@ -16,7 +16,9 @@
  * many times.
  *
  * Threads: ev_shutdown_request is async-signal-safe and may be called from
- * any thread or signal handler; install/uninstall from one thread.
+ * any thread or signal handler (lock-free atomics); install/uninstall from
+ * one thread. uninstall waits for a request in progress on another thread
+ * to finish its write before it closes the pipe.
  * Errors: install returns -1 with err set when the pipe or sigaction fails.
  */
 #ifndef EV_RUNTIME_SHUTDOWN_H

@@ -275,7 +275,7 @@ static int function_env(stack *s, size_t fi, const char *bootstrap, char ***out,
     size_t n = 0;
     if (ev_template_function_env(s->tpl, fi, &env, &n, err) != 0)
         return -1;
-    char **v = calloc(n + 24, sizeof *v);
+    char **v = calloc(n + 28, sizeof *v);
     size_t k = 0;
     if (v == NULL) {
         ev_template_env_free(env, n);
@@ -317,6 +317,13 @@ static int function_env(stack *s, size_t fi, const char *bootstrap, char ***out,
     ADD("TZ=%s", ":UTC");
     ADD("LANG=%s", "en_US.UTF-8");
     ADD("PATH=%s", path);
+    /* A sanitized build's options reach its function processes, so their
+     * reports land where the test run looks for them (make sanitize). */
+    static const char *const sanitizer_vars[] = {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS",
+                                                 "TSAN_OPTIONS"};
+    for (size_t i = 0; i < sizeof sanitizer_vars / sizeof sanitizer_vars[0]; i++)
+        if (getenv(sanitizer_vars[i]) != NULL)
+            ADD("%s=%s", sanitizer_vars[i], getenv(sanitizer_vars[i]));
 #undef ADD
     *out = v;
     *count = k;

@@ -49,6 +49,10 @@ class Proxy:
     def __init__(self, name, upstream_port, seed, work):
         self.name = name
         port_file = os.path.join(work, f"{name}.port")
+        # The work folder is kept between runs: a port file left by the last
+        # run would name a proxy that is gone.
+        if os.path.exists(port_file):
+            os.remove(port_file)
         self.log = open(os.path.join(work, f"{name}.log"), "w")
         self.proc = subprocess.Popen(
             [sys.executable, os.path.join(HERE, "fault_proxy.py"), "--upstream", f"http://127.0.0.1:{upstream_port}",

@@ -3,7 +3,10 @@
  * goes away, SIGTERM during the wait, trace ids, arena resets, large
  * bodies. Waits use a manual clock, so no test sleeps for real. */
 #include <cjson/cJSON.h>
+#include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <valgrind/valgrind.h>
 
 #include <cmocka.h>
 
@@ -679,6 +683,55 @@ static void test_large_event(void **state)
     assert_int_equal(fake_api_post(f->api, 0)->body_len, len);
 }
 
+/* Stop requests from other threads while the pipe is installed and closed
+ * again and again: every request is seen, the flag clears on install, and
+ * (under TSan, make tsan) no request races the flag or writes to a pipe
+ * being closed. */
+typedef struct stop_hammer {
+    atomic_int running;
+    atomic_long requests;
+} stop_hammer;
+
+static void *hammer_stop(void *arg)
+{
+    stop_hammer *h = arg;
+    while (atomic_load(&h->running)) {
+        ev_shutdown_request();
+        atomic_fetch_add(&h->requests, 1);
+    }
+    return NULL;
+}
+
+static void test_stop_requests_from_threads_during_install_and_uninstall(void **state)
+{
+    (void)state;
+    stop_hammer h;
+    atomic_init(&h.running, 1);
+    atomic_init(&h.requests, 0);
+    pthread_t t[3];
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, hammer_stop, &h), 0);
+    ev_runtime_error err;
+    /* valgrind runs one thread at a time: fewer rounds, the same checks. */
+    int rounds = RUNNING_ON_VALGRIND ? 20 : 300;
+    for (int round = 0; round < rounds; round++) {
+        assert_int_equal(ev_shutdown_install(false, &err), 0);
+        int fd = ev_shutdown_wake_fd();
+        assert_true(fd >= 0);
+        long before = atomic_load(&h.requests);
+        while (atomic_load(&h.requests) < before + 2)
+            sched_yield();
+        assert_true(ev_shutdown_requested());
+        char c;
+        assert_int_equal(read(fd, &c, 1), 1);
+        ev_shutdown_uninstall();
+        assert_int_equal(ev_shutdown_wake_fd(), -1);
+    }
+    atomic_store(&h.running, 0);
+    for (int i = 0; i < 3; i++)
+        pthread_join(t[i], NULL);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -704,6 +757,7 @@ int main(void)
         T(test_response_413_becomes_error),
         T(test_sigterm_during_wait),
         T(test_stop_request_without_signal_handler),
+        cmocka_unit_test(test_stop_requests_from_threads_during_install_and_uninstall),
         T(test_trace_id_set_and_unset),
         T(test_arena_reset_between_invocations),
         T(test_large_response),

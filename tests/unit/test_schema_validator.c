@@ -17,10 +17,11 @@
 
 #include "schema/ev_validator.h"
 
-#if defined(__SANITIZE_ADDRESS__)
+/* A sanitizer's allocator (ASan, TSan): RLIMIT_AS and heap-peak measures do not apply. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define EV_TEST_ASAN 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 #define EV_TEST_ASAN 1
 #endif
 #endif
