@@ -26,21 +26,9 @@
 #include "processing/ev_processing.h"
 #include "schema/ev_json.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_parse_all.h"
 
-/* The whole of len bytes as one JSON value (trailing white space allowed), or NULL. */
-static cJSON *parse_all(const char *text, size_t len)
-{
-    const char *end = NULL;
-    cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    while (j != NULL && end < text + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
-        end++;
-    if (j != NULL && end != text + len) {
-        cJSON_Delete(j);
-        return NULL;
-    }
-    return j;
-}
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define NOW_MS 1796206272345LL
 

@@ -29,21 +29,9 @@
 #include "core/ev_buf.h"
 #include "devserver/ev_gateway.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_parse_all.h"
 
-/* The whole of len bytes as one JSON value (trailing white space allowed), or NULL. */
-static cJSON *parse_all(const char *text, size_t len)
-{
-    const char *end = NULL;
-    cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    while (j != NULL && end < text + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
-        end++;
-    if (j != NULL && end != text + len) {
-        cJSON_Delete(j);
-        return NULL;
-    }
-    return j;
-}
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define STAGE      "dev"
 #define REQUEST_ID "c0ffee00-0000-4000-8000-000000000001"

@@ -30,21 +30,9 @@
 #include "runtime/ev_next_reply.h"
 #include "runtime/ev_runtime_error.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_parse_all.h"
 
-/* The whole of len bytes as one JSON value (trailing white space allowed), or NULL. */
-static cJSON *parse_all(const char *text, size_t len)
-{
-    const char *end = NULL;
-    cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    while (j != NULL && end < text + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
-        end++;
-    if (j != NULL && end != text + len) {
-        cJSON_Delete(j);
-        return NULL;
-    }
-    return j;
-}
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define NOW_MS     1700000000000LL
 #define BODY_LIMIT 64
