@@ -48,12 +48,15 @@ listening() { # port -> 0 when something listens on it
 
 # start_run OUT [VAR=value...]: tools/run.sh in the background with job
 # control on, so it has its own process group and SIGINT is not ignored
-# (a background job of a script without job control ignores it).
+# (a background job of a script without job control ignores it), and with
+# SIGINT reset to its default: when this test itself was started with SIGINT
+# ignored (CI running `make test` as a background job), a shell cannot
+# trap a signal ignored at its start, and Ctrl-C could not be tested.
 start_run() {
     local out=$1
     shift
     set -m
-    env "$@" PORT="$p_api" DASHBOARD_PORT="$p_dash" SQS_PORT="$p_sqs" DYNAMODB_PORT="$p_ddb" RUN_NO_BUILD=1 \
+    env --default-signal=INT "$@" PORT="$p_api" DASHBOARD_PORT="$p_dash" SQS_PORT="$p_sqs" DYNAMODB_PORT="$p_ddb" RUN_NO_BUILD=1 \
         tools/run.sh "$build" >"$out" 2>&1 &
     run_pid=$!
     set +m
