@@ -58,7 +58,7 @@ BENCHES    := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 # Fakes of outside services (e.g. the Lambda Runtime API) linked into unit tests.
 TEST_SUPPORT_LIB := $(BUILD)/lib/libev_testsupport.a
 
-.PHONY: devserver-tests functions e2e template-tests codegen-tests tools-tests ddb-differential sigv4-differential help deps generate check-generated build test unit conformance suite suite-current number-oracle \
+.PHONY: chaos chaos-short devserver-tests functions e2e template-tests codegen-tests tools-tests ddb-differential sigv4-differential help deps generate check-generated build test unit conformance suite suite-current number-oracle \
         differential integration bench fuzz sanitize valgrind lint run validator validator-flags schema-check clean format
 
 help:
