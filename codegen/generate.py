@@ -70,13 +70,22 @@ def main(argv=None):
                     help="dialect for a schema without $schema (default %(default)s)")
     ap.add_argument("--history", help="folder of released versions (<stem>.v<N>.schema.json): the previous "
                                       "version's decoder is generated beside the current one, and a breaking "
-                                      "change that keeps the version is refused")
+                                      "change that keeps the version is refused (default: the schema's "
+                                      "folder's history/, when it exists)")
+    ap.add_argument("--no-history", action="store_true", help="ignore released versions, even history/")
     ap.add_argument("--allow-breaking", action="store_true",
                     help="generate even when a breaking change keeps the version (stated in the banner)")
     ap.add_argument("--formats", choices=["assert", "annotate"], default="assert",
                     help="`format` asserts (default) or is only an annotation, as 2020-12 specifies "
                          "without the format-assertion vocabulary")
     args = ap.parse_args(argv)
+    if args.no_history:
+        args.history = None
+    elif args.history is None:
+        # The same output whoever runs the generator: `make generate` and a
+        # plain `generate.py --schema schema/events.schema.json` agree.
+        beside = os.path.join(os.path.dirname(os.path.abspath(args.schema)), "history")
+        args.history = beside if os.path.isdir(beside) else None
     prefix = args.prefix or default_prefix(args.schema)
     if not re.match(r"^[a-z][a-z0-9_]*$", prefix):
         ap.error(f"--prefix {prefix!r} is not a lower-case C identifier")
